@@ -1,0 +1,430 @@
+//! The engine: one entry point for a text in memory ([`check_source`]) and one for paths on disk
+//! ([`check_paths`]). Both the CLI and the language server call these.
+
+use crate::config::Config;
+use crate::finding::{Finding, LineCol, Note, Related, Snippet};
+use crate::meta::RuleMeta;
+use crate::source::{is_test_path, FileKind, LineIndex};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// Per-file context handed to every rule.
+pub struct FileCx<'a> {
+    /// Path used in findings (relative to the scan root when scanning a tree).
+    pub path: &'a Path,
+    pub text: &'a str,
+    pub kind: FileKind,
+    pub config: &'a Config,
+    /// The file looks like test code (tests/, *_test.py, *.spec.ts...). Rules that would be noisy
+    /// on tests check this; `include_tests = true` in the config clears it.
+    pub is_test: bool,
+    pub index: LineIndex,
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) notes: Vec<Note>,
+}
+
+impl<'a> FileCx<'a> {
+    pub fn new(path: &'a Path, text: &'a str, kind: FileKind, config: &'a Config) -> FileCx<'a> {
+        FileCx {
+            path,
+            text,
+            kind,
+            config,
+            is_test: !config.include_tests && is_test_path(path),
+            index: LineIndex::new(text),
+            findings: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn enabled(&self, rule: &RuleMeta) -> bool {
+        self.config.is_enabled(rule)
+    }
+
+    /// Any of these rules enabled?
+    pub fn any_enabled(&self, rules: &[&RuleMeta]) -> bool {
+        rules.iter().any(|r| self.config.is_enabled(r))
+    }
+
+    /// Reports a finding. Disabled rules are dropped later, so rules need not check.
+    /// Returns the finding so the caller can add help, a fix, related places, redactions.
+    pub fn report(
+        &mut self,
+        rule: &'static RuleMeta,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Finding {
+        let range = clamp_range(self.text, range);
+        self.findings.push(Finding {
+            rule,
+            path: self.path.to_owned(),
+            range,
+            start: LineCol::default(),
+            end: LineCol::default(),
+            message: message.into(),
+            help: None,
+            severity: rule.severity,
+            confidence: rule.confidence,
+            fix: None,
+            related: Vec::new(),
+            snippet: None,
+            fingerprint: String::new(),
+            suppression: None,
+            redact: Vec::new(),
+        });
+        self.findings.last_mut().expect("just pushed")
+    }
+
+    /// A related location in this same file.
+    pub fn related(&self, range: Range<usize>, message: impl Into<String>) -> Related {
+        let range = clamp_range(self.text, range);
+        Related {
+            path: self.path.to_owned(),
+            start: self.index.line_col(self.text, range.start),
+            range,
+            message: message.into(),
+        }
+    }
+
+    pub fn note(&mut self, note: Note) {
+        self.notes.push(note);
+    }
+
+    /// 1-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> u32 {
+        self.index.line_of(offset) as u32 + 1
+    }
+}
+
+fn clamp_range(text: &str, r: Range<usize>) -> Range<usize> {
+    let s = crate::source::floor_char_boundary(text, r.start.min(text.len()));
+    let e = crate::source::floor_char_boundary(text, r.end.min(text.len())).max(s);
+    s..e
+}
+
+impl Finding {
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn severity(&mut self, s: crate::meta::Severity) -> &mut Self {
+        self.severity = s;
+        self
+    }
+    pub fn confidence(&mut self, c: crate::meta::Confidence) -> &mut Self {
+        self.confidence = c;
+        self
+    }
+    pub fn fix(&mut self, fix: crate::finding::Fix) -> &mut Self {
+        self.fix = Some(fix);
+        self
+    }
+    pub fn with_related(&mut self, r: Related) -> &mut Self {
+        self.related.push(r);
+        self
+    }
+    /// Marks a byte range as secret: outputs mask it.
+    pub fn redact(&mut self, r: Range<usize>) -> &mut Self {
+        self.redact.push(r);
+        self
+    }
+}
+
+/// Result of checking one file.
+#[derive(Debug, Default)]
+pub struct FileResult {
+    pub findings: Vec<Finding>,
+    pub notes: Vec<Note>,
+}
+
+/// Checks one file's text (an editor buffer or a file read from disk). The kind is taken from the
+/// path. Never panics on any input: a rule that panics is caught and reported as a note.
+pub fn check_source(path: &Path, text: &str, config: &Config) -> FileResult {
+    check_source_as(path, text, FileKind::detect(path), config)
+}
+
+/// Like [`check_source`] with an explicit file kind (for buffers whose path says nothing).
+pub fn check_source_as(path: &Path, text: &str, kind: FileKind, config: &Config) -> FileResult {
+    let mut cx = FileCx::new(path, text, kind, config);
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::lang::run_all(&mut cx);
+    }));
+    if let Err(p) = run {
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        cx.notes.push(Note::error(
+            Some(path.to_owned()),
+            format!("internal error while checking this file ({msg}); please report it. Other files are still checked"),
+        ));
+        cx.findings.clear();
+    }
+    // Suppressions read comments in the file; they apply to findings from this file.
+    let FileCx {
+        findings,
+        mut notes,
+        index,
+        ..
+    } = cx;
+    let mut findings = finalize(findings, text, &index, config);
+    crate::suppress::apply(path, text, &index, kind, &mut findings, &mut notes);
+    FileResult { findings, notes }
+}
+
+/// Fills positions, snippets and fingerprints; applies configured severities; drops disabled
+/// rules; sorts and dedupes. Every producer of findings passes through here.
+pub fn finalize(
+    mut findings: Vec<Finding>,
+    text: &str,
+    index: &LineIndex,
+    config: &Config,
+) -> Vec<Finding> {
+    findings.retain_mut(|f| match config.level_for(f.rule) {
+        None => false,
+        Some(level) => {
+            // A configured severity replaces the rule's default; a rule's own per-finding
+            // adjustment (e.g. "password-like name raises it") is kept when not configured.
+            if config
+                .rules
+                .get(f.rule.id)
+                .is_some_and(|s| matches!(s.level, crate::config::RuleLevel::Severity(_)))
+            {
+                f.severity = level;
+            }
+            true
+        }
+    });
+    for f in &mut findings {
+        f.start = index.line_col(text, f.range.start);
+        f.end = index.line_col(text, f.range.end);
+        let first = index.line_of(f.range.start);
+        let last = index
+            .line_of(f.range.end.saturating_sub(1).max(f.range.start))
+            .min(first + 4);
+        let start = index.line_start(first);
+        let end = index.line_range(text, last).end;
+        let mut snippet = text[start..end.max(start)].to_owned();
+        for r in &f.redact {
+            mask_in(&mut snippet, start, r);
+        }
+        f.snippet = Some(Snippet {
+            first_line: first as u32 + 1,
+            text: snippet,
+        });
+        f.fingerprint = fingerprint(f.rule.id, &f.path, &text[f.range.clone()]);
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup_by(|a, b| a.rule.id == b.rule.id && a.range == b.range && a.path == b.path);
+    // Identical flagged text twice in one file: make fingerprints unique by occurrence.
+    let mut seen = std::collections::HashMap::<String, u32>::new();
+    for f in &mut findings {
+        let n = seen.entry(f.fingerprint.clone()).or_insert(0);
+        if *n > 0 {
+            f.fingerprint = format!("{}:{}", f.fingerprint, n);
+        }
+        *n += 1;
+    }
+    findings
+}
+
+/// Masks a secret inside `snippet` (which starts at byte `base` of the file): keeps the first
+/// 4 characters and replaces the rest with `*`, noting the length.
+fn mask_in(snippet: &mut String, base: usize, r: &Range<usize>) {
+    if r.end <= base || r.start >= base + snippet.len() {
+        return;
+    }
+    let s = r.start.saturating_sub(base).min(snippet.len());
+    let e = (r.end - base).min(snippet.len());
+    if !snippet.is_char_boundary(s) || !snippet.is_char_boundary(e) {
+        return;
+    }
+    let masked = mask_secret(&snippet[s..e]);
+    snippet.replace_range(s..e, &masked);
+}
+
+/// `AKIAIOSFODNN7EXAMPLE` -> `AKIA****************` (first 4 chars kept, same length).
+pub fn mask_secret(secret: &str) -> String {
+    let n = secret.chars().count();
+    let keep = if n >= 12 { 4 } else { 0 };
+    secret
+        .chars()
+        .take(keep)
+        .chain(std::iter::repeat_n('*', n - keep))
+        .collect()
+}
+
+/// Content-anchored fingerprint: rule id, path and the flagged text with whitespace normalized.
+/// Survives line moves; changes when the flagged code (or secret) changes.
+pub fn fingerprint(rule: &str, path: &Path, flagged: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(rule.as_bytes());
+    h.update([0]);
+    h.update(path.to_string_lossy().replace('\\', "/").as_bytes());
+    h.update([0]);
+    let mut last_ws = false;
+    for ch in flagged.chars() {
+        if ch.is_whitespace() {
+            if !last_ws {
+                h.update(b" ");
+            }
+            last_ws = true;
+        } else {
+            let mut buf = [0u8; 4];
+            h.update(ch.encode_utf8(&mut buf).as_bytes());
+            last_ws = false;
+        }
+    }
+    let d = h.finalize();
+    d[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Options for a scan of paths on disk.
+#[derive(Clone, Debug, Default)]
+pub struct ScanOptions {
+    pub discover: crate::discover::DiscoverOptions,
+    /// Skip project-level checks (advisories, repository hygiene).
+    pub skip_project_checks: bool,
+    /// Only these files (after discovery), e.g. changed files; `None` = all.
+    pub only: Option<Vec<PathBuf>>,
+}
+
+/// Result of a scan.
+#[derive(Debug, Default)]
+pub struct ScanResult {
+    pub findings: Vec<Finding>,
+    pub notes: Vec<Note>,
+    pub files_scanned: usize,
+    pub bytes_scanned: u64,
+    pub duration: Duration,
+}
+
+/// A file read for scanning.
+pub struct ReadText {
+    pub text: String,
+    /// 1-based line of the first invalid UTF-8 sequence, if any (replaced by U+FFFD).
+    pub invalid_utf8_line: Option<usize>,
+}
+
+/// Reads a file as text for scanning, or says why not (binary, too large, I/O error).
+/// Invalid UTF-8 is decoded with replacement characters so the rest is still scanned.
+pub fn read_text(path: &Path, max_size: u64) -> Result<ReadText, Note> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Note::warning(Some(path.to_owned()), format!("cannot read file: {e}")))?;
+    if meta.len() > max_size {
+        return Err(Note::info(
+            Some(path.to_owned()),
+            format!(
+                "skipped: {} bytes is over the {} byte limit (raise max_file_size in predeploy.toml to scan it)",
+                meta.len(),
+                max_size
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| Note::warning(Some(path.to_owned()), format!("cannot read file: {e}")))?;
+    let probe = &bytes[..bytes.len().min(8192)];
+    if memchr::memchr(0, probe).is_some() {
+        return Err(Note::info(Some(path.to_owned()), "skipped: binary file"));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(ReadText {
+            text,
+            invalid_utf8_line: None,
+        }),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let line = bytes[..valid].iter().filter(|b| **b == b'\n').count() + 1;
+            Ok(ReadText {
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+                invalid_utf8_line: Some(line),
+            })
+        }
+    }
+}
+
+/// Scans files and directories on disk in parallel, then runs project-level checks.
+/// `progress` is called with the number of files done (from worker threads).
+pub fn check_paths(
+    roots: &[PathBuf],
+    config: &Config,
+    opts: &ScanOptions,
+    progress: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> ScanResult {
+    let started = Instant::now();
+    let discovered = crate::discover::discover(roots, config, &opts.discover);
+    let mut notes = discovered.notes;
+    let mut files = discovered.files;
+    if let Some(only) = &opts.only {
+        let only: std::collections::HashSet<_> = only.iter().collect();
+        files.retain(|f| only.contains(f));
+    }
+    let total = files.len();
+    let done = AtomicUsize::new(0);
+    let bytes = AtomicUsize::new(0);
+    let results: Vec<FileResult> = files
+        .par_iter()
+        .map(|path| {
+            let r = check_file(path, config);
+            bytes.fetch_add(
+                std::fs::metadata(path)
+                    .map(|m| m.len() as usize)
+                    .unwrap_or(0),
+                Ordering::Relaxed,
+            );
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if let Some(p) = progress {
+                p(n, total);
+            }
+            r
+        })
+        .collect();
+    let mut findings = Vec::new();
+    for r in results {
+        findings.extend(r.findings);
+        notes.extend(r.notes);
+    }
+    if !opts.skip_project_checks {
+        let pr = crate::lang::run_project(roots, &files, config);
+        findings.extend(pr.findings);
+        notes.extend(pr.notes);
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    notes.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
+    ScanResult {
+        findings,
+        notes,
+        files_scanned: total,
+        bytes_scanned: bytes.load(Ordering::Relaxed) as u64,
+        duration: started.elapsed(),
+    }
+}
+
+/// Reads and checks one file on disk.
+pub fn check_file(path: &Path, config: &Config) -> FileResult {
+    match read_text(path, config.max_file_size) {
+        Ok(read) => {
+            let mut r = check_source(path, &read.text, config);
+            if let Some(line) = read.invalid_utf8_line {
+                r.notes.push(
+                    Note::warning(
+                        Some(path.to_owned()),
+                        "invalid UTF-8 here; the file was scanned with replacement characters",
+                    )
+                    .at_line(line as u32),
+                );
+            }
+            r
+        }
+        Err(note) => FileResult {
+            findings: Vec::new(),
+            notes: vec![note],
+        },
+    }
+}

@@ -1,0 +1,492 @@
+//! JavaScript / TypeScript / JSX / TSX with tree-sitter: parse once, walk once, dispatch to rules.
+
+use super::JsCheck;
+use crate::engine::FileCx;
+use crate::finding::{Finding, Note};
+use crate::meta::RuleMeta;
+use crate::source::FileKind;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ops::Range;
+use tree_sitter::{Language, Node, Parser, Tree};
+
+thread_local! {
+    static PARSERS: RefCell<HashMap<u8, Parser>> = RefCell::new(HashMap::new());
+}
+
+fn language_for(kind: FileKind) -> (u8, Language) {
+    match kind {
+        FileKind::TypeScript => (0, tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()),
+        FileKind::Tsx => (1, tree_sitter_typescript::LANGUAGE_TSX.into()),
+        _ => (2, tree_sitter_javascript::LANGUAGE.into()),
+    }
+}
+
+/// Parses JS/TS text with the grammar for `kind` (tree-sitter recovers from syntax errors).
+pub fn parse(text: &str, kind: FileKind, old: Option<&Tree>) -> Option<Tree> {
+    let (key, lang) = language_for(kind);
+    PARSERS.with(|p| {
+        let mut map = p.borrow_mut();
+        let parser = map.entry(key).or_insert_with(|| {
+            let mut p = Parser::new();
+            p.set_language(&lang)
+                .expect("grammar version matches tree-sitter");
+            p
+        });
+        parser.parse(text, old)
+    })
+}
+
+/// What a local name was imported as: `module` and the imported member (None for the module
+/// itself: default import, namespace import, `require`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    pub module: String,
+    pub member: Option<String>,
+}
+
+/// Context for JS rules.
+pub struct JsCx<'a, 'f> {
+    pub file: &'f mut FileCx<'a>,
+    pub src: &'a str,
+    pub imports: HashMap<String, Import>,
+    /// True for `.tsx`/`.jsx` (and `.js`, where JSX is allowed too).
+    pub jsx: bool,
+}
+
+impl<'a, 'f> JsCx<'a, 'f> {
+    pub fn text(&self, n: Node<'_>) -> &'a str {
+        node_text(self.src, n)
+    }
+    pub fn report(
+        &mut self,
+        rule: &'static RuleMeta,
+        range: Range<usize>,
+        msg: impl Into<String>,
+    ) -> &mut Finding {
+        self.file.report(rule, range, msg)
+    }
+    /// The module a local identifier was imported or required from.
+    pub fn import_of(&self, name: &str) -> Option<&Import> {
+        self.imports.get(name)
+    }
+    /// The callee as a dotted path with the first segment resolved through imports:
+    /// `import { createHash } from "crypto"; createHash(..)` -> `crypto.createHash`;
+    /// `const c = require("crypto"); c.createHash(..)` -> `crypto.createHash`.
+    pub fn resolved_callee(&self, call: Node<'_>) -> Option<String> {
+        let f = call.child_by_field_name("function")?;
+        let path = member_path(self.src, f)?;
+        let (first, rest) = match path.split_once('.') {
+            Some((a, b)) => (a, Some(b)),
+            None => (path.as_str(), None),
+        };
+        let resolved = match self.imports.get(first) {
+            Some(Import {
+                module,
+                member: Some(m),
+            }) => format!("{module}.{m}"),
+            Some(Import {
+                module,
+                member: None,
+            }) => module.clone(),
+            None => first.to_owned(),
+        };
+        Some(match rest {
+            Some(r) => format!("{resolved}.{r}"),
+            None => resolved,
+        })
+    }
+}
+
+pub fn node_text<'s>(src: &'s str, n: Node<'_>) -> &'s str {
+    src.get(n.byte_range()).unwrap_or("")
+}
+
+/// `a.b.c` for identifiers and member expressions (`this` included); None for anything else.
+pub fn member_path(src: &str, n: Node<'_>) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut cur = n;
+    for _ in 0..64 {
+        match cur.kind() {
+            "identifier"
+            | "this"
+            | "property_identifier"
+            | "shorthand_property_identifier"
+            | "super" => {
+                parts.push(node_text(src, cur));
+                break;
+            }
+            "member_expression" => {
+                parts.push(node_text(src, cur.child_by_field_name("property")?));
+                cur = cur.child_by_field_name("object")?;
+            }
+            "parenthesized_expression" | "non_null_expression" => cur = cur.named_child(0)?,
+            _ => return None,
+        }
+    }
+    parts.reverse();
+    Some(parts.join("."))
+}
+
+/// The last segment of a call's callee (`db.query` -> `query`), or None.
+pub fn callee_name<'s>(src: &'s str, call: Node<'_>) -> Option<&'s str> {
+    let f = call.child_by_field_name("function")?;
+    match f.kind() {
+        "identifier" => Some(node_text(src, f)),
+        "member_expression" => Some(node_text(src, f.child_by_field_name("property")?)),
+        _ => None,
+    }
+}
+
+/// Named arguments of a call (`arguments` children), skipping comments.
+pub fn call_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
+    let Some(args) = call.child_by_field_name("arguments") else {
+        return Vec::new();
+    };
+    if args.kind() == "template_string" {
+        return Vec::new();
+    }
+    let mut c = args.walk();
+    args.named_children(&mut c)
+        .filter(|n| n.kind() != "comment")
+        .collect()
+}
+
+/// The value of a string literal node (quotes stripped, escapes left as written).
+pub fn string_value<'s>(src: &'s str, n: Node<'_>) -> Option<&'s str> {
+    match n.kind() {
+        "string" => {
+            let t = node_text(src, n);
+            Some(t.get(1..t.len().saturating_sub(1)).unwrap_or(""))
+        }
+        "template_string" if !has_substitution(n) => {
+            let t = node_text(src, n);
+            Some(t.get(1..t.len().saturating_sub(1)).unwrap_or(""))
+        }
+        _ => None,
+    }
+}
+
+pub fn has_substitution(n: Node<'_>) -> bool {
+    let mut c = n.walk();
+    let r = n
+        .named_children(&mut c)
+        .any(|ch| ch.kind() == "template_substitution");
+    r
+}
+
+/// In an object literal, the value node of property `key` (`{ key: v }`, `{ "key": v }`, `{ key }`).
+pub fn object_property<'t>(src: &str, obj: Node<'t>, key: &str) -> Option<Node<'t>> {
+    if obj.kind() != "object" {
+        return None;
+    }
+    let mut c = obj.walk();
+    for ch in obj.named_children(&mut c) {
+        match ch.kind() {
+            "pair" => {
+                let k = ch.child_by_field_name("key")?;
+                let kt = node_text(src, k).trim_matches(['"', '\'', '`']);
+                if kt == key {
+                    return ch.child_by_field_name("value");
+                }
+            }
+            "shorthand_property_identifier" if node_text(src, ch) == key => return Some(ch),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The nearest enclosing function-like node (or the program).
+pub fn enclosing_function(n: Node<'_>) -> Option<Node<'_>> {
+    let mut cur = n.parent();
+    while let Some(p) = cur {
+        if matches!(
+            p.kind(),
+            "function_declaration"
+                | "function_expression"
+                | "arrow_function"
+                | "method_definition"
+                | "generator_function_declaration"
+                | "function"
+                | "program"
+        ) {
+            return Some(p);
+        }
+        cur = p.parent();
+    }
+    None
+}
+
+/// Values assigned to local `name` before byte `before` within the enclosing function of `at`:
+/// `let/const/var name = v`, `name = v`, `name += v` (the latter marked `true` for "appended").
+pub fn local_assignments<'t>(src: &str, at: Node<'t>, name: &str) -> Vec<(Node<'t>, bool)> {
+    let Some(scope) = enclosing_function(at) else {
+        return Vec::new();
+    };
+    let before = at.start_byte();
+    let mut out = Vec::new();
+    let mut cursor = scope.walk();
+    let mut stack = vec![scope];
+    let mut visited = 0usize;
+    while let Some(n) = stack.pop() {
+        visited += 1;
+        if visited > 200_000 || n.start_byte() >= before {
+            continue;
+        }
+        match n.kind() {
+            "variable_declarator" => {
+                if let (Some(nm), Some(v)) = (
+                    n.child_by_field_name("name"),
+                    n.child_by_field_name("value"),
+                ) {
+                    if nm.kind() == "identifier" && node_text(src, nm) == name {
+                        out.push((v, false));
+                    }
+                }
+            }
+            "assignment_expression" | "augmented_assignment_expression" => {
+                if let (Some(l), Some(r)) = (
+                    n.child_by_field_name("left"),
+                    n.child_by_field_name("right"),
+                ) {
+                    if l.kind() == "identifier" && node_text(src, l) == name {
+                        out.push((r, n.kind() == "augmented_assignment_expression"));
+                    }
+                }
+            }
+            _ => {}
+        }
+        // Do not descend into nested functions (their locals are theirs), except the scope itself.
+        if n.id() != scope.id()
+            && matches!(
+                n.kind(),
+                "function_declaration"
+                    | "function_expression"
+                    | "arrow_function"
+                    | "method_definition"
+            )
+        {
+            continue;
+        }
+        for ch in n
+            .named_children(&mut cursor)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            stack.push(ch);
+        }
+    }
+    out.sort_by_key(|(n, _)| n.start_byte());
+    out
+}
+
+fn collect_imports(src: &str, root: Node<'_>) -> HashMap<String, Import> {
+    let mut map = HashMap::new();
+    let mut c = root.walk();
+    let mut stack: Vec<Node> = root.named_children(&mut c).collect();
+    let mut budget = 100_000usize;
+    while let Some(n) = stack.pop() {
+        budget = budget.saturating_sub(1);
+        if budget == 0 {
+            break;
+        }
+        match n.kind() {
+            "import_statement" => {
+                let Some(source) = n.child_by_field_name("source") else {
+                    continue;
+                };
+                let module = string_value(src, source).unwrap_or("").to_owned();
+                let mut c2 = n.walk();
+                for clause in n.named_children(&mut c2) {
+                    if clause.kind() != "import_clause" {
+                        continue;
+                    }
+                    let mut c3 = clause.walk();
+                    for part in clause.named_children(&mut c3) {
+                        match part.kind() {
+                            "identifier" => {
+                                map.insert(
+                                    node_text(src, part).to_owned(),
+                                    Import {
+                                        module: module.clone(),
+                                        member: None,
+                                    },
+                                );
+                            }
+                            "namespace_import" => {
+                                if let Some(id) = part.named_child(0) {
+                                    map.insert(
+                                        node_text(src, id).to_owned(),
+                                        Import {
+                                            module: module.clone(),
+                                            member: None,
+                                        },
+                                    );
+                                }
+                            }
+                            "named_imports" => {
+                                let mut c4 = part.walk();
+                                for spec in part.named_children(&mut c4) {
+                                    if spec.kind() != "import_specifier" {
+                                        continue;
+                                    }
+                                    let name =
+                                        spec.child_by_field_name("name").map(|x| node_text(src, x));
+                                    let alias = spec
+                                        .child_by_field_name("alias")
+                                        .map(|x| node_text(src, x));
+                                    if let Some(name) = name {
+                                        map.insert(
+                                            alias.unwrap_or(name).to_owned(),
+                                            Import {
+                                                module: module.clone(),
+                                                member: Some(name.to_owned()),
+                                            },
+                                        );
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                let mut c2 = n.walk();
+                for decl in n.named_children(&mut c2) {
+                    if decl.kind() != "variable_declarator" {
+                        continue;
+                    }
+                    let (Some(name), Some(value)) = (
+                        decl.child_by_field_name("name"),
+                        decl.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    let Some((module, member)) = require_target(src, value) else {
+                        continue;
+                    };
+                    match name.kind() {
+                        "identifier" => {
+                            map.insert(node_text(src, name).to_owned(), Import { module, member });
+                        }
+                        "object_pattern" => {
+                            let mut c3 = name.walk();
+                            for p in name.named_children(&mut c3) {
+                                match p.kind() {
+                                    "shorthand_property_identifier_pattern" => {
+                                        let t = node_text(src, p).to_owned();
+                                        map.insert(
+                                            t.clone(),
+                                            Import {
+                                                module: module.clone(),
+                                                member: Some(t),
+                                            },
+                                        );
+                                    }
+                                    "pair_pattern" => {
+                                        if let (Some(k), Some(v)) = (
+                                            p.child_by_field_name("key"),
+                                            p.child_by_field_name("value"),
+                                        ) {
+                                            map.insert(
+                                                node_text(src, v).to_owned(),
+                                                Import {
+                                                    module: module.clone(),
+                                                    member: Some(node_text(src, k).to_owned()),
+                                                },
+                                            );
+                                        }
+                                    }
+                                    _ => {}
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "program" | "export_statement" | "statement_block" => {
+                let mut c2 = n.walk();
+                stack.extend(n.named_children(&mut c2));
+            }
+            _ => {}
+        }
+    }
+    map
+}
+
+/// `require("m")` -> ("m", None); `require("m").x` -> ("m", Some("x")).
+fn require_target(src: &str, value: Node<'_>) -> Option<(String, Option<String>)> {
+    match value.kind() {
+        "call_expression" => {
+            let f = value.child_by_field_name("function")?;
+            if node_text(src, f) != "require" {
+                return None;
+            }
+            let arg = *call_args(value).first()?;
+            Some((string_value(src, arg)?.to_owned(), None))
+        }
+        "member_expression" => {
+            let (m, _) = require_target(src, value.child_by_field_name("object")?)?;
+            Some((
+                m,
+                Some(node_text(src, value.child_by_field_name("property")?).to_owned()),
+            ))
+        }
+        "await_expression" => require_target(src, value.named_child(0)?),
+        _ => None,
+    }
+}
+
+/// Parses and walks a JS/TS file, calling every enabled check on every node.
+pub(crate) fn run(cx: &mut FileCx<'_>, checks: &[JsCheck]) {
+    let active: Vec<&JsCheck> = checks.iter().filter(|c| cx.any_enabled(c.rules)).collect();
+    if active.is_empty() {
+        return;
+    }
+    let src: &str = cx.text;
+    let Some(tree) = parse(src, cx.kind, None) else {
+        cx.note(Note::warning(
+            Some(cx.path.to_owned()),
+            "could not parse this file; it was skipped",
+        ));
+        return;
+    };
+    walk_tree(cx, &tree, &active);
+}
+
+/// Walks an already-parsed tree (the language server reuses trees for incremental parsing).
+pub fn walk_tree(file: &mut FileCx<'_>, tree: &Tree, active: &[&JsCheck]) {
+    let src = file.text;
+    let root = tree.root_node();
+    let imports = collect_imports(src, root);
+    let jsx = !matches!(file.kind, FileKind::TypeScript);
+    let mut cx = JsCx {
+        file,
+        src,
+        imports,
+        jsx,
+    };
+    let mut cursor = root.walk();
+    // Iterative pre-order walk: no recursion, so deep nesting cannot overflow the stack.
+    loop {
+        let node = cursor.node();
+        for c in active {
+            (c.run)(&mut cx, node);
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}

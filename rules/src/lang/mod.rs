@@ -1,0 +1,143 @@
+//! Language passes. Each file is parsed once and every enabled rule for its language runs in one
+//! walk; a text pass (secrets, config files) runs on every file; project checks run once per scan.
+
+pub mod js;
+pub mod python;
+pub mod rust;
+pub mod strings;
+
+use crate::config::Config;
+use crate::engine::{FileCx, FileResult};
+use crate::finding::{Finding, Note};
+use crate::meta::RuleMeta;
+use crate::source::{FileKind, LineIndex};
+use std::path::{Path, PathBuf};
+
+/// A check over JS/TS syntax nodes. Called for every node of every JS/TS/TSX/JSX file (the root
+/// `program` node included, for whole-file analyses); it returns quickly on kinds it ignores.
+pub struct JsCheck {
+    pub rules: &'static [&'static RuleMeta],
+    pub run: fn(&mut js::JsCx<'_, '_>, tree_sitter::Node<'_>),
+}
+
+/// A check over Python syntax nodes (root `module` node included).
+pub struct PyCheck {
+    pub rules: &'static [&'static RuleMeta],
+    pub run: fn(&mut python::PyCx<'_, '_>, tree_sitter::Node<'_>),
+}
+
+/// A check over Rust syntax (syn) nodes.
+pub struct RustCheck {
+    pub rules: &'static [&'static RuleMeta],
+    pub run: fn(&mut rust::RustCx<'_, '_, '_>, rust::RustNode<'_>),
+}
+
+/// A check over a file's raw text, run for every text file of any kind (it decides by `cx.kind`).
+pub struct TextCheck {
+    pub rules: &'static [&'static RuleMeta],
+    pub run: fn(&mut FileCx<'_>),
+}
+
+/// A check over the whole project, run once per scan of paths on disk (not in the editor per
+/// keystroke): lock files, repository hygiene, cross-file facts.
+pub struct ProjectCheck {
+    pub rules: &'static [&'static RuleMeta],
+    pub run: fn(&mut ProjectCx<'_>),
+}
+
+/// Context for project checks.
+pub struct ProjectCx<'a> {
+    /// The roots the user asked to scan.
+    pub roots: &'a [PathBuf],
+    /// Every file discovery found (after excludes).
+    pub files: &'a [PathBuf],
+    pub config: &'a Config,
+    pub findings: Vec<Finding>,
+    pub notes: Vec<Note>,
+}
+
+impl<'a> ProjectCx<'a> {
+    pub fn enabled(&self, rule: &RuleMeta) -> bool {
+        self.config.is_enabled(rule)
+    }
+
+    /// Adds findings produced against `path` whose text is `text` (used for positions/snippets).
+    pub fn add_file_findings(&mut self, path: &Path, text: &str, findings: Vec<Finding>) {
+        if findings.is_empty() {
+            return;
+        }
+        let index = LineIndex::new(text);
+        let mut f = crate::engine::finalize(findings, text, &index, self.config);
+        crate::suppress::apply(
+            path,
+            text,
+            &index,
+            FileKind::detect(path),
+            &mut f,
+            &mut self.notes,
+        );
+        self.findings.extend(f);
+    }
+
+    /// Runs `build` with a [`FileCx`] for `path`/`text`, then adds its findings and notes.
+    pub fn with_file(&mut self, path: &Path, text: &str, build: impl FnOnce(&mut FileCx<'_>)) {
+        let config = self.config;
+        let mut cx = FileCx::new(path, text, FileKind::detect(path), config);
+        build(&mut cx);
+        let notes = std::mem::take(&mut cx.notes);
+        let findings = std::mem::take(&mut cx.findings);
+        self.notes.extend(notes);
+        self.add_file_findings(path, text, findings);
+    }
+}
+
+/// Runs every pass that applies to the file's kind.
+pub(crate) fn run_all(cx: &mut FileCx<'_>) {
+    let reg = crate::registry::registry();
+    match cx.kind {
+        k if k.is_js_like() => js::run(cx, &reg.js),
+        FileKind::Python => python::run(cx, &reg.py),
+        FileKind::Rust => rust::run(cx, &reg.rust),
+        _ => {}
+    }
+    for check in &reg.text {
+        if cx.any_enabled(check.rules) {
+            (check.run)(cx);
+        }
+    }
+}
+
+pub(crate) fn run_project(roots: &[PathBuf], files: &[PathBuf], config: &Config) -> FileResult {
+    let reg = crate::registry::registry();
+    let mut pcx = ProjectCx {
+        roots,
+        files,
+        config,
+        findings: Vec::new(),
+        notes: Vec::new(),
+    };
+    for check in &reg.project {
+        if check.rules.iter().any(|r| config.is_enabled(r)) {
+            let run = check.run;
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&mut pcx)));
+            if r.is_err() {
+                pcx.notes.push(Note::error(
+                    None,
+                    format!(
+                        "internal error in project check for {}; please report it",
+                        check
+                            .rules
+                            .iter()
+                            .map(|r| r.id)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    FileResult {
+        findings: pcx.findings,
+        notes: pcx.notes,
+    }
+}

@@ -1,0 +1,392 @@
+//! Python with tree-sitter-python: parse once, walk once, dispatch to rules.
+
+use super::PyCheck;
+use crate::engine::FileCx;
+use crate::finding::{Finding, Note};
+use crate::meta::RuleMeta;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ops::Range;
+use tree_sitter::{Node, Parser, Tree};
+
+thread_local! {
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+pub fn parse(text: &str, old: Option<&Tree>) -> Option<Tree> {
+    PARSER.with(|p| {
+        let mut p = p.borrow_mut();
+        let parser = p.get_or_insert_with(|| {
+            let mut parser = Parser::new();
+            parser
+                .set_language(&tree_sitter_python::LANGUAGE.into())
+                .expect("grammar version matches tree-sitter");
+            parser
+        });
+        parser.parse(text, old)
+    })
+}
+
+/// Context for Python rules.
+pub struct PyCx<'a, 'f> {
+    pub file: &'f mut FileCx<'a>,
+    pub src: &'a str,
+    /// Local name -> fully qualified name (`from hashlib import md5 as m` gives `m -> hashlib.md5`,
+    /// `import hashlib as h` gives `h -> hashlib`).
+    pub imports: HashMap<String, String>,
+}
+
+impl<'a, 'f> PyCx<'a, 'f> {
+    pub fn text(&self, n: Node<'_>) -> &'a str {
+        node_text(self.src, n)
+    }
+    pub fn report(
+        &mut self,
+        rule: &'static RuleMeta,
+        range: Range<usize>,
+        msg: impl Into<String>,
+    ) -> &mut Finding {
+        self.file.report(rule, range, msg)
+    }
+    /// The dotted callee of a call with its first segment resolved through imports
+    /// (`from hashlib import md5; md5(x)` -> `hashlib.md5`).
+    pub fn resolved_callee(&self, call: Node<'_>) -> Option<String> {
+        let f = call.child_by_field_name("function")?;
+        let path = dotted(self.src, f)?;
+        Some(self.resolve(&path))
+    }
+    /// Resolves the first segment of a dotted name through imports.
+    pub fn resolve(&self, path: &str) -> String {
+        let (first, rest) = match path.split_once('.') {
+            Some((a, b)) => (a, Some(b)),
+            None => (path, None),
+        };
+        let base = self.imports.get(first).map(String::as_str).unwrap_or(first);
+        match rest {
+            Some(r) => format!("{base}.{r}"),
+            None => base.to_owned(),
+        }
+    }
+    /// Whether some module with this prefix is imported (e.g. `flask`, `django`).
+    pub fn imports_module(&self, prefix: &str) -> bool {
+        self.imports
+            .values()
+            .any(|v| v == prefix || v.starts_with(&format!("{prefix}.")))
+    }
+}
+
+pub fn node_text<'s>(src: &'s str, n: Node<'_>) -> &'s str {
+    src.get(n.byte_range()).unwrap_or("")
+}
+
+/// `a.b.c` for identifiers and attribute chains; None otherwise.
+pub fn dotted(src: &str, n: Node<'_>) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut cur = n;
+    for _ in 0..64 {
+        match cur.kind() {
+            "identifier" => {
+                parts.push(node_text(src, cur));
+                break;
+            }
+            "attribute" => {
+                parts.push(node_text(src, cur.child_by_field_name("attribute")?));
+                cur = cur.child_by_field_name("object")?;
+            }
+            "parenthesized_expression" => cur = cur.named_child(0)?,
+            _ => return None,
+        }
+    }
+    parts.reverse();
+    Some(parts.join("."))
+}
+
+/// Last segment of a call's callee (`cursor.execute` -> `execute`).
+pub fn callee_name<'s>(src: &'s str, call: Node<'_>) -> Option<&'s str> {
+    let f = call.child_by_field_name("function")?;
+    match f.kind() {
+        "identifier" => Some(node_text(src, f)),
+        "attribute" => Some(node_text(src, f.child_by_field_name("attribute")?)),
+        _ => None,
+    }
+}
+
+/// Positional arguments of a call.
+pub fn positional_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
+    let Some(args) = call.child_by_field_name("arguments") else {
+        return Vec::new();
+    };
+    let mut c = args.walk();
+    args.named_children(&mut c)
+        .filter(|n| {
+            !matches!(
+                n.kind(),
+                "keyword_argument" | "comment" | "list_splat" | "dictionary_splat"
+            )
+        })
+        .collect()
+}
+
+/// Value of keyword argument `name=` in a call.
+pub fn keyword_arg<'t>(src: &str, call: Node<'t>, name: &str) -> Option<Node<'t>> {
+    let args = call.child_by_field_name("arguments")?;
+    let mut c = args.walk();
+    let found = args.named_children(&mut c).find(|n| {
+        n.kind() == "keyword_argument"
+            && n.child_by_field_name("name")
+                .is_some_and(|k| node_text(src, k) == name)
+    });
+    found.and_then(|n| n.child_by_field_name("value"))
+}
+
+/// Whether the call has `**kwargs` (then missing keywords may be set dynamically).
+pub fn has_kwargs_splat(call: Node<'_>) -> bool {
+    let Some(args) = call.child_by_field_name("arguments") else {
+        return false;
+    };
+    let mut c = args.walk();
+    let r = args
+        .named_children(&mut c)
+        .any(|n| n.kind() == "dictionary_splat");
+    r
+}
+
+/// The string content of a plain (non-f) string literal, without quotes or prefixes.
+pub fn string_value<'s>(src: &'s str, n: Node<'_>) -> Option<&'s str> {
+    if n.kind() != "string" || has_interpolation(n) {
+        return None;
+    }
+    let mut c = n.walk();
+    let mut content = None;
+    let mut parts = 0;
+    for ch in n.named_children(&mut c) {
+        if ch.kind() == "string_content" {
+            content = Some(node_text(src, ch));
+            parts += 1;
+        }
+    }
+    match parts {
+        0 => Some(""),
+        1 => content,
+        // Escapes split the content; return the raw text between the quotes.
+        _ => {
+            let t = node_text(src, n);
+            let start = t.find(['"', '\'']).unwrap_or(0);
+            let q = &t[start..];
+            let ql = if q.starts_with("\"\"\"") || q.starts_with("'''") {
+                3
+            } else {
+                1
+            };
+            q.get(ql..q.len().saturating_sub(ql))
+        }
+    }
+}
+
+pub fn has_interpolation(n: Node<'_>) -> bool {
+    let mut c = n.walk();
+    let r = n
+        .named_children(&mut c)
+        .any(|ch| ch.kind() == "interpolation");
+    r
+}
+
+/// True for `True`.
+pub fn is_true(src: &str, n: Node<'_>) -> bool {
+    n.kind() == "true" || node_text(src, n) == "True"
+}
+
+pub fn is_false(src: &str, n: Node<'_>) -> bool {
+    n.kind() == "false" || node_text(src, n) == "False"
+}
+
+/// The enclosing function definition (or the module).
+pub fn enclosing_function(n: Node<'_>) -> Option<Node<'_>> {
+    let mut cur = n.parent();
+    while let Some(p) = cur {
+        if matches!(p.kind(), "function_definition" | "lambda" | "module") {
+            return Some(p);
+        }
+        cur = p.parent();
+    }
+    None
+}
+
+/// Values assigned to `name` before `at` in the enclosing function: `name = v` (false) and
+/// `name += v` (true for appended).
+pub fn local_assignments<'t>(src: &str, at: Node<'t>, name: &str) -> Vec<(Node<'t>, bool)> {
+    let Some(scope) = enclosing_function(at) else {
+        return Vec::new();
+    };
+    let before = at.start_byte();
+    let mut out = Vec::new();
+    let mut cursor = scope.walk();
+    let mut stack = vec![scope];
+    let mut visited = 0usize;
+    while let Some(n) = stack.pop() {
+        visited += 1;
+        if visited > 200_000 || n.start_byte() >= before {
+            continue;
+        }
+        if matches!(n.kind(), "assignment" | "augmented_assignment") {
+            if let (Some(l), Some(r)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            ) {
+                if l.kind() == "identifier" && node_text(src, l) == name {
+                    out.push((r, n.kind() == "augmented_assignment"));
+                }
+            }
+        }
+        if n.id() != scope.id()
+            && matches!(
+                n.kind(),
+                "function_definition" | "class_definition" | "lambda"
+            )
+        {
+            continue;
+        }
+        for ch in n
+            .named_children(&mut cursor)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            stack.push(ch);
+        }
+    }
+    out.sort_by_key(|(n, _)| n.start_byte());
+    out
+}
+
+/// Decorators of a decorated definition (the `decorator` nodes' expressions).
+pub fn decorators<'t>(def: Node<'t>) -> Vec<Node<'t>> {
+    let Some(p) = def.parent().filter(|p| p.kind() == "decorated_definition") else {
+        return Vec::new();
+    };
+    let mut c = p.walk();
+    p.named_children(&mut c)
+        .filter(|n| n.kind() == "decorator")
+        .filter_map(|d| d.named_child(0))
+        .collect()
+}
+
+fn collect_imports(src: &str, root: Node<'_>) -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    let mut stack = vec![root];
+    let mut budget = 100_000usize;
+    while let Some(n) = stack.pop() {
+        budget = budget.saturating_sub(1);
+        if budget == 0 {
+            break;
+        }
+        match n.kind() {
+            "import_statement" => {
+                let mut c = n.walk();
+                for name in n.named_children(&mut c) {
+                    match name.kind() {
+                        "dotted_name" => {
+                            let full = node_text(src, name);
+                            let first = full.split('.').next().unwrap_or(full);
+                            map.insert(first.to_owned(), first.to_owned());
+                        }
+                        "aliased_import" => {
+                            if let (Some(nm), Some(al)) = (
+                                name.child_by_field_name("name"),
+                                name.child_by_field_name("alias"),
+                            ) {
+                                map.insert(
+                                    node_text(src, al).to_owned(),
+                                    node_text(src, nm).to_owned(),
+                                );
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "import_from_statement" => {
+                let Some(module) = n.child_by_field_name("module_name") else {
+                    continue;
+                };
+                let module = node_text(src, module).to_owned();
+                let mut c = n.walk();
+                for name in n.children_by_field_name("name", &mut c) {
+                    match name.kind() {
+                        "dotted_name" => {
+                            let t = node_text(src, name);
+                            map.insert(t.to_owned(), format!("{module}.{t}"));
+                        }
+                        "aliased_import" => {
+                            if let (Some(nm), Some(al)) = (
+                                name.child_by_field_name("name"),
+                                name.child_by_field_name("alias"),
+                            ) {
+                                map.insert(
+                                    node_text(src, al).to_owned(),
+                                    format!("{module}.{}", node_text(src, nm)),
+                                );
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "module"
+            | "if_statement"
+            | "try_statement"
+            | "block"
+            | "else_clause"
+            | "except_clause"
+            | "finally_clause"
+            | "elif_clause"
+            | "function_definition"
+            | "decorated_definition" => {
+                let mut c = n.walk();
+                stack.extend(n.named_children(&mut c));
+            }
+            _ => {}
+        }
+    }
+    map
+}
+
+pub(crate) fn run(cx: &mut FileCx<'_>, checks: &[PyCheck]) {
+    let active: Vec<&PyCheck> = checks.iter().filter(|c| cx.any_enabled(c.rules)).collect();
+    if active.is_empty() {
+        return;
+    }
+    let Some(tree) = parse(cx.text, None) else {
+        cx.note(Note::warning(
+            Some(cx.path.to_owned()),
+            "could not parse this file; it was skipped",
+        ));
+        return;
+    };
+    walk_tree(cx, &tree, &active);
+}
+
+pub fn walk_tree(file: &mut FileCx<'_>, tree: &Tree, active: &[&PyCheck]) {
+    let src = file.text;
+    let root = tree.root_node();
+    let imports = collect_imports(src, root);
+    let mut cx = PyCx { file, src, imports };
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        for c in active {
+            (c.run)(&mut cx, node);
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Hardcoded secrets in every file (checklist point 5).
+
+use crate::registry::Registry;
+
+pub(crate) fn register(_r: &mut Registry) {}

@@ -1,0 +1,347 @@
+//! Inline suppressions:
+//!
+//! ```text
+//! // predeploy:allow(sql-string-concat) reason="table name comes from an enum" until=2027-03-31
+//! # predeploy:allow(hardcoded-secret, weak-hash) reason: test vector
+//! ```
+//!
+//! The comment applies to findings that start on the same line (trailing comment) or, when the
+//! comment is alone on its line, on the next non-blank line. The directive must directly follow a
+//! comment marker (`//`, `/*`, `#`, `<!--`, `{#`, `--`, `;`), so prose or a string that merely
+//! mentions a rule never silences it. A reason is required; `until=YYYY-MM-DD` makes it expire.
+//! Unknown ids, missing reasons, expired and unused suppressions are reported as warnings.
+
+use crate::finding::{Finding, Note, Suppression};
+use crate::source::{FileKind, LineIndex};
+use std::path::Path;
+
+const DIRECTIVE: &str = "predeploy:allow(";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    /// 0-based line of the comment.
+    pub line: usize,
+    /// 0-based line the directive applies to.
+    pub target_line: usize,
+    pub ids: Vec<String>,
+    pub reason: Option<String>,
+    pub until: Option<String>,
+    pub errors: Vec<String>,
+}
+
+fn comment_markers(kind: FileKind) -> &'static [&'static str] {
+    match kind {
+        FileKind::Rust
+        | FileKind::JavaScript
+        | FileKind::Jsx
+        | FileKind::TypeScript
+        | FileKind::Tsx => &["//", "/*", "{/*"],
+        FileKind::Python
+        | FileKind::Yaml
+        | FileKind::Toml
+        | FileKind::Dockerfile
+        | FileKind::Env => &["#"],
+        FileKind::Template => &["{#", "<!--", "{{!--", "{{/*", "#"],
+        FileKind::Json => &["//"],
+        FileKind::Text => &["#", "//", "/*", "<!--", "--", ";"],
+    }
+}
+
+/// Today's date as `YYYY-MM-DD` (UTC), without a date crate.
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Howard Hinnant's days-from-civil inverse.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = (z - era * 146_097) as u64;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe as i64 + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn valid_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && s[..4].parse::<u32>().is_ok()
+        && s[5..7].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
+        && s[8..].parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
+}
+
+/// Finds every directive in a text.
+pub fn parse_directives(text: &str, index: &LineIndex, kind: FileKind) -> Vec<Directive> {
+    let mut out = Vec::new();
+    if !text.contains(DIRECTIVE) {
+        return out;
+    }
+    let markers = comment_markers(kind);
+    for line_no in 0..index.line_count() {
+        let range = index.line_range(text, line_no);
+        let line = &text[range];
+        let Some(pos) = line.find(DIRECTIVE) else {
+            continue;
+        };
+        // The directive must directly follow a comment marker (whitespace allowed between).
+        let before = line[..pos].trim_end();
+        let Some(marker) = markers.iter().find(|m| before.ends_with(*m)) else {
+            continue;
+        };
+        let code_before = before[..before.len() - marker.len()].trim();
+        let rest = &line[pos + DIRECTIVE.len()..];
+        let Some(close) = rest.find(')') else {
+            continue;
+        };
+        let ids: Vec<String> = rest[..close]
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let mut d = Directive {
+            line: line_no,
+            target_line: line_no,
+            ids,
+            reason: None,
+            until: None,
+            errors: Vec::new(),
+        };
+        parse_args(rest[close + 1..].trim(), &mut d);
+        if code_before.is_empty() {
+            // A comment alone on its line: applies to the next non-blank, non-directive line.
+            let mut t = line_no + 1;
+            while t < index.line_count() {
+                let l = text[index.line_range(text, t)].trim();
+                if !l.is_empty() && !l.contains(DIRECTIVE) {
+                    break;
+                }
+                t += 1;
+            }
+            d.target_line = t;
+        }
+        out.push(d);
+    }
+    out
+}
+
+fn parse_args(mut s: &str, d: &mut Directive) {
+    // Strip a closing comment marker.
+    for end in ["*/}", "*/", "-->", "#}", "--}}", "*/}}"] {
+        if let Some(x) = s.strip_suffix(end) {
+            s = x.trim_end();
+        }
+    }
+    while !s.is_empty() {
+        if let Some(r) = s.strip_prefix("until=") {
+            let (v, rest) = take_value(r);
+            if !valid_date(&v) {
+                d.errors
+                    .push(format!("`until={v}` is not a date; write until=YYYY-MM-DD"));
+            }
+            d.until = Some(v);
+            s = rest.trim_start();
+        } else if let Some(r) = s
+            .strip_prefix("reason=")
+            .or_else(|| s.strip_prefix("reason:"))
+        {
+            let r = r.trim_start();
+            if r.starts_with('"') {
+                let (v, rest) = take_value(r);
+                d.reason = Some(v);
+                s = rest.trim_start();
+            } else {
+                // `reason: free text until the end (or until=)`
+                let end = r.find(" until=").unwrap_or(r.len());
+                d.reason = Some(r[..end].trim().to_owned());
+                s = r[end..].trim_start();
+            }
+        } else {
+            // Anything else: treat the remainder as the reason if none given (e.g. `-- because ...`).
+            let t = s.trim_start_matches(['-', ':', ' ']);
+            if d.reason.is_none() && !t.is_empty() {
+                d.reason = Some(t.to_owned());
+            }
+            break;
+        }
+    }
+    if d.reason.as_deref().is_some_and(|r| r.trim().is_empty()) {
+        d.reason = None;
+    }
+}
+
+fn take_value(s: &str) -> (String, &str) {
+    if let Some(q) = s.strip_prefix('"') {
+        match q.find('"') {
+            Some(e) => (q[..e].to_owned(), &q[e + 1..]),
+            None => (q.to_owned(), ""),
+        }
+    } else {
+        let e = s.find(char::is_whitespace).unwrap_or(s.len());
+        (s[..e].to_owned(), &s[e..])
+    }
+}
+
+/// Marks findings suppressed by directives in `text`, and reports directive problems as notes.
+pub fn apply(
+    path: &Path,
+    text: &str,
+    index: &LineIndex,
+    kind: FileKind,
+    findings: &mut [Finding],
+    notes: &mut Vec<Note>,
+) {
+    let directives = parse_directives(text, index, kind);
+    if directives.is_empty() {
+        return;
+    }
+    let today = today();
+    for d in &directives {
+        let line1 = d.line as u32 + 1;
+        for e in &d.errors {
+            notes.push(
+                Note::warning(Some(path.to_owned()), format!("suppression: {e}")).at_line(line1),
+            );
+        }
+        let mut valid_ids = Vec::new();
+        for id in &d.ids {
+            if crate::registry::by_id(id).is_some() || id == "all" {
+                valid_ids.push(id.as_str());
+            } else {
+                let hint = crate::registry::closest_id(id)
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                notes.push(
+                    Note::warning(
+                        Some(path.to_owned()),
+                        format!("suppression names unknown rule `{id}`{hint}"),
+                    )
+                    .at_line(line1),
+                );
+            }
+        }
+        if d.ids.is_empty() {
+            notes.push(
+                Note::warning(
+                    Some(path.to_owned()),
+                    "suppression names no rule; write predeploy:allow(<rule-id>) reason=\"...\"",
+                )
+                .at_line(line1),
+            );
+            continue;
+        }
+        let Some(reason) = &d.reason else {
+            notes.push(
+                Note::warning(
+                    Some(path.to_owned()),
+                    "suppression has no reason, so it is ignored; add reason=\"why this is safe\"",
+                )
+                .at_line(line1),
+            );
+            continue;
+        };
+        let expired = d
+            .until
+            .as_deref()
+            .is_some_and(|u| valid_date(u) && u < today.as_str());
+        let mut used = false;
+        for f in findings.iter_mut() {
+            let fl = index.line_of(f.range.start);
+            if fl != d.target_line && fl != d.line {
+                continue;
+            }
+            if !valid_ids.iter().any(|id| *id == f.rule.id || *id == "all") {
+                continue;
+            }
+            used = true;
+            if !expired && f.suppression.is_none() {
+                f.suppression = Some(Suppression {
+                    kind: "inline",
+                    reason: reason.clone(),
+                    line: Some(line1),
+                    until: d.until.clone(),
+                });
+            }
+        }
+        if expired {
+            notes.push(
+                Note::warning(
+                    Some(path.to_owned()),
+                    format!(
+                        "suppression expired on {}; its findings are reported again. Fix them or renew the date",
+                        d.until.as_deref().unwrap_or_default()
+                    ),
+                )
+                .at_line(line1),
+            );
+        } else if !used && !valid_ids.is_empty() {
+            notes.push(
+                Note::warning(
+                    Some(path.to_owned()),
+                    format!(
+                        "unused suppression for {}: nothing here is reported; remove it",
+                        valid_ids.join(", ")
+                    ),
+                )
+                .at_line(line1),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dirs(text: &str, kind: FileKind) -> Vec<Directive> {
+        parse_directives(text, &LineIndex::new(text), kind)
+    }
+
+    #[test]
+    fn parses_forms() {
+        let d = dirs("x = 1\n# predeploy:allow(weak-hash, sql-string-concat) reason=\"ok\" until=2027-03-31\n\ny()", FileKind::Python);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].ids, vec!["weak-hash", "sql-string-concat"]);
+        assert_eq!(d[0].reason.as_deref(), Some("ok"));
+        assert_eq!(d[0].until.as_deref(), Some("2027-03-31"));
+        assert_eq!(d[0].target_line, 3);
+        let d = dirs(
+            "let a = b; // predeploy:allow(x) reason: because it is\n",
+            FileKind::Rust,
+        );
+        assert_eq!(d[0].target_line, 0);
+        assert_eq!(d[0].reason.as_deref(), Some("because it is"));
+    }
+
+    #[test]
+    fn strings_and_prose_do_not_suppress() {
+        assert!(dirs(
+            "s = \"predeploy:allow(weak-hash) reason=x\"\n",
+            FileKind::Python
+        )
+        .is_empty());
+        assert!(dirs(
+            "// we could write predeploy:allow(weak-hash) here\n",
+            FileKind::Rust
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_000), (2024, 10, 4));
+        assert!(valid_date("2027-03-31"));
+        assert!(!valid_date("2027-13-01"));
+    }
+}
