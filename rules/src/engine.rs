@@ -302,6 +302,9 @@ pub struct ScanResult {
     pub files_scanned: usize,
     pub bytes_scanned: u64,
     pub duration: Duration,
+    /// How many files of each kind were scanned (`FileKind::name`), so reports can tell which
+    /// checklist points concern this repository.
+    pub files_by_kind: std::collections::BTreeMap<&'static str, usize>,
 }
 
 /// A file read for scanning.
@@ -397,7 +400,12 @@ pub fn check_paths(
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     notes.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
+    let mut files_by_kind = std::collections::BTreeMap::new();
+    for f in &files {
+        *files_by_kind.entry(FileKind::detect(f).name()).or_insert(0) += 1;
+    }
     ScanResult {
+        files_by_kind,
         findings,
         notes,
         files_scanned: total,

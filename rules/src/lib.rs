@@ -12,6 +12,7 @@ pub mod finding;
 pub mod lang;
 pub mod meta;
 pub mod registry;
+pub mod report;
 pub mod rules;
 pub mod source;
 pub mod suppress;

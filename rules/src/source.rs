@@ -63,6 +63,41 @@ impl FileKind {
         }
     }
 
+    pub fn name(self) -> &'static str {
+        match self {
+            FileKind::Rust => "rust",
+            FileKind::JavaScript => "javascript",
+            FileKind::Jsx => "jsx",
+            FileKind::TypeScript => "typescript",
+            FileKind::Tsx => "tsx",
+            FileKind::Python => "python",
+            FileKind::Dockerfile => "dockerfile",
+            FileKind::Yaml => "yaml",
+            FileKind::Toml => "toml",
+            FileKind::Json => "json",
+            FileKind::Env => "env",
+            FileKind::Template => "template",
+            FileKind::Text => "text",
+        }
+    }
+
+    /// The rule language this kind belongs to.
+    pub fn lang(self) -> crate::meta::Lang {
+        use crate::meta::Lang;
+        match self {
+            FileKind::Rust => Lang::Rust,
+            FileKind::JavaScript | FileKind::Jsx => Lang::JavaScript,
+            FileKind::TypeScript | FileKind::Tsx => Lang::TypeScript,
+            FileKind::Python => Lang::Python,
+            FileKind::Dockerfile => Lang::Docker,
+            FileKind::Yaml => Lang::Yaml,
+            FileKind::Toml => Lang::Toml,
+            FileKind::Json => Lang::Json,
+            FileKind::Template => Lang::Template,
+            FileKind::Env | FileKind::Text => Lang::Text,
+        }
+    }
+
     pub fn is_js_like(self) -> bool {
         matches!(
             self,
