@@ -106,6 +106,8 @@ pub enum Lang {
     Text,
     /// Project-level checks (lock files, repository layout).
     Project,
+    /// A live deployment, checked by `cargo predeploy probe`.
+    Live,
 }
 
 impl Lang {
@@ -122,6 +124,7 @@ impl Lang {
             Lang::Template => "template",
             Lang::Text => "text",
             Lang::Project => "project",
+            Lang::Live => "live",
         }
     }
 }

@@ -292,9 +292,12 @@ pub fn build(
             .filter(|(_, f)| f.rule.checklist == point.number)
             .map(|(i, _)| i)
             .collect();
+        let probed = meta.probe.is_some();
         let applicable = rules.iter().any(|r| {
-            r.languages.iter().any(|l| {
-                matches!(l, Lang::Text | Lang::Project) && any_files || scanned_langs.contains(l)
+            r.languages.iter().any(|l| match l {
+                Lang::Text | Lang::Project => any_files,
+                Lang::Live => probed,
+                other => scanned_langs.contains(other),
             })
         });
         let auto =
@@ -379,6 +382,7 @@ fn kind_lang(kind: &str) -> Option<Lang> {
         "json" => Lang::Json,
         "template" => Lang::Template,
         "env" | "text" => Lang::Text,
+        "probe" => Lang::Live,
         _ => return None,
     })
 }

@@ -23,6 +23,8 @@ pub enum FileKind {
     Template,
     /// Any other text file: only the secrets pass looks at it.
     Text,
+    /// A response or TLS handshake recorded by the live probe (`*.predeploy-probe`).
+    Probe,
 }
 
 impl FileKind {
@@ -43,6 +45,9 @@ impl FileKind {
             || name == "containerfile"
         {
             return FileKind::Dockerfile;
+        }
+        if ext == "predeploy-probe" {
+            return FileKind::Probe;
         }
         if name == ".env" || name.starts_with(".env.") || ext == "env" {
             return FileKind::Env;
@@ -78,6 +83,7 @@ impl FileKind {
             FileKind::Env => "env",
             FileKind::Template => "template",
             FileKind::Text => "text",
+            FileKind::Probe => "probe",
         }
     }
 
@@ -95,6 +101,7 @@ impl FileKind {
             FileKind::Json => Lang::Json,
             FileKind::Template => Lang::Template,
             FileKind::Env | FileKind::Text => Lang::Text,
+            FileKind::Probe => Lang::Live,
         }
     }
 

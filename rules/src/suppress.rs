@@ -40,7 +40,8 @@ fn comment_markers(kind: FileKind) -> &'static [&'static str] {
         | FileKind::Yaml
         | FileKind::Toml
         | FileKind::Dockerfile
-        | FileKind::Env => &["#"],
+        | FileKind::Env
+        | FileKind::Probe => &["#"],
         FileKind::Template => &["{#", "<!--", "{{!--", "{{/*", "#"],
         FileKind::Json => &["//"],
         FileKind::Text => &["#", "//", "/*", "<!--", "--", ";"],

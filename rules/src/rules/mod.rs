@@ -7,6 +7,7 @@ pub mod crypto;
 pub mod deps;
 pub mod infra;
 pub mod injection;
+pub mod live;
 pub mod secrets;
 pub mod web;
 pub mod xss;
@@ -23,4 +24,5 @@ pub(crate) fn register_all(r: &mut Registry) {
     deps::register(r);
     web::register(r);
     infra::register(r);
+    live::register(r);
 }
