@@ -292,6 +292,21 @@ pub struct ScanOptions {
     pub skip_project_checks: bool,
     /// Only these files (after discovery), e.g. changed files; `None` = all.
     pub only: Option<Vec<PathBuf>>,
+    /// Shard `k` of `n` (1-based): a deterministic partition of the files by path, so a large
+    /// monorepo can be split across CI jobs. Project checks run only in shard 1.
+    pub shard: Option<(u32, u32)>,
+    /// A result cache (see [`crate::cache::Cache`]).
+    pub cache: Option<std::sync::Arc<crate::cache::Cache>>,
+}
+
+/// Which shard (0-based) of `n` a path belongs to: a stable hash of its text.
+pub fn shard_of(path: &Path, n: u32) -> u32 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in path.to_string_lossy().replace('\\', "/").bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    (h % n.max(1) as u64) as u32
 }
 
 /// Result of a scan.
@@ -368,13 +383,19 @@ pub fn check_paths(
         let only: std::collections::HashSet<_> = only.iter().collect();
         files.retain(|f| only.contains(f));
     }
+    if let Some((k, n)) = opts.shard {
+        files.retain(|f| shard_of(f, n) + 1 == k);
+    }
     let total = files.len();
     let done = AtomicUsize::new(0);
     let bytes = AtomicUsize::new(0);
     let results: Vec<FileResult> = files
         .par_iter()
         .map(|path| {
-            let r = check_file(path, config);
+            let r = match &opts.cache {
+                Some(cache) => check_file_cached(path, config, cache),
+                None => check_file(path, config),
+            };
             bytes.fetch_add(
                 std::fs::metadata(path)
                     .map(|m| m.len() as usize)
@@ -393,7 +414,7 @@ pub fn check_paths(
         findings.extend(r.findings);
         notes.extend(r.notes);
     }
-    if !opts.skip_project_checks {
+    if !opts.skip_project_checks && opts.shard.is_none_or(|(k, _)| k == 1) {
         let pr = crate::lang::run_project(roots, &files, config);
         findings.extend(pr.findings);
         notes.extend(pr.notes);
@@ -427,6 +448,36 @@ pub fn check_file(path: &Path, config: &Config) -> FileResult {
                     )
                     .at_line(line as u32),
                 );
+            }
+            r
+        }
+        Err(note) => FileResult {
+            findings: Vec::new(),
+            notes: vec![note],
+        },
+    }
+}
+
+/// Like [`check_file`], answering from the cache when the file's content is unchanged.
+pub fn check_file_cached(path: &Path, config: &Config, cache: &crate::cache::Cache) -> FileResult {
+    match read_text(path, config.max_file_size) {
+        Ok(read) => {
+            if read.invalid_utf8_line.is_none() {
+                if let Some(hit) = cache.get(path, &read.text) {
+                    return hit;
+                }
+            }
+            let mut r = check_source(path, &read.text, config);
+            if let Some(line) = read.invalid_utf8_line {
+                r.notes.push(
+                    Note::warning(
+                        Some(path.to_owned()),
+                        "invalid UTF-8 here; the file was scanned with replacement characters",
+                    )
+                    .at_line(line as u32),
+                );
+            } else {
+                cache.put(path, &read.text, &r);
             }
             r
         }

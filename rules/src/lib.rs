@@ -4,11 +4,13 @@
 //! types. The CLI and the language server both call [`check_source`] (one text, e.g. an editor
 //! buffer) or [`check_paths`] (a tree on disk), and differ only in how findings are delivered.
 
+pub mod cache;
 pub mod checklist;
 pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod finding;
+pub mod git;
 pub mod lang;
 pub mod meta;
 pub mod registry;

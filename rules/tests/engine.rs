@@ -1,0 +1,251 @@
+//! Engine behaviour: cache, shards, git-aware file selection, and bad input.
+
+use predeploy_rules::cache::Cache;
+use predeploy_rules::engine::{check_paths, check_source, ScanOptions};
+use predeploy_rules::{Config, NoteLevel};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+const VULN_PY: &str =
+    "def f(cur, name):\n    cur.execute(f\"SELECT * FROM users WHERE name = '{name}'\")\n";
+const VULN_TS: &str =
+    "export const g = (db: any, id: string) => db.query(`SELECT * FROM t WHERE id = ${id}`);\n";
+
+fn tree() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for i in 0..12 {
+        std::fs::write(d.path().join(format!("m{i}.py")), VULN_PY).unwrap();
+    }
+    std::fs::write(d.path().join("app.ts"), VULN_TS).unwrap();
+    std::fs::write(d.path().join("clean.py"), "print('hello')\n").unwrap();
+    d
+}
+
+fn summary(r: &predeploy_rules::ScanResult) -> Vec<(PathBuf, u32, String, String)> {
+    r.findings
+        .iter()
+        .map(|f| {
+            (
+                f.path.clone(),
+                f.start.line,
+                f.rule.id.to_owned(),
+                f.fingerprint.clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn cache_gives_identical_results_and_survives_corruption() {
+    let t = tree();
+    let cache_dir = tempfile::tempdir().unwrap();
+    let cfg = Config::default();
+    let roots = vec![t.path().to_owned()];
+    let plain = check_paths(&roots, &cfg, &ScanOptions::default(), None);
+    assert_eq!(plain.findings.len(), 13);
+    let cache = Arc::new(Cache::new(cache_dir.path().to_owned(), &cfg));
+    let opts = ScanOptions {
+        cache: Some(cache.clone()),
+        ..Default::default()
+    };
+    let cold = check_paths(&roots, &cfg, &opts, None);
+    let warm = check_paths(&roots, &cfg, &opts, None);
+    assert_eq!(summary(&plain), summary(&cold));
+    assert_eq!(summary(&plain), summary(&warm));
+    // Corrupt every cache entry: results stay right.
+    let mut corrupted = 0;
+    for e in walk(cache_dir.path()) {
+        std::fs::write(&e, b"{not json").unwrap();
+        corrupted += 1;
+    }
+    assert!(corrupted >= 13, "cache entries were written ({corrupted})");
+    let after = check_paths(&roots, &cfg, &opts, None);
+    assert_eq!(summary(&plain), summary(&after));
+    // A changed file is re-checked, not served stale.
+    std::fs::write(t.path().join("m0.py"), "print('fixed')\n").unwrap();
+    let changed = check_paths(&roots, &cfg, &opts, None);
+    assert_eq!(changed.findings.len(), 12);
+    // A different configuration does not reuse entries made under another.
+    let mut off = Config::default();
+    off.rules.insert(
+        "sql-string-concat".into(),
+        predeploy_rules::config::RuleSetting {
+            level: predeploy_rules::config::RuleLevel::Off,
+            options: Default::default(),
+        },
+    );
+    let cache_off = Arc::new(Cache::new(cache_dir.path().to_owned(), &off));
+    let r = check_paths(
+        &roots,
+        &off,
+        &ScanOptions {
+            cache: Some(cache_off),
+            ..Default::default()
+        },
+        None,
+    );
+    assert!(r.findings.is_empty());
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn shards_partition_the_files() {
+    let t = tree();
+    let cfg = Config::default();
+    let roots = vec![t.path().to_owned()];
+    let full = check_paths(&roots, &cfg, &ScanOptions::default(), None);
+    let mut union = Vec::new();
+    let mut files = 0;
+    for k in 1..=3 {
+        let r = check_paths(
+            &roots,
+            &cfg,
+            &ScanOptions {
+                shard: Some((k, 3)),
+                ..Default::default()
+            },
+            None,
+        );
+        files += r.files_scanned;
+        union.extend(summary(&r));
+    }
+    union.sort();
+    let mut want = summary(&full);
+    want.sort();
+    assert_eq!(union, want);
+    assert_eq!(files, full.files_scanned);
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.org",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+#[test]
+fn changed_and_staged_files() {
+    if Command::new("git").arg("--version").output().is_err() {
+        eprintln!("skipped: git is not installed");
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    git(d, &["init", "-q"]);
+    std::fs::write(d.join("a.py"), "print(1)\n").unwrap();
+    std::fs::write(d.join("b.py"), "print(2)\n").unwrap();
+    git(d, &["add", "."]);
+    git(d, &["commit", "-qm", "base"]);
+    std::fs::write(d.join("b.py"), VULN_PY).unwrap();
+    std::fs::write(d.join("c.py"), "print(3)\n").unwrap();
+    let changed = predeploy_rules::git::changed_since(d, "HEAD").unwrap();
+    let names: Vec<String> = changed
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["b.py", "c.py"]);
+    // Staged content is what gets committed, not the work tree.
+    git(d, &["add", "b.py"]);
+    std::fs::write(d.join("b.py"), "print('fixed in the work tree only')\n").unwrap();
+    let staged = predeploy_rules::git::staged(d).unwrap();
+    assert_eq!(staged.len(), 1);
+    assert!(staged[0].1.contains("SELECT"));
+    let r = check_source(&staged[0].0, &staged[0].1, &Config::default());
+    assert_eq!(r.findings.len(), 1);
+    assert_eq!(
+        predeploy_rules::git::show(d, "HEAD", &d.join("b.py")).as_deref(),
+        Some("print(2)\n")
+    );
+    let (commit, dirty) = predeploy_rules::git::head(d).unwrap();
+    assert_eq!(commit.len(), 40);
+    assert!(dirty);
+    assert!(predeploy_rules::git::changed_since(
+        &std::env::temp_dir().join("no-such-dir-xyz"),
+        "HEAD"
+    )
+    .is_err());
+}
+
+#[test]
+fn deep_nesting_never_overflows() {
+    let cfg = Config::default();
+    let n = 10_000;
+    let deep = format!("{}1{}", "(".repeat(n), ")".repeat(n));
+    for (name, text) in [
+        ("deep.rs", format!("fn f() {{ let x = {deep}; }}\n")),
+        ("deep.ts", format!("const x = {deep};\n")),
+        (
+            "deep.js",
+            format!("const x = {};\n", "[".repeat(n) + &"]".repeat(n)),
+        ),
+        ("deep.py", format!("x = {deep}\n")),
+    ] {
+        let r = check_source(Path::new(name), &text, &cfg);
+        assert!(r.findings.is_empty(), "{name}");
+        if name.ends_with(".rs") {
+            assert!(
+                r.notes.iter().any(|n| n.message.contains("nesting")),
+                "{name}: {:?}",
+                r.notes
+            );
+        }
+    }
+    // Long flat chains are not nesting in the source but are deep syntax trees.
+    let chain = format!(
+        "fn f(a: &str) -> String {{ let q = String::new(){}; q }}\n",
+        " + a".repeat(20_000)
+    );
+    let r = check_source(Path::new("chain.rs"), &chain, &cfg);
+    assert!(
+        r.notes.iter().all(|n| n.level != NoteLevel::Error),
+        "{:?}",
+        r.notes
+    );
+    let js_chain = format!(
+        "const q = \"SELECT * FROM t WHERE a = \"{};\ndb.query(q);\n",
+        " + a".repeat(20_000)
+    );
+    let _ = check_source(Path::new("chain.js"), &js_chain, &cfg);
+}
+
+#[test]
+fn syntax_errors_are_notes_and_scanning_goes_on() {
+    let cfg = Config::default();
+    let r = check_source(Path::new("broken.rs"), "fn main( {", &cfg);
+    assert!(r
+        .notes
+        .iter()
+        .any(|n| n.message.contains("Rust syntax error") && n.line.is_some()));
+    // tree-sitter recovers: the valid part is still checked.
+    let py = "def broken(:\n    pass\n\ndef f(cur, name):\n    cur.execute(f\"SELECT * FROM users WHERE name = '{name}'\")\n";
+    let r = check_source(Path::new("broken.py"), py, &cfg);
+    assert_eq!(r.findings.len(), 1);
+    let r = check_source(Path::new("empty.ts"), "", &cfg);
+    assert!(r.findings.is_empty());
+}
