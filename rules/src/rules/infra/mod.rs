@@ -1,5 +1,91 @@
 //! Files and repository: Dockerfiles, compose/Kubernetes, sshd, security.txt, monitoring set-up.
 
-use crate::registry::Registry;
+pub mod base_image_unpinned;
+pub mod container_added_capabilities;
+pub mod container_host_network;
+pub mod container_privilege_escalation;
+pub mod container_privileged;
+pub mod container_runs_as_root;
+pub mod database_port_published;
+pub mod docker_socket_mounted;
+pub mod dockerfile;
+pub mod dockerfile_add_remote_url;
+pub mod remote_script_piped_to_shell;
+pub mod workload;
+pub mod yaml;
 
-pub(crate) fn register(_r: &mut Registry) {}
+use crate::engine::FileCx;
+use crate::lang::TextCheck;
+use crate::meta::RuleMeta;
+use crate::registry::Registry;
+use crate::source::FileKind;
+
+static DOCKER: &[&RuleMeta] = &[
+    &base_image_unpinned::BASE_IMAGE_UNPINNED,
+    &container_runs_as_root::CONTAINER_RUNS_AS_ROOT,
+    &dockerfile_add_remote_url::DOCKERFILE_ADD_REMOTE_URL,
+    &remote_script_piped_to_shell::REMOTE_SCRIPT_PIPED_TO_SHELL,
+];
+
+static YAML: &[&RuleMeta] = &[
+    &container_privileged::CONTAINER_PRIVILEGED,
+    &container_added_capabilities::CONTAINER_ADDED_CAPABILITIES,
+    &container_host_network::CONTAINER_HOST_NETWORK,
+    &container_privilege_escalation::CONTAINER_PRIVILEGE_ESCALATION,
+    &container_runs_as_root::CONTAINER_RUNS_AS_ROOT,
+    &database_port_published::DATABASE_PORT_PUBLISHED,
+    &docker_socket_mounted::DOCKER_SOCKET_MOUNTED,
+];
+
+static ALL: &[&RuleMeta] = &[
+    &base_image_unpinned::BASE_IMAGE_UNPINNED,
+    &container_runs_as_root::CONTAINER_RUNS_AS_ROOT,
+    &dockerfile_add_remote_url::DOCKERFILE_ADD_REMOTE_URL,
+    &remote_script_piped_to_shell::REMOTE_SCRIPT_PIPED_TO_SHELL,
+    &container_privileged::CONTAINER_PRIVILEGED,
+    &container_added_capabilities::CONTAINER_ADDED_CAPABILITIES,
+    &container_host_network::CONTAINER_HOST_NETWORK,
+    &container_privilege_escalation::CONTAINER_PRIVILEGE_ESCALATION,
+    &database_port_published::DATABASE_PORT_PUBLISHED,
+    &docker_socket_mounted::DOCKER_SOCKET_MOUNTED,
+];
+
+/// Dockerfiles: parsed once, every Dockerfile rule runs on the result.
+fn check_dockerfile(cx: &mut FileCx<'_>) {
+    if cx.kind != FileKind::Dockerfile {
+        return;
+    }
+    let df = dockerfile::parse(cx.text);
+    container_runs_as_root::check_docker(cx, &df);
+    if cx.is_test {
+        return;
+    }
+    base_image_unpinned::check(cx, &df);
+    dockerfile_add_remote_url::check(cx, &df);
+    remote_script_piped_to_shell::check(cx, &df);
+}
+
+/// Compose files and Kubernetes manifests: parsed once, every container rule runs on them.
+fn check_yaml(cx: &mut FileCx<'_>) {
+    workload::with_docs(cx, |cx, docs| {
+        container_privileged::check(cx, docs);
+        container_added_capabilities::check(cx, docs);
+        container_host_network::check(cx, docs);
+        container_privilege_escalation::check(cx, docs);
+        container_runs_as_root::check_yaml(cx, docs);
+        database_port_published::check(cx, docs);
+        docker_socket_mounted::check(cx, docs);
+    });
+}
+
+pub(crate) fn register(r: &mut Registry) {
+    r.rules(ALL);
+    r.text.push(TextCheck {
+        rules: DOCKER,
+        run: check_dockerfile,
+    });
+    r.text.push(TextCheck {
+        rules: YAML,
+        run: check_yaml,
+    });
+}
