@@ -7,15 +7,26 @@ pub mod container_privilege_escalation;
 pub mod container_privileged;
 pub mod container_runs_as_root;
 pub mod database_port_published;
+pub mod dependency_updates_unconfigured;
 pub mod docker_socket_mounted;
 pub mod dockerfile;
 pub mod dockerfile_add_remote_url;
+pub mod error_tracking_missing;
+pub mod logging_not_configured;
+pub mod monitoring;
+pub mod project;
 pub mod remote_script_piped_to_shell;
+pub mod security_txt_invalid;
+pub mod security_txt_missing;
+pub mod sshd;
+pub mod sshd_empty_passwords_permitted;
+pub mod sshd_password_authentication;
+pub mod sshd_root_login_permitted;
 pub mod workload;
 pub mod yaml;
 
 use crate::engine::FileCx;
-use crate::lang::TextCheck;
+use crate::lang::{ProjectCheck, ProjectCx, TextCheck};
 use crate::meta::RuleMeta;
 use crate::registry::Registry;
 use crate::source::FileKind;
@@ -48,6 +59,30 @@ static ALL: &[&RuleMeta] = &[
     &container_privilege_escalation::CONTAINER_PRIVILEGE_ESCALATION,
     &database_port_published::DATABASE_PORT_PUBLISHED,
     &docker_socket_mounted::DOCKER_SOCKET_MOUNTED,
+    &sshd_root_login_permitted::SSHD_ROOT_LOGIN_PERMITTED,
+    &sshd_password_authentication::SSHD_PASSWORD_AUTHENTICATION,
+    &sshd_empty_passwords_permitted::SSHD_EMPTY_PASSWORDS_PERMITTED,
+    &security_txt_invalid::SECURITY_TXT_INVALID,
+    &security_txt_missing::SECURITY_TXT_MISSING,
+    &dependency_updates_unconfigured::DEPENDENCY_UPDATES_UNCONFIGURED,
+    &logging_not_configured::LOGGING_NOT_CONFIGURED,
+    &error_tracking_missing::ERROR_TRACKING_MISSING,
+];
+
+static SSHD: &[&RuleMeta] = &[
+    &sshd_root_login_permitted::SSHD_ROOT_LOGIN_PERMITTED,
+    &sshd_password_authentication::SSHD_PASSWORD_AUTHENTICATION,
+    &sshd_empty_passwords_permitted::SSHD_EMPTY_PASSWORDS_PERMITTED,
+];
+
+static SECURITY_TXT: &[&RuleMeta] = &[&security_txt_invalid::SECURITY_TXT_INVALID];
+static SECURITY_TXT_MISSING: &[&RuleMeta] = &[&security_txt_missing::SECURITY_TXT_MISSING];
+static DEPENDENCY_UPDATES: &[&RuleMeta] =
+    &[&dependency_updates_unconfigured::DEPENDENCY_UPDATES_UNCONFIGURED];
+
+pub(crate) static MONITORING: &[&RuleMeta] = &[
+    &logging_not_configured::LOGGING_NOT_CONFIGURED,
+    &error_tracking_missing::ERROR_TRACKING_MISSING,
 ];
 
 /// Dockerfiles: parsed once, every Dockerfile rule runs on the result.
@@ -78,6 +113,25 @@ fn check_yaml(cx: &mut FileCx<'_>) {
     });
 }
 
+fn check_sshd(cx: &mut FileCx<'_>) {
+    if cx.is_test || !sshd::is_sshd_config(cx) {
+        return;
+    }
+    let settings = sshd::parse(cx.text);
+    sshd_root_login_permitted::check(cx, &settings);
+    sshd_password_authentication::check(cx, &settings);
+    sshd_empty_passwords_permitted::check(cx, &settings);
+}
+
+/// Monitoring facts are gathered once per project for both rules.
+fn check_monitoring(pcx: &mut ProjectCx<'_>) {
+    for p in project::projects(pcx) {
+        let facts = monitoring::collect(&p, pcx.config);
+        logging_not_configured::check(pcx, &facts);
+        error_tracking_missing::check(pcx, &facts);
+    }
+}
+
 pub(crate) fn register(r: &mut Registry) {
     r.rules(ALL);
     r.text.push(TextCheck {
@@ -87,5 +141,25 @@ pub(crate) fn register(r: &mut Registry) {
     r.text.push(TextCheck {
         rules: YAML,
         run: check_yaml,
+    });
+    r.text.push(TextCheck {
+        rules: SSHD,
+        run: check_sshd,
+    });
+    r.text.push(TextCheck {
+        rules: SECURITY_TXT,
+        run: security_txt_invalid::check,
+    });
+    r.project.push(ProjectCheck {
+        rules: SECURITY_TXT_MISSING,
+        run: security_txt_missing::check,
+    });
+    r.project.push(ProjectCheck {
+        rules: DEPENDENCY_UPDATES,
+        run: dependency_updates_unconfigured::check,
+    });
+    r.project.push(ProjectCheck {
+        rules: MONITORING,
+        run: check_monitoring,
     });
 }
