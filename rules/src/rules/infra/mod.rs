@@ -163,3 +163,6 @@ pub(crate) fn register(r: &mut Registry) {
         run: check_monitoring,
     });
 }
+
+#[cfg(test)]
+mod project_tests;

@@ -1,0 +1,159 @@
+//! Project-level rules on throw-away repositories: both sides of each decision.
+
+use crate::config::Config;
+use std::path::Path;
+
+fn scan(files: &[(&str, &str)]) -> Vec<(String, String, u32)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (rel, text) in files {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+    }
+    let r = crate::check_paths(
+        &[dir.path().to_owned()],
+        &Config::default(),
+        &Default::default(),
+        None,
+    );
+    r.findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule.id.to_owned(),
+                f.path
+                    .strip_prefix(dir.path())
+                    .unwrap_or(Path::new("?"))
+                    .display()
+                    .to_string(),
+                f.start.line,
+            )
+        })
+        .collect()
+}
+
+fn ids(f: &[(String, String, u32)], id: &str) -> Vec<(String, u32)> {
+    f.iter()
+        .filter(|x| x.0 == id)
+        .map(|x| (x.1.clone(), x.2))
+        .collect()
+}
+
+#[test]
+fn security_policy_presence() {
+    let f = scan(&[("README.md", "# x\n"), ("src/a.txt", "a\n")]);
+    assert_eq!(ids(&f, "security-txt-missing"), [("README.md".into(), 1)]);
+    let f = scan(&[("README.md", "# x\n"), (".github/SECURITY.md", "mail us\n")]);
+    assert!(ids(&f, "security-txt-missing").is_empty());
+    let f = scan(&[
+        ("README.md", "# x\n"),
+        (
+            "static/.well-known/security.txt",
+            "Contact: mailto:a@b.c\nExpires: 2999-01-01T00:00:00Z\n",
+        ),
+    ]);
+    assert!(ids(&f, "security-txt-missing").is_empty());
+    // No README: anchored on the first root-level file.
+    let f = scan(&[("Makefile", "all:\n")]);
+    assert_eq!(ids(&f, "security-txt-missing"), [("Makefile".into(), 1)]);
+}
+
+#[test]
+fn dependency_update_config() {
+    let cargo = "[package]\nname = \"a\"\nversion = \"0.1.0\"\n";
+    let f = scan(&[("Cargo.toml", cargo)]);
+    assert_eq!(
+        ids(&f, "dependency-updates-unconfigured"),
+        [("Cargo.toml".into(), 1)]
+    );
+    let f = scan(&[("Cargo.toml", cargo), ("renovate.json", "{}")]);
+    assert!(ids(&f, "dependency-updates-unconfigured").is_empty());
+    let f = scan(&[(
+        "package.json",
+        "{\"name\": \"a\", \"renovate\": {\"extends\": [\"config:base\"]}}",
+    )]);
+    assert!(ids(&f, "dependency-updates-unconfigured").is_empty());
+    let dependabot = "version: 2\nupdates:\n  - package-ecosystem: cargo\n    directory: /\n    schedule:\n      interval: weekly\n";
+    let f = scan(&[
+        ("Cargo.toml", cargo),
+        (".github/dependabot.yml", dependabot),
+    ]);
+    assert!(ids(&f, "dependency-updates-unconfigured").is_empty());
+    let actions_only = "version: 2\nupdates:\n  - package-ecosystem: github-actions\n    directory: /\n    schedule:\n      interval: weekly\n";
+    let f = scan(&[
+        ("Cargo.toml", cargo),
+        (".github/dependabot.yml", actions_only),
+    ]);
+    assert_eq!(
+        ids(&f, "dependency-updates-unconfigured"),
+        [(".github/dependabot.yml".into(), 2)]
+    );
+    // No manifest, nothing to update.
+    let f = scan(&[("README.md", "# x\n")]);
+    assert!(ids(&f, "dependency-updates-unconfigured").is_empty());
+}
+
+const AXUM_MAIN: &str = "use axum::{routing::get, Router};\n\n#[tokio::main]\nasync fn main() {\n    let app = Router::new().route(\"/\", get(|| async { \"hi\" }));\n    let listener = tokio::net::TcpListener::bind(\"0.0.0.0:3000\").await.unwrap();\n    axum::serve(listener, app).await.unwrap();\n}\n";
+
+#[test]
+fn monitoring_rust() {
+    let bare = "[package]\nname = \"svc\"\nversion = \"0.1.0\"\n[dependencies]\naxum = \"0.7\"\ntokio = \"1\"\n";
+    let f = scan(&[("Cargo.toml", bare), ("src/main.rs", AXUM_MAIN)]);
+    assert_eq!(
+        ids(&f, "logging-not-configured"),
+        [("src/main.rs".into(), 7)]
+    );
+    assert_eq!(
+        ids(&f, "error-tracking-missing"),
+        [("src/main.rs".into(), 7)]
+    );
+    let full = format!("{bare}tracing-subscriber = \"0.3\"\nsentry = \"0.34\"\n");
+    let f = scan(&[("Cargo.toml", &full), ("src/main.rs", AXUM_MAIN)]);
+    assert!(ids(&f, "logging-not-configured").is_empty());
+    assert!(ids(&f, "error-tracking-missing").is_empty());
+    // A library (no server started) and an example server: nothing.
+    let f = scan(&[
+        ("Cargo.toml", bare),
+        (
+            "src/lib.rs",
+            "pub fn router() -> axum::Router { axum::Router::new() }\n",
+        ),
+        ("examples/hello.rs", AXUM_MAIN),
+    ]);
+    assert!(ids(&f, "logging-not-configured").is_empty());
+    assert!(ids(&f, "error-tracking-missing").is_empty());
+}
+
+#[test]
+fn monitoring_python_and_js() {
+    let flask = "from flask import Flask\n\napp = Flask(__name__)\n";
+    let f = scan(&[("app.py", flask)]);
+    assert_eq!(ids(&f, "logging-not-configured"), [("app.py".into(), 3)]);
+    let f = scan(&[
+        ("app.py", flask),
+        (
+            "log.py",
+            "import logging\nlogging.basicConfig(level=logging.INFO)\n",
+        ),
+        ("requirements.txt", "flask\nrollbar==1.0\n"),
+    ]);
+    assert!(ids(&f, "logging-not-configured").is_empty());
+    assert!(ids(&f, "error-tracking-missing").is_empty());
+    let f = scan(&[
+        ("Procfile", "web: ddtrace-run gunicorn app:app\n"),
+        ("app.py", flask),
+    ]);
+    assert!(ids(&f, "error-tracking-missing").is_empty());
+    let fastify =
+        "const fastify = require('fastify')({ logger: true });\nfastify.listen({ port: 3000 });\n";
+    let f = scan(&[("server.js", fastify)]);
+    assert!(ids(&f, "logging-not-configured").is_empty());
+    assert_eq!(ids(&f, "error-tracking-missing"), [("server.js".into(), 1)]);
+    let koa = "import Koa from 'koa';\nimport * as Sentry from '@sentry/node';\nSentry.init({ dsn: process.env.SENTRY_DSN });\nconst app = new Koa();\napp.listen(3000);\n";
+    let f = scan(&[("src/index.ts", koa)]);
+    assert_eq!(
+        ids(&f, "logging-not-configured"),
+        [("src/index.ts".into(), 4)]
+    );
+    assert!(ids(&f, "error-tracking-missing").is_empty());
+}
