@@ -41,8 +41,10 @@ crate::declare_rule! {
     /// ## Not flagged
     /// `USER` from a variable (`USER $APP_UID`), base images known to run as non-root
     /// (`gcr.io/distroless/*:nonroot`, `cgr.dev/chainguard/*`, `bitnami/*`, `*-unprivileged`,
-    /// `*rootless*`), dev containers (`.devcontainer/`), files under test directories. Earlier
-    /// build stages may run as root: only the final stage ships.
+    /// `*rootless*`), development Dockerfiles (`.devcontainer/`, `Dockerfile.dev`, `ci/`,
+    /// `local/`), files under test directories. Earlier build stages may run as root: only the
+    /// final stage ships (a final stage named like a development target, such as `dev-envs`, is
+    /// skipped in favour of the last other stage).
     ///
     /// ## References
     /// - CWE-250: Execution with Unnecessary Privileges
@@ -85,13 +87,44 @@ fn nonroot_image(image: &str) -> bool {
         || name.contains("rootless")
 }
 
+fn dev_word(w: &str) -> bool {
+    matches!(
+        w,
+        "dev" | "develop" | "development" | "devenv" | "devcontainer" | "debug" | "local" | "ci"
+    )
+}
+
+/// Stage names for development targets: `dev`, `dev-envs`, `development`, `debug`, `local`.
+fn dev_stage(name: &str) -> bool {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .any(dev_word)
+}
+
+/// Dockerfiles for development or CI (`Dockerfile.dev`, `dev/Dockerfile`, `ci/Dockerfile`).
+fn dev_dockerfile(cx: &FileCx<'_>) -> bool {
+    cx.path
+        .to_string_lossy()
+        .to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .any(dev_word)
+}
+
 pub(crate) fn check_docker(cx: &mut FileCx<'_>, df: &Dockerfile) {
-    let p = cx.path.to_string_lossy().replace('\\', "/");
-    if cx.is_test || p.contains(".devcontainer/") || p.starts_with(".devcontainer") {
+    if cx.is_test {
+        return;
+    }
+    if dev_dockerfile(cx) {
         return;
     }
     let stages = df.stages();
-    let Some(last) = stages.len().checked_sub(1) else {
+    // The image that ships is the last stage, unless that one is a development target
+    // (`FROM app AS dev-envs`): then the last non-development stage.
+    let Some(last) = stages
+        .iter()
+        .rposition(|s| !s.name.as_deref().is_some_and(dev_stage))
+    else {
         return;
     };
     // Follow `FROM <stage>` chains: the user is inherited from the parent stage.

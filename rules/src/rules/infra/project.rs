@@ -40,23 +40,26 @@ impl Project {
 pub fn in_sample_dir(rel: &Path) -> bool {
     rel.components().any(|c| {
         let s = c.as_os_str().to_string_lossy().to_ascii_lowercase();
-        matches!(
-            s.as_str(),
-            "examples"
-                | "example"
-                | "samples"
-                | "sample"
-                | "demo"
-                | "demos"
-                | "docs"
-                | "doc"
-                | "benches"
-                | "bench"
-                | "benchmarks"
-                | "scripts"
-                | "tools"
-                | "xtask"
-        )
+        s.starts_with("doc")
+            || s.starts_with("example")
+            || s.starts_with("tutorial")
+            || matches!(
+                s.as_str(),
+                "examples"
+                    | "example"
+                    | "samples"
+                    | "sample"
+                    | "demo"
+                    | "demos"
+                    | "docs"
+                    | "doc"
+                    | "benches"
+                    | "bench"
+                    | "benchmarks"
+                    | "scripts"
+                    | "tools"
+                    | "xtask"
+            )
     })
 }
 

@@ -37,7 +37,9 @@ crate::declare_rule! {
     ///
     /// ## Not flagged
     /// Repositories with either file. The check looks in the scanned directory and, when a
-    /// subdirectory is scanned, in its parents up to the git repository root.
+    /// subdirectory is scanned, in its parents up to the git repository root. A policy
+    /// inherited from the GitHub organization's `.github` repository cannot be seen from here:
+    /// suppress the finding with that reason.
     ///
     /// ## References
     /// - CWE-1059: Insufficient Technical Documentation
