@@ -62,6 +62,7 @@ crate::declare_rule! {
     }
 }
 
+/// `(port, database)`.
 const DB_PORTS: &[(u32, &str)] = &[
     (5432, "PostgreSQL"),
     (3306, "MySQL"),
@@ -76,7 +77,7 @@ const DB_PORTS: &[(u32, &str)] = &[
 ];
 
 /// The database a container port (or `a-b` range) belongs to.
-fn db_of(port: &str) -> Option<&'static str> {
+fn db_of(port: &str) -> Option<(u32, &'static str)> {
     let port = port.trim();
     let (lo, hi) = match port.split_once('-') {
         Some((a, b)) => (a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?),
@@ -88,7 +89,7 @@ fn db_of(port: &str) -> Option<&'static str> {
     DB_PORTS
         .iter()
         .find(|(p, _)| *p >= lo && *p <= hi && hi - lo < 1000)
-        .map(|(_, n)| *n)
+        .copied()
 }
 
 fn all_interfaces(ip: Option<&str>) -> bool {
@@ -99,7 +100,7 @@ fn all_interfaces(ip: Option<&str>) -> bool {
 }
 
 /// Short syntax `[[IP:]HOST:]CONTAINER[/PROTO]`: the database published on all interfaces, if so.
-fn short_syntax(spec: &str) -> Option<&'static str> {
+fn short_syntax(spec: &str) -> Option<(u32, &'static str)> {
     let spec = spec.trim();
     let spec = spec.split_once('/').map(|(a, _)| a).unwrap_or(spec);
     let (ip, rest): (Option<&str>, &str) = if let Some(r) = spec.strip_prefix('[') {
@@ -163,12 +164,12 @@ fn compose_ports(cx: &mut FileCx<'_>, name: &str, ports: &Node, low: bool) {
         } else {
             None
         };
-        if let Some(db) = db {
+        if let Some((port, db)) = db {
             let f = workload::report_at(
                 cx,
                 &DATABASE_PORT_PUBLISHED,
                 entry,
-                format!("{db} port of service `{name}` is published on all interfaces"),
+                format!("{db} port {port} of service `{name}` is published on all interfaces"),
             )
             .help("bind it to the loopback address (\"127.0.0.1:HOST:CONTAINER\") or remove the mapping: other services reach it by service name");
             if low {
@@ -205,12 +206,12 @@ pub(crate) fn check(cx: &mut FileCx<'_>, docs: &[Doc<'_>]) {
                             .and_then(Node::as_str)
                             .and_then(db_of)
                             .or_else(|| map.get("port").and_then(Node::as_str).and_then(db_of));
-                        if let Some(db) = port {
+                        if let Some((port, db)) = port {
                             workload::report_at(
                                 cx,
                                 &DATABASE_PORT_PUBLISHED,
                                 map,
-                                format!("{db} port is exposed by a LoadBalancer Service open to any source"),
+                                format!("{db} port {port} is exposed by a LoadBalancer Service open to any source"),
                             )
                             .help("use a ClusterIP Service, or restrict the load balancer with `loadBalancerSourceRanges`");
                         }
@@ -219,12 +220,12 @@ pub(crate) fn check(cx: &mut FileCx<'_>, docs: &[Doc<'_>]) {
                         map.get("hostPort"),
                     ) {
                         let ip = map.get("hostIP").and_then(Node::as_str);
-                        if let Some(db) = db_of(c).filter(|_| all_interfaces(ip)) {
+                        if let Some((port, db)) = db_of(c).filter(|_| all_interfaces(ip)) {
                             workload::report_at(
                                 cx,
                                 &DATABASE_PORT_PUBLISHED,
                                 map,
-                                format!("{db} port is published on every interface of the node with `hostPort`"),
+                                format!("{db} port {port} is published on every interface of the node with `hostPort`"),
                             )
                             .help("remove `hostPort` and reach the database through a ClusterIP Service");
                         }
@@ -241,11 +242,14 @@ mod tests {
 
     #[test]
     fn short_forms() {
-        assert_eq!(short_syntax("5432:5432"), Some("PostgreSQL"));
-        assert_eq!(short_syntax("0.0.0.0:6379:6379/tcp"), Some("Redis"));
-        assert_eq!(short_syntax("15432:5432"), Some("PostgreSQL"));
-        assert_eq!(short_syntax("[::]:3306:3306"), Some("MySQL"));
-        assert_eq!(short_syntax("${DB_PORT:-5432}:5432"), Some("PostgreSQL"));
+        assert_eq!(short_syntax("5432:5432"), Some((5432, "PostgreSQL")));
+        assert_eq!(short_syntax("0.0.0.0:6379:6379/tcp"), Some((6379, "Redis")));
+        assert_eq!(short_syntax("15432:5432"), Some((5432, "PostgreSQL")));
+        assert_eq!(short_syntax("[::]:3306:3306"), Some((3306, "MySQL")));
+        assert_eq!(
+            short_syntax("${DB_PORT:-5432}:5432"),
+            Some((5432, "PostgreSQL"))
+        );
         assert_eq!(short_syntax("127.0.0.1:5432:5432"), None);
         assert_eq!(short_syntax("[::1]:5432:5432"), None);
         assert_eq!(short_syntax("${BIND_IP}:5432:5432"), None);

@@ -78,7 +78,7 @@ pub(crate) fn check(pcx: &mut ProjectCx<'_>, facts: &Facts) {
         entry,
         &ERROR_TRACKING_MISSING,
         &format!(
-            "{} service with no error tracker initialised anywhere in the repository",
+            "no error tracker is initialised anywhere for this {} service",
             entry.framework
         ),
         help,

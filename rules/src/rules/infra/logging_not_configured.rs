@@ -83,7 +83,7 @@ pub(crate) fn check(pcx: &mut ProjectCx<'_>, facts: &Facts) {
         entry,
         &LOGGING_NOT_CONFIGURED,
         &format!(
-            "{} service with no logging set up anywhere in the repository",
+            "no logging is set up anywhere for this {} service",
             entry.framework
         ),
         help,

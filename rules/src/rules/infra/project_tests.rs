@@ -157,3 +157,61 @@ fn monitoring_python_and_js() {
     );
     assert!(ids(&f, "error-tracking-missing").is_empty());
 }
+
+#[test]
+fn malformed_inputs_never_panic_and_parse_errors_are_notes() {
+    let inputs = [
+        "",
+        "\\",
+        "FROM",
+        "FROM \\",
+        "RUN \\\n",
+        "RUN <<",
+        "RUN <<EOF\ncurl x | sh",
+        "ADD",
+        "ADD [\"http://x\"",
+        "USER",
+        "# escape=\nFROM a\nRUN b\\\n",
+        "FROM a AS\nFROM AS AS AS\nUSER 0:",
+        "RUN sh -c \"$(curl",
+        "RUN echo '$(((((' | sh",
+        "services:\n  a: [",
+        "services: {a: {ports: [\"::::\", \"[::1\", \":\", \"-5432\"], volumes: [{}], cap_add: 3}}",
+        "apiVersion: v1\nkind: Pod\nspec: {containers: [{securityContext: [1, 2]}]}",
+        "{{ .Values.image }}\nservices:\n",
+        "PermitRootLogin\n=\nMatch\n",
+        "Contact:\nExpires: 9999-99-99T99:99:99Z\n",
+        "Expires: 2020-02-30T00:00:00+99:99\n",
+        "\u{feff}FROM é\u{0}:latest\nUSER \u{2028}\n",
+    ];
+    let names = [
+        "Dockerfile",
+        "docker-compose.yml",
+        "k8s.yaml",
+        "sshd_config",
+        "public/.well-known/security.txt",
+    ];
+    let cfg = Config::default();
+    for name in names {
+        for text in inputs {
+            let r = crate::check_source(Path::new(name), text, &cfg);
+            assert!(
+                !r.notes.iter().any(|n| n.message.contains("internal error")),
+                "{name}: {text:?}: {:?}",
+                r.notes
+            );
+        }
+    }
+    let r = crate::check_source(Path::new("docker-compose.yml"), "services:\n  a: [\n", &cfg);
+    assert!(r
+        .notes
+        .iter()
+        .any(|n| n.message.contains("could not parse")));
+    // Deep nesting in a compose file is skipped, not a crash.
+    let deep = format!(
+        "services:\n  a:\n    x: {}{}\n",
+        "[".repeat(3000),
+        "]".repeat(3000)
+    );
+    let _ = crate::check_source(Path::new("docker-compose.yml"), &deep, &cfg);
+}
