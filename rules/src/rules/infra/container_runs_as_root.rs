@@ -41,7 +41,9 @@ crate::declare_rule! {
     /// ## Not flagged
     /// `USER` from a variable (`USER $APP_UID`), base images known to run as non-root
     /// (`gcr.io/distroless/*:nonroot`, `cgr.dev/chainguard/*`, `bitnami/*`, `*-unprivileged`,
-    /// `*rootless*`), development Dockerfiles (`.devcontainer/`, `Dockerfile.dev`, `ci/`,
+    /// `*rootless*`, .NET `*-chiseled`, Red Hat UBI language images) or whose entrypoint drops
+    /// to a service user (official `postgres`, `redis`, `mysql`, `mongo`, `rabbitmq`,
+    /// `elasticsearch`, `grafana`, `jenkins`, ...), development Dockerfiles (`.devcontainer/`, `Dockerfile.dev`, `ci/`,
     /// `local/`), files under test directories. Earlier build stages may run as root: only the
     /// final stage ships (a final stage named like a development target, such as `dev-envs`, is
     /// skipped in favour of the last other stage).
@@ -79,7 +81,54 @@ fn nonroot_image(image: &str) -> bool {
         Some((_, t)) => (l.as_str(), t.split('@').next().unwrap_or(t)),
         None => (l.as_str(), ""),
     };
-    (name.contains("distroless") && tag.contains("nonroot"))
+    // Official images whose entrypoint drops to a service user (gosu/su-exec) or whose image
+    // sets one.
+    let repo = name.split([':', '@']).next().unwrap_or(name);
+    let repo = repo
+        .strip_prefix("docker.io/")
+        .unwrap_or(repo)
+        .strip_prefix("library/")
+        .unwrap_or(repo);
+    const DROPS_PRIVILEGES: &[&str] = &[
+        "postgres",
+        "redis",
+        "mysql",
+        "mariadb",
+        "mongo",
+        "rabbitmq",
+        "memcached",
+        "elasticsearch",
+        "kibana",
+        "logstash",
+        "cassandra",
+        "couchdb",
+        "neo4j",
+        "zookeeper",
+        "solr",
+        "influxdb",
+        "sonarqube",
+        "grafana/grafana",
+        "grafana/grafana-oss",
+        "jenkins/jenkins",
+        "quay.io/keycloak/keycloak",
+        "mcr.microsoft.com/mssql/server",
+    ];
+    DROPS_PRIVILEGES.contains(&repo)
+        || repo.starts_with("prom/")
+        || (repo.contains("/ubi")
+            && [
+                "nodejs",
+                "python",
+                "openjdk",
+                "php",
+                "ruby",
+                "go-toolset",
+                "dotnet",
+            ]
+            .iter()
+            .any(|r| repo.contains(r)))
+        || tag.contains("chiseled")
+        || (name.contains("distroless") && tag.contains("nonroot"))
         || name.starts_with("cgr.dev/chainguard/")
         || name.starts_with("bitnami/")
         || name.starts_with("docker.io/bitnami/")
