@@ -271,6 +271,7 @@ pub fn pipelines(script: &str) -> Vec<Vec<Command>> {
     let mut cmd = Command::default();
     let mut word: Option<(String, usize)> = None;
     let mut cmd_start = 0usize;
+    let mut after_pipe = false;
     let mut i = 0;
     let flush_word = |word: &mut Option<(String, usize)>, cmd: &mut Command, end: usize| {
         if let Some((t, s)) = word.take() {
@@ -348,6 +349,11 @@ pub fn pipelines(script: &str) -> Vec<Vec<Command>> {
             b'#' if word.is_none() => {
                 i = script[i..].find('\n').map(|p| i + p).unwrap_or(b.len());
             }
+            // A line break right after `|` continues the pipeline.
+            b'\n' if word.is_none() && cmd.words.is_empty() && after_pipe => {
+                i += 1;
+                cmd_start = i;
+            }
             b'|' | b'&' | b';' | b'\n' | b'(' | b')' => {
                 flush_word(&mut word, &mut cmd, i);
                 let two = b.get(i + 1) == Some(&c) && (c == b'|' || c == b'&');
@@ -356,11 +362,10 @@ pub fn pipelines(script: &str) -> Vec<Vec<Command>> {
                 if !done.words.is_empty() {
                     pipe.push(done);
                 }
-                if c != b'|' || two {
-                    if !pipe.is_empty() {
-                        out.push(std::mem::take(&mut pipe));
-                    }
+                if (c != b'|' || two) && !pipe.is_empty() {
+                    out.push(std::mem::take(&mut pipe));
                 }
+                after_pipe = c == b'|' && !two;
                 i += if two { 2 } else { 1 };
                 cmd_start = i;
             }
@@ -369,6 +374,7 @@ pub fn pipelines(script: &str) -> Vec<Vec<Command>> {
                 i += 1;
             }
             _ => {
+                after_pipe = false;
                 let s = word.get_or_insert((String::new(), i));
                 let ch = script[i..].chars().next().unwrap_or(' ');
                 s.0.push(ch);

@@ -127,10 +127,12 @@ fn report(cx: &mut FileCx<'_>, start: usize, end: usize) {
 fn check_instr(cx: &mut FileCx<'_>, ins: &Instr) {
     if let Some(exec) = ins.exec_form() {
         // ["sh", "-c", "curl ... | sh"]: the script is the argument after -c.
-        if exec.len() >= 3 && SHELLS.contains(&basename(&exec[0])) && exec[1] == "-c" {
-            if !find(&exec[2]).is_empty() {
-                report(cx, ins.range.start, ins.range.end);
-            }
+        if exec.len() >= 3
+            && SHELLS.contains(&basename(&exec[0]))
+            && exec[1] == "-c"
+            && !find(&exec[2]).is_empty()
+        {
+            report(cx, ins.range.start, ins.range.end);
         }
     } else {
         let (_, rest) = ins.flags_and_rest();
@@ -179,5 +181,7 @@ mod tests {
             0
         );
         assert_eq!(find("echo 'curl x | sh'").len(), 0);
+        assert_eq!(find("curl -fsSL https://x |\n  bash\n").len(), 1);
+        assert_eq!(find("curl -fsSL https://x\nbash run.sh\n").len(), 0);
     }
 }
