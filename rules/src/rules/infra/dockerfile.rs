@@ -4,6 +4,28 @@
 
 use std::ops::Range;
 
+/// Every Dockerfile instruction keyword.
+pub const KEYWORDS: &[&str] = &[
+    "FROM",
+    "RUN",
+    "CMD",
+    "LABEL",
+    "MAINTAINER",
+    "EXPOSE",
+    "ENV",
+    "ADD",
+    "COPY",
+    "ENTRYPOINT",
+    "VOLUME",
+    "USER",
+    "WORKDIR",
+    "ARG",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "HEALTHCHECK",
+    "SHELL",
+];
+
 #[derive(Debug)]
 pub struct Instr {
     /// Upper-cased keyword (`FROM`, `RUN`, ...).

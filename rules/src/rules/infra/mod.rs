@@ -91,6 +91,21 @@ fn check_dockerfile(cx: &mut FileCx<'_>) {
         return;
     }
     let df = dockerfile::parse(cx.text);
+    if let Some(bad) = df
+        .instrs
+        .iter()
+        .find(|i| !dockerfile::KEYWORDS.contains(&i.keyword.as_str()))
+    {
+        let line = cx.line_of(bad.range.start);
+        let kw: String = bad.keyword.chars().take(40).collect();
+        cx.note(
+            crate::finding::Note::warning(
+                Some(cx.path.to_owned()),
+                format!("`{kw}` is not a Dockerfile instruction; Dockerfile checks may be incomplete for this file"),
+            )
+            .at_line(line),
+        );
+    }
     container_runs_as_root::check_docker(cx, &df);
     if cx.is_test {
         return;

@@ -207,6 +207,15 @@ fn malformed_inputs_never_panic_and_parse_errors_are_notes() {
         .notes
         .iter()
         .any(|n| n.message.contains("could not parse")));
+    let r = crate::check_source(
+        Path::new("Dockerfile"),
+        "FROM debian:12\n{{ if .x }}\nUSER 1\n",
+        &cfg,
+    );
+    assert!(r
+        .notes
+        .iter()
+        .any(|n| n.line == Some(2) && n.message.contains("not a Dockerfile instruction")));
     // Deep nesting in a compose file is skipped, not a crash.
     let deep = format!(
         "services:\n  a:\n    x: {}{}\n",
