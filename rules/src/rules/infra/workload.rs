@@ -148,7 +148,7 @@ pub fn with_docs(cx: &mut FileCx<'_>, f: impl FnOnce(&mut FileCx<'_>, &[Doc<'_>]
     if !worth_parsing(cx) || cx.is_test {
         return;
     }
-    let parsed = yaml::parse(cx.text, &cx.index);
+    let parsed = yaml::parse_lenient(cx.text, &cx.index);
     let named = compose_name(cx);
     if let Some((msg, line)) = &parsed.error {
         if named {

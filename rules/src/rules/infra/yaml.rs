@@ -94,7 +94,46 @@ enum Frame {
 /// Parses every document of `text`. Documents after a syntax error are lost; complete
 /// documents before it are kept.
 pub fn parse(text: &str, index: &LineIndex) -> Parsed {
-    let mut parser = Parser::new_from_str(text);
+    parse_source(text, text, index)
+}
+
+/// Like [`parse`], and if that fails because a flow collection is closed on a line of its own
+/// at the parent's indentation (`test: [` ... `]`, which docker compose's Go parser accepts),
+/// retries with those closing lines indented. Only those lines change, so positions of every
+/// node still map to the original text.
+pub fn parse_lenient(text: &str, index: &LineIndex) -> Parsed {
+    let first = parse(text, index);
+    if first.error.is_none() {
+        return first;
+    }
+    let mut patched = String::with_capacity(text.len() + 64);
+    let mut changed = false;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if !t.is_empty()
+            && t.trim_end_matches(',')
+                .chars()
+                .all(|c| c == ']' || c == '}')
+        {
+            patched.push_str("  ");
+            changed = true;
+        }
+        patched.push_str(line);
+    }
+    if !changed {
+        return first;
+    }
+    let second = parse_source(&patched, text, index);
+    if second.error.is_none() {
+        second
+    } else {
+        first
+    }
+}
+
+/// Parses `source`; positions are computed in `text` (same lines as `source`).
+fn parse_source(source: &str, text: &str, index: &LineIndex) -> Parsed {
+    let mut parser = Parser::new_from_str(source);
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     // Depth of containers being skipped because they are nested too deep.
@@ -259,6 +298,23 @@ mod tests {
         let p = parse(&text, &idx);
         assert!(p.error.is_none(), "{:?}", p.error);
         assert_eq!(p.docs.len(), 1);
+    }
+
+    #[test]
+    fn lenient_flow_close() {
+        let text = "a:\n  b:\n    test: [\n        \"x\",\n    ]\n    c: 1\n";
+        let idx = LineIndex::new(text);
+        assert!(parse(text, &idx).error.is_some());
+        let p = parse_lenient(text, &idx);
+        assert!(p.error.is_none());
+        let (k, _) = p.docs[0]
+            .get("a")
+            .unwrap()
+            .get("b")
+            .unwrap()
+            .entry("c")
+            .unwrap();
+        assert_eq!(k.start, text.find("c: 1").unwrap());
     }
 
     #[test]
