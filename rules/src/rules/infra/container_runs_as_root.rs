@@ -191,7 +191,7 @@ pub(crate) fn check_docker(cx: &mut FileCx<'_>, df: &Dockerfile) {
                 cx.report(
                     &CONTAINER_RUNS_AS_ROOT,
                     r,
-                    "the final image runs as root (`USER root`)",
+                    format!("the final image runs as root (`USER {}`)", v.chars().take(40).collect::<String>()),
                 )
                 .help("switch to an unprivileged user at the end of the final stage, e.g. `RUN useradd -r -u 10001 app` then `USER 10001`");
             }
