@@ -152,9 +152,7 @@ fn dev_stage(name: &str) -> bool {
 
 /// Dockerfiles for development or CI (`Dockerfile.dev`, `dev/Dockerfile`, `ci/Dockerfile`).
 fn dev_dockerfile(cx: &FileCx<'_>) -> bool {
-    cx.path
-        .to_string_lossy()
-        .to_ascii_lowercase()
+    super::workload::name_and_dir(cx.path)
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .any(dev_word)

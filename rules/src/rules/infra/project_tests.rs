@@ -224,3 +224,23 @@ fn malformed_inputs_never_panic_and_parse_errors_are_notes() {
     );
     let _ = crate::check_source(Path::new("docker-compose.yml"), &deep, &cfg);
 }
+
+#[test]
+fn development_files_are_judged_by_name_and_directory_only() {
+    let cfg = Config::default();
+    let df = "FROM debian:12\nCMD [\"app\"]\n";
+    let root_findings = |p: &str| {
+        crate::check_source(Path::new(p), df, &cfg)
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == "container-runs-as-root")
+            .count()
+    };
+    // Where the checkout lives does not matter.
+    assert_eq!(root_findings("/home/me/dev/shop/Dockerfile"), 1);
+    assert_eq!(root_findings("/srv/local/shop/deploy/Dockerfile"), 1);
+    // The file's own name or directory does.
+    assert_eq!(root_findings("/srv/shop/ci/Dockerfile"), 0);
+    assert_eq!(root_findings("/srv/shop/Dockerfile.dev"), 0);
+    assert_eq!(root_findings("/srv/shop/.devcontainer/Dockerfile"), 0);
+}

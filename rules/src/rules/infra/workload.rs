@@ -65,10 +65,23 @@ fn file_name(cx: &FileCx<'_>) -> String {
         .to_ascii_lowercase()
 }
 
-/// Development, test, CI or example set-ups (by file name or directory): findings there are
+/// Development, test, CI or example set-ups (by file name or its directory): findings there are
 /// reported at low severity by rules where exposure on a workstation matters less.
+/// The file name and its directory's name, lower-cased: what says "this file is for
+/// development" without looking at where the whole checkout lives (`/home/me/dev/...`).
+pub fn name_and_dir(path: &std::path::Path) -> String {
+    let mut parts: Vec<String> = path
+        .components()
+        .rev()
+        .take(2)
+        .map(|c| c.as_os_str().to_string_lossy().to_ascii_lowercase())
+        .collect();
+    parts.reverse();
+    parts.join("/")
+}
+
 pub fn dev_like(cx: &FileCx<'_>) -> bool {
-    let p = cx.path.to_string_lossy().to_ascii_lowercase();
+    let p = name_and_dir(cx.path);
     let words: Vec<&str> = p
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
