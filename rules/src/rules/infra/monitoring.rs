@@ -290,6 +290,33 @@ fn fact_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
             if let Some((_, fw)) = ENTRY_PY.iter().find(|(p, _)| *p == callee) {
                 cx.report(&FACT, node.byte_range(), format!("entry:{fw}"));
             }
+            // `app.logger.error(...)` (Flask/Quart/Sanic loggers are stdlib loggers).
+            let mut parts = callee.rsplit('.');
+            let (level, owner) = (parts.next(), parts.next());
+            if owner == Some("logger")
+                && level.is_some_and(|l| {
+                    matches!(
+                        l,
+                        "debug" | "info" | "warning" | "warn" | "error" | "exception" | "critical"
+                    )
+                })
+            {
+                cx.report(&FACT, 0..0, "log");
+            }
+        }
+        // Django's `LOGGING = {...}` / `LOGGING_CONFIG` settings.
+        "assignment" => {
+            let top_level = node
+                .parent()
+                .and_then(|p| p.parent())
+                .is_some_and(|g| g.kind() == "module");
+            let left = node
+                .child_by_field_name("left")
+                .map(|l| cx.text(l))
+                .unwrap_or("");
+            if top_level && (left == "LOGGING" || left == "LOGGING_CONFIG") {
+                cx.report(&FACT, 0..0, "log");
+            }
         }
         _ => {}
     }

@@ -144,6 +144,18 @@ fn monitoring_python_and_js() {
         ("app.py", flask),
     ]);
     assert!(ids(&f, "error-tracking-missing").is_empty());
+    let manage = "import sys\nfrom django.core.management import execute_from_command_line\n\nif __name__ == \"__main__\":\n    execute_from_command_line(sys.argv)\n";
+    let f = scan(&[
+        ("manage.py", manage),
+        ("site/settings.py", "DEBUG = False\n"),
+    ]);
+    assert_eq!(ids(&f, "logging-not-configured"), [("manage.py".into(), 5)]);
+    let settings = "DEBUG = False\nLOGGING = {\"version\": 1, \"handlers\": {}}\n";
+    let f = scan(&[("manage.py", manage), ("site/settings.py", settings)]);
+    assert!(ids(&f, "logging-not-configured").is_empty());
+    let flask_logger = format!("{flask}\n@app.errorhandler(500)\ndef err(e):\n    app.logger.exception(e)\n    return \"error\", 500\n");
+    let f = scan(&[("app.py", &flask_logger)]);
+    assert!(ids(&f, "logging-not-configured").is_empty());
     let fastify =
         "const fastify = require('fastify')({ logger: true });\nfastify.listen({ port: 3000 });\n";
     let f = scan(&[("server.js", fastify)]);
