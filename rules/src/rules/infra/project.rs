@@ -36,12 +36,15 @@ impl Project {
     }
 }
 
-/// Examples, docs, benchmarks and demos: code there is not the service being shipped.
+/// Examples, docs, test harnesses, benchmarks and demos: code there is not the service being
+/// shipped.
 pub fn in_sample_dir(rel: &Path) -> bool {
     rel.components().any(|c| {
         let s = c.as_os_str().to_string_lossy().to_ascii_lowercase();
         s.starts_with("doc")
             || s.starts_with("example")
+            || s.starts_with("test")
+            || s.starts_with("bench")
             || s.starts_with("tutorial")
             || matches!(
                 s.as_str(),
