@@ -542,7 +542,31 @@ const LAUNCHERS: &[&str] = &[
 ];
 
 const MAX_FILES: usize = 5_000;
-const MAX_SIZE: u64 = 1_000_000;
+/// Entry points and set-up code are small, hand-written files.
+const MAX_SIZE: u64 = 256 * 1024;
+
+/// Front-end asset directories: browser code there neither starts the service nor logs for it.
+fn in_asset_dir(rel: &Path) -> bool {
+    rel.components().any(|c| {
+        matches!(
+            c.as_os_str()
+                .to_string_lossy()
+                .to_ascii_lowercase()
+                .as_str(),
+            "static"
+                | "public"
+                | "assets"
+                | "vendor"
+                | "www"
+                | "wwwroot"
+                | "htdocs"
+                | "dist"
+                | "build"
+        )
+    }) || rel
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().contains(".min."))
+}
 
 fn walk_code(path: &Path, text: &str, kind: FileKind, config: &Config, facts: &mut Facts) {
     let mut cx = FileCx::new(path, text, kind, config);
@@ -615,7 +639,9 @@ pub fn collect(p: &Project, config: &Config) -> Facts {
             continue;
         }
         let kind = FileKind::detect(rel);
-        if !(kind == FileKind::Python || kind == FileKind::Rust || kind.is_js_like()) {
+        if !(kind == FileKind::Python || kind == FileKind::Rust || kind.is_js_like())
+            || in_asset_dir(rel)
+        {
             continue;
         }
         if std::fs::metadata(abs).map(|m| m.len()).unwrap_or(u64::MAX) > MAX_SIZE {
