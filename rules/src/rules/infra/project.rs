@@ -45,6 +45,7 @@ pub fn in_sample_dir(rel: &Path) -> bool {
             || s.starts_with("example")
             || s.starts_with("test")
             || s.starts_with("bench")
+            || s.starts_with("fuzz")
             || s.starts_with("tutorial")
             || matches!(
                 s.as_str(),
