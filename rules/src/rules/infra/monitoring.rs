@@ -541,6 +541,17 @@ const LAUNCHERS: &[&str] = &[
     "--require newrelic",
 ];
 
+/// Words every Rust entry point in [`ENTRY_RS`] contains.
+const RUST_ENTRY_WORDS: &[&str] = &[
+    "serve(",
+    "Server::",
+    "HttpServer",
+    "launch]",
+    "rocket::build",
+    "rocket::custom",
+    "tide::new",
+];
+
 const MAX_FILES: usize = 5_000;
 /// Entry points and set-up code are small, hand-written files.
 const MAX_SIZE: u64 = 256 * 1024;
@@ -652,6 +663,11 @@ pub fn collect(p: &Project, config: &Config) -> Facts {
         };
         let lower = text.to_ascii_lowercase();
         if !HINTS.iter().any(|h| lower.contains(h)) {
+            continue;
+        }
+        // Rust files are only parsed for entry points (logging and trackers come from
+        // Cargo.toml), and syn is the costliest parser: require a server-starting word.
+        if kind == FileKind::Rust && !RUST_ENTRY_WORDS.iter().any(|w| text.contains(w)) {
             continue;
         }
         scanned += 1;
