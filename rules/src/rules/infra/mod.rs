@@ -1,8 +1,8 @@
 //! Files and repository: Dockerfiles, compose/Kubernetes, sshd, security.txt, monitoring set-up.
 
-pub mod base_image_unpinned;
 pub mod container_added_capabilities;
 pub mod container_host_network;
+pub mod container_image_unpinned;
 pub mod container_privilege_escalation;
 pub mod container_privileged;
 pub mod container_runs_as_root;
@@ -32,13 +32,14 @@ use crate::registry::Registry;
 use crate::source::FileKind;
 
 static DOCKER: &[&RuleMeta] = &[
-    &base_image_unpinned::BASE_IMAGE_UNPINNED,
+    &container_image_unpinned::CONTAINER_IMAGE_UNPINNED,
     &container_runs_as_root::CONTAINER_RUNS_AS_ROOT,
     &dockerfile_add_remote_url::DOCKERFILE_ADD_REMOTE_URL,
     &remote_script_piped_to_shell::REMOTE_SCRIPT_PIPED_TO_SHELL,
 ];
 
 static YAML: &[&RuleMeta] = &[
+    &container_image_unpinned::CONTAINER_IMAGE_UNPINNED,
     &container_privileged::CONTAINER_PRIVILEGED,
     &container_added_capabilities::CONTAINER_ADDED_CAPABILITIES,
     &container_host_network::CONTAINER_HOST_NETWORK,
@@ -49,7 +50,7 @@ static YAML: &[&RuleMeta] = &[
 ];
 
 static ALL: &[&RuleMeta] = &[
-    &base_image_unpinned::BASE_IMAGE_UNPINNED,
+    &container_image_unpinned::CONTAINER_IMAGE_UNPINNED,
     &container_runs_as_root::CONTAINER_RUNS_AS_ROOT,
     &dockerfile_add_remote_url::DOCKERFILE_ADD_REMOTE_URL,
     &remote_script_piped_to_shell::REMOTE_SCRIPT_PIPED_TO_SHELL,
@@ -110,7 +111,7 @@ fn check_dockerfile(cx: &mut FileCx<'_>) {
     if cx.is_test {
         return;
     }
-    base_image_unpinned::check(cx, &df);
+    container_image_unpinned::check(cx, &df);
     dockerfile_add_remote_url::check(cx, &df);
     remote_script_piped_to_shell::check(cx, &df);
 }
@@ -118,6 +119,7 @@ fn check_dockerfile(cx: &mut FileCx<'_>) {
 /// Compose files and Kubernetes manifests: parsed once, every container rule runs on them.
 fn check_yaml(cx: &mut FileCx<'_>) {
     workload::with_docs(cx, |cx, docs| {
+        container_image_unpinned::check_yaml(cx, docs);
         container_privileged::check(cx, docs);
         container_added_capabilities::check(cx, docs);
         container_host_network::check(cx, docs);
