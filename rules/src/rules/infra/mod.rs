@@ -32,6 +32,9 @@ use crate::registry::Registry;
 use crate::source::FileKind;
 
 static DOCKER: &[&RuleMeta] = &[
+    &sshd_root_login_permitted::SSHD_ROOT_LOGIN_PERMITTED,
+    &sshd_password_authentication::SSHD_PASSWORD_AUTHENTICATION,
+    &sshd_empty_passwords_permitted::SSHD_EMPTY_PASSWORDS_PERMITTED,
     &container_image_unpinned::CONTAINER_IMAGE_UNPINNED,
     &container_runs_as_root::CONTAINER_RUNS_AS_ROOT,
     &dockerfile_add_remote_url::DOCKERFILE_ADD_REMOTE_URL,
@@ -112,6 +115,10 @@ fn check_dockerfile(cx: &mut FileCx<'_>) {
         return;
     }
     container_image_unpinned::check(cx, &df);
+    let ssh = sshd::from_dockerfile(&df);
+    sshd_root_login_permitted::check_writes(cx, &ssh);
+    sshd_password_authentication::check_writes(cx, &ssh);
+    sshd_empty_passwords_permitted::check_writes(cx, &ssh);
     dockerfile_add_remote_url::check(cx, &df);
     remote_script_piped_to_shell::check(cx, &df);
 }

@@ -6,6 +6,9 @@ crate::declare_rule! {
     /// Flags `PermitEmptyPasswords yes` in an `sshd_config` kept in the repository, anywhere
     /// (also inside `Match` blocks).
     ///
+    /// Also flags Dockerfile `RUN` steps that write the setting into the image's sshd_config
+    /// (`echo '... yes' >> /etc/ssh/sshd_config`, `sed -i 's/.../... yes/' .../sshd_config`).
+    ///
     /// ## Why is this bad?
     /// Any account without a password (service accounts, freshly created users) can be logged
     /// into over the network by anyone who guesses its name.
@@ -36,7 +39,7 @@ crate::declare_rule! {
         confidence: High,
         cwe: [521, 258],
         checklist: 3,
-        languages: [Text],
+        languages: [Text, Docker],
         fix: None,
     }
 }
@@ -57,5 +60,20 @@ pub(crate) fn check(cx: &mut FileCx<'_>, settings: &[Setting]) {
             "sshd lets accounts with an empty password log in",
         )
         .help("remove the line or set `PermitEmptyPasswords no`");
+    }
+}
+
+/// Settings a Dockerfile writes into the image's sshd_config (`echo ... >> sshd_config`,
+/// `sed -i 's/.../.../' sshd_config`): every `yes` written is reported.
+pub(crate) fn check_writes(cx: &mut FileCx<'_>, settings: &[Setting]) {
+    for s in settings {
+        if ["permitemptypasswords"].contains(&s.keyword.as_str()) && s.value == "yes" {
+            cx.report(
+                &SSHD_EMPTY_PASSWORDS_PERMITTED,
+                s.range.clone(),
+                "sshd in this image lets accounts with an empty password log in",
+            )
+            .help("remove the setting (the default is `no`)");
+        }
     }
 }

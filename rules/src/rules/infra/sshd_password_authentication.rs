@@ -7,6 +7,9 @@ crate::declare_rule! {
     /// `ChallengeResponseAuthentication yes`) in an `sshd_config` kept in the repository, when it
     /// is the value sshd uses (the first one outside `Match` blocks).
     ///
+    /// Also flags Dockerfile `RUN` steps that write the setting into the image's sshd_config
+    /// (`echo '... yes' >> /etc/ssh/sshd_config`, `sed -i 's/.../... yes/' .../sshd_config`).
+    ///
     /// ## Why is this bad?
     /// Any internet-facing SSH server receives password guessing around the clock; reused or weak
     /// passwords fall to it, and passwords can be phished or leaked where keys cannot. Key-only
@@ -43,7 +46,7 @@ crate::declare_rule! {
         confidence: High,
         cwe: [521, 307],
         checklist: 3,
-        languages: [Text],
+        languages: [Text, Docker],
         fix: None,
     }
 }
@@ -63,6 +66,24 @@ pub(crate) fn check(cx: &mut FileCx<'_>, settings: &[Setting]) {
                 )
                 .help("set `PasswordAuthentication no` and `KbdInteractiveAuthentication no`, and log in with keys or SSH certificates");
             }
+        }
+    }
+}
+
+/// Settings a Dockerfile writes into the image's sshd_config (`echo ... >> sshd_config`,
+/// `sed -i 's/.../.../' sshd_config`): every `yes` written is reported.
+pub(crate) fn check_writes(cx: &mut FileCx<'_>, settings: &[Setting]) {
+    for s in settings {
+        if [
+            "passwordauthentication",
+            "kbdinteractiveauthentication",
+            "challengeresponseauthentication",
+        ]
+        .contains(&s.keyword.as_str())
+            && s.value == "yes"
+        {
+            cx.report(&SSHD_PASSWORD_AUTHENTICATION, s.range.clone(), "sshd in this image accepts passwords, which can be guessed or phished")
+                .help("set `PasswordAuthentication no` in the image and use keys; better, do not run sshd in containers: use `docker exec`/`kubectl exec`");
         }
     }
 }
