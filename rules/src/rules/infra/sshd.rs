@@ -82,6 +82,9 @@ pub fn effective<'s>(settings: &'s [Setting], keyword: &str) -> Option<&'s Setti
         .find(|s| !s.in_match && s.keyword == keyword)
 }
 
+/// Maps an offset in a RUN script to a file offset.
+type OffsetMap<'a> = Box<dyn Fn(usize) -> usize + 'a>;
+
 /// The replacement text of a sed `s` command (`s/a/b/g` -> `b`), any delimiter.
 fn sed_replacement(expr: &str) -> Option<&str> {
     let rest = expr.strip_prefix('s')?;
@@ -94,16 +97,17 @@ fn sed_replacement(expr: &str) -> Option<&str> {
     parts.next()
 }
 
-/// Settings written into an sshd_config by Dockerfile `RUN` steps: `echo 'PermitRootLogin yes'
-/// >> /etc/ssh/sshd_config`, `sed -i 's/^#PermitRootLogin .*/PermitRootLogin yes/'
-/// /etc/ssh/sshd_config`. Ranges are file offsets of the word holding the setting.
+/// Settings written into an sshd_config by Dockerfile `RUN` steps:
+/// `echo 'PermitRootLogin yes' >> /etc/ssh/sshd_config`,
+/// `sed -i 's/^#PermitRootLogin .*/PermitRootLogin yes/' /etc/ssh/sshd_config`.
+/// Ranges are file offsets of the word holding the setting.
 pub fn from_dockerfile(df: &super::dockerfile::Dockerfile) -> Vec<Setting> {
     use super::dockerfile::{basename, pipelines};
     let mut out = Vec::new();
     for ins in df.instrs.iter().filter(|i| i.keyword == "RUN") {
         let (_, rest) = ins.flags_and_rest();
         let rest_at = ins.args.len() - rest.len();
-        let mut scripts: Vec<(&str, Box<dyn Fn(usize) -> usize + '_>)> = Vec::new();
+        let mut scripts: Vec<(&str, OffsetMap<'_>)> = Vec::new();
         if ins.exec_form().is_none() {
             scripts.push((rest, Box::new(move |o| ins.file_offset(rest_at + o))));
         }
