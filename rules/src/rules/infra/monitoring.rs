@@ -1,0 +1,735 @@
+//! Facts about a project's monitoring set-up, shared by `logging-not-configured` and
+//! `error-tracking-missing`: where the web service starts (framework entry points found in the
+//! syntax trees), whether any logging library is used or declared, whether an error tracker or
+//! APM agent is initialised or declared. Manifests are parsed (TOML/JSON/requirements lines);
+//! code is parsed with the same tree-sitter/syn passes as the per-file rules.
+
+use super::project::{self, Project};
+use crate::config::Config;
+use crate::engine::FileCx;
+use crate::lang::js::{self, JsCx};
+use crate::lang::python::PyCx;
+use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::{JsCheck, PyCheck, RustCheck};
+use crate::meta::{Confidence, FixAvailability, RuleMeta, Severity};
+use crate::source::FileKind;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use tree_sitter::Node;
+
+/// Where a service starts.
+pub struct Entry {
+    pub path: PathBuf,
+    pub range: Range<usize>,
+    pub framework: String,
+}
+
+#[derive(Default)]
+pub struct Facts {
+    pub entry: Option<Entry>,
+    pub logging: bool,
+    pub tracker: bool,
+}
+
+/// Internal marker for facts found during a syntax walk; never reported.
+static FACT: RuleMeta = RuleMeta {
+    id: "internal-monitoring-fact",
+    title: "",
+    severity: Severity::Info,
+    confidence: Confidence::Low,
+    cwe: &[],
+    checklist: 21,
+    languages: &[],
+    fix: FixAvailability::None,
+    docs: "",
+    source_file: file!(),
+    source_line: line!(),
+};
+
+// ------------------------------------------------------------------ dependency names
+
+/// Logging libraries (normalized: lower case, `_` as `-`).
+const LOG_DEPS: &[&str] = &[
+    // Rust
+    "tracing-subscriber",
+    "env-logger",
+    "pretty-env-logger",
+    "log4rs",
+    "fern",
+    "simple-logger",
+    "simplelog",
+    "flexi-logger",
+    "stderrlog",
+    "slog-term",
+    "slog-async",
+    "slog-json",
+    "tracing-appender",
+    "tracing-journald",
+    "tracing-bunyan-formatter",
+    "systemd-journal-logger",
+    "syslog",
+    // JS
+    "winston",
+    "pino",
+    "pino-http",
+    "bunyan",
+    "morgan",
+    "log4js",
+    "loglevel",
+    "signale",
+    "consola",
+    "roarr",
+    "tslog",
+    "express-winston",
+    "@nestjs/common",
+    "nestjs-pino",
+    "@google-cloud/logging-winston",
+    "@google-cloud/logging",
+    // Python
+    "structlog",
+    "loguru",
+    "python-json-logger",
+    "logbook",
+    "eliot",
+];
+
+/// Error trackers and APM agents (exact names; see [`TRACKER_PREFIXES`]).
+const TRACKER_DEPS: &[&str] = &[
+    "sentry",
+    "sentry-sdk",
+    "raven",
+    "rollbar",
+    "pyrollbar",
+    "bugsnag",
+    "honeybadger",
+    "ddtrace",
+    "dd-trace",
+    "newrelic",
+    "elastic-apm",
+    "elastic-apm-node",
+    "scout-apm",
+    "airbrake",
+    "pybrake",
+    "appsignal",
+    "raygun",
+    "raygun4py",
+    "raygun4node",
+    "tracing-opentelemetry",
+    "logrocket",
+    "trackjs",
+];
+
+const TRACKER_PREFIXES: &[&str] = &[
+    "sentry-",
+    "@sentry/",
+    "opentelemetry",
+    "@opentelemetry/",
+    "@bugsnag/",
+    "@honeybadger-io/",
+    "@rollbar/",
+    "@appsignal/",
+    "@airbrake/",
+    "@highlight-run/",
+    "@datadog/",
+    "datadog-",
+    "@newrelic/",
+];
+
+fn norm(name: &str) -> String {
+    name.trim().to_ascii_lowercase().replace('_', "-")
+}
+
+fn is_log_dep(n: &str) -> bool {
+    LOG_DEPS.contains(&n)
+}
+
+fn is_tracker_dep(n: &str) -> bool {
+    TRACKER_DEPS.contains(&n) || TRACKER_PREFIXES.iter().any(|p| n.starts_with(p))
+}
+
+/// Dependency names declared by a manifest (runtime dependencies only where the format says).
+fn manifest_deps(name: &str, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let push_keys = |t: Option<&toml::Value>, out: &mut Vec<String>| {
+        if let Some(t) = t.and_then(|v| v.as_table()) {
+            for (k, v) in t {
+                out.push(norm(k));
+                if let Some(p) = v.get("package").and_then(|p| p.as_str()) {
+                    out.push(norm(p));
+                }
+            }
+        }
+    };
+    let req_name = |line: &str| -> Option<String> {
+        let l = line.trim();
+        if l.is_empty() || l.starts_with('#') || l.starts_with('-') {
+            return None;
+        }
+        let end = l
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+            .unwrap_or(l.len());
+        (end > 0).then(|| norm(&l[..end]))
+    };
+    match name {
+        "cargo.toml" => {
+            if let Ok(doc) = text.parse::<toml::Table>() {
+                push_keys(doc.get("dependencies"), &mut out);
+                push_keys(
+                    doc.get("workspace").and_then(|w| w.get("dependencies")),
+                    &mut out,
+                );
+                if let Some(t) = doc.get("target").and_then(|t| t.as_table()) {
+                    for (_, v) in t {
+                        push_keys(v.get("dependencies"), &mut out);
+                    }
+                }
+            }
+        }
+        "package.json" => {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(text) {
+                if let Some(m) = v.get("dependencies").and_then(|d| d.as_object()) {
+                    out.extend(m.keys().map(|k| norm(k)));
+                }
+            }
+        }
+        "pyproject.toml" => {
+            if let Ok(doc) = text.parse::<toml::Table>() {
+                let project = doc.get("project");
+                for d in project
+                    .and_then(|p| p.get("dependencies"))
+                    .and_then(|d| d.as_array())
+                    .into_iter()
+                    .flatten()
+                {
+                    out.extend(d.as_str().and_then(req_name));
+                }
+                if let Some(opt) = project
+                    .and_then(|p| p.get("optional-dependencies"))
+                    .and_then(|o| o.as_table())
+                {
+                    for (_, list) in opt {
+                        for d in list.as_array().into_iter().flatten() {
+                            out.extend(d.as_str().and_then(req_name));
+                        }
+                    }
+                }
+                push_keys(
+                    doc.get("tool")
+                        .and_then(|t| t.get("poetry"))
+                        .and_then(|p| p.get("dependencies")),
+                    &mut out,
+                );
+            }
+        }
+        "pipfile" => {
+            if let Ok(doc) = text.parse::<toml::Table>() {
+                push_keys(doc.get("packages"), &mut out);
+            }
+        }
+        n if n.starts_with("requirements") && n.ends_with(".txt") => {
+            out.extend(text.lines().filter_map(req_name));
+        }
+        _ => {}
+    }
+    out
+}
+
+// ------------------------------------------------------------------ syntax walks
+
+const ENTRY_PY: &[(&str, &str)] = &[
+    ("flask.Flask", "Flask"),
+    ("fastapi.FastAPI", "FastAPI"),
+    ("starlette.applications.Starlette", "Starlette"),
+    ("quart.Quart", "Quart"),
+    ("sanic.Sanic", "Sanic"),
+    ("litestar.Litestar", "Litestar"),
+    ("aiohttp.web.Application", "aiohttp"),
+    ("aiohttp.web.run_app", "aiohttp"),
+    ("falcon.App", "Falcon"),
+    ("falcon.API", "Falcon"),
+    ("falcon.asgi.App", "Falcon"),
+    ("bottle.Bottle", "Bottle"),
+    ("tornado.web.Application", "Tornado"),
+    ("django.core.management.execute_from_command_line", "Django"),
+    ("django.core.wsgi.get_wsgi_application", "Django"),
+    ("django.core.asgi.get_asgi_application", "Django"),
+];
+
+const LOG_PY: &[&str] = &["logging", "structlog", "loguru", "logbook", "eliot"];
+const TRACK_PY: &[&str] = &[
+    "sentry_sdk",
+    "raven",
+    "rollbar",
+    "bugsnag",
+    "honeybadger",
+    "ddtrace",
+    "opentelemetry",
+    "newrelic",
+    "elasticapm",
+    "scout_apm",
+    "pybrake",
+    "airbrake",
+    "appsignal",
+    "raygun4py",
+];
+
+fn fact_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
+    match node.kind() {
+        "module" => {
+            if LOG_PY.iter().any(|m| cx.imports_module(m)) {
+                cx.report(&FACT, 0..0, "log");
+            }
+            if TRACK_PY.iter().any(|m| cx.imports_module(m)) {
+                cx.report(&FACT, 0..0, "track");
+            }
+        }
+        "call" => {
+            let Some(callee) = cx.resolved_callee(node) else {
+                return;
+            };
+            if let Some((_, fw)) = ENTRY_PY.iter().find(|(p, _)| *p == callee) {
+                cx.report(&FACT, node.byte_range(), format!("entry:{fw}"));
+            }
+            // `app.logger.error(...)` (Flask/Quart/Sanic loggers are stdlib loggers).
+            let mut parts = callee.rsplit('.');
+            let (level, owner) = (parts.next(), parts.next());
+            if owner == Some("logger")
+                && level.is_some_and(|l| {
+                    matches!(
+                        l,
+                        "debug" | "info" | "warning" | "warn" | "error" | "exception" | "critical"
+                    )
+                })
+            {
+                cx.report(&FACT, 0..0, "log");
+            }
+        }
+        // Django's `LOGGING = {...}` / `LOGGING_CONFIG` settings.
+        "assignment" => {
+            let top_level = node
+                .parent()
+                .and_then(|p| p.parent())
+                .is_some_and(|g| g.kind() == "module");
+            let left = node
+                .child_by_field_name("left")
+                .map(|l| cx.text(l))
+                .unwrap_or("");
+            if top_level && (left == "LOGGING" || left == "LOGGING_CONFIG") {
+                cx.report(&FACT, 0..0, "log");
+            }
+        }
+        _ => {}
+    }
+}
+
+const LOG_JS: &[&str] = &[
+    "winston",
+    "pino",
+    "pino-http",
+    "bunyan",
+    "morgan",
+    "log4js",
+    "loglevel",
+    "signale",
+    "consola",
+    "roarr",
+    "tslog",
+    "express-winston",
+    "nestjs-pino",
+];
+
+fn js_module_fact(cx: &mut JsCx<'_, '_>, module: &str) {
+    let m = norm(module);
+    // `dd-trace/init`, `@sentry/node`, `pino/file`: the package is the first one or two segments.
+    let pkg = if m.starts_with('@') {
+        m.splitn(3, '/').take(2).collect::<Vec<_>>().join("/")
+    } else {
+        m.split('/').next().unwrap_or(&m).to_owned()
+    };
+    if LOG_JS.contains(&pkg.as_str()) {
+        cx.report(&FACT, 0..0, "log");
+    }
+    if is_tracker_dep(&pkg) {
+        cx.report(&FACT, 0..0, "track");
+    }
+}
+
+fn require_module<'s>(src: &'s str, call: Node<'_>) -> Option<&'s str> {
+    let f = call.child_by_field_name("function")?;
+    if js::node_text(src, f) != "require" {
+        return None;
+    }
+    js::string_value(src, *js::call_args(call).first()?)
+}
+
+fn fact_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
+    let src = cx.src;
+    match node.kind() {
+        "import_statement" => {
+            if let Some(s) = node
+                .child_by_field_name("source")
+                .and_then(|s| js::string_value(src, s))
+            {
+                js_module_fact(cx, s);
+            }
+        }
+        "call_expression" => {
+            if let Some(m) = require_module(src, node) {
+                js_module_fact(cx, m);
+                return;
+            }
+            // `require("express")()`
+            let f = node.child_by_field_name("function");
+            let callee = match f.filter(|f| f.kind() == "call_expression") {
+                Some(inner) => require_module(src, inner).map(str::to_owned),
+                None => cx.resolved_callee(node),
+            };
+            let Some(callee) = callee else { return };
+            let fw = match callee.as_str() {
+                "express" | "express.default" => "Express",
+                "fastify" | "fastify.default" | "fastify.fastify" => "Fastify",
+                "@nestjs/core.NestFactory.create" => "NestJS",
+                "@hapi/hapi.server" | "@hapi/hapi.Server" => "hapi",
+                _ => return,
+            };
+            cx.report(&FACT, node.byte_range(), format!("entry:{fw}"));
+            if fw == "NestJS" {
+                // Nest's built-in logger is on unless `logger: false`.
+                cx.report(&FACT, 0..0, "log");
+            }
+            if fw == "Fastify" {
+                let opts = js::call_args(node).into_iter().next();
+                let logger = opts.and_then(|o| js::object_property(src, o, "logger"));
+                if logger.is_some_and(|l| js::node_text(src, l) != "false") {
+                    cx.report(&FACT, 0..0, "log");
+                }
+            }
+        }
+        "new_expression" => {
+            let Some(ctor) = node.child_by_field_name("constructor") else {
+                return;
+            };
+            let name = js::node_text(src, ctor);
+            let module = cx.import_of(name).map(|i| i.module.clone());
+            let fw = match module.as_deref() {
+                Some("koa") => "Koa",
+                Some("hono") => "Hono",
+                _ => return,
+            };
+            cx.report(&FACT, node.byte_range(), format!("entry:{fw}"));
+        }
+        _ => {}
+    }
+}
+
+const ENTRY_RS: &[(&str, &str)] = &[
+    ("axum::serve", "axum"),
+    ("axum::Server::bind", "axum"),
+    ("axum_server::bind", "axum"),
+    ("axum_server::bind_rustls", "axum"),
+    ("actix_web::HttpServer::new", "actix-web"),
+    ("rocket::build", "Rocket"),
+    ("rocket::custom", "Rocket"),
+    ("warp::serve", "warp"),
+    ("poem::Server::new", "poem"),
+    ("salvo::Server::new", "salvo"),
+    ("tide::new", "tide"),
+];
+
+fn fact_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
+    if cx.in_test() {
+        return;
+    }
+    match node {
+        RustNode::Expr(syn::Expr::Call(call)) => {
+            let syn::Expr::Path(p) = &*call.func else {
+                return;
+            };
+            let path = cx.resolve_path(&p.path);
+            if let Some((_, fw)) = ENTRY_RS.iter().find(|(x, _)| *x == path) {
+                let r = cx.range_of(call);
+                cx.report(&FACT, r, format!("entry:{fw}"));
+            }
+        }
+        RustNode::Item(syn::Item::Fn(f)) => {
+            let launch = f.attrs.iter().any(|a| {
+                let p = cx.resolve_path(a.path());
+                p == "rocket::launch" || p == "launch"
+            });
+            if launch && cx.uses.values().any(|u| u.starts_with("rocket")) {
+                let r = cx.range_of(&f.sig);
+                cx.report(&FACT, r, "entry:Rocket");
+            }
+        }
+        _ => {}
+    }
+}
+
+static PY_CHECK: &[PyCheck] = &[PyCheck {
+    rules: super::MONITORING,
+    run: fact_py,
+}];
+static JS_CHECK: &[JsCheck] = &[JsCheck {
+    rules: super::MONITORING,
+    run: fact_js,
+}];
+static RS_CHECK: &[RustCheck] = &[RustCheck {
+    rules: super::MONITORING,
+    run: fact_rust,
+}];
+
+/// Words a file must contain to be worth parsing (frameworks, loggers, trackers).
+const HINTS: &[&str] = &[
+    "flask",
+    "fastapi",
+    "django",
+    "starlette",
+    "quart",
+    "sanic",
+    "litestar",
+    "aiohttp",
+    "falcon",
+    "bottle",
+    "tornado",
+    "express",
+    "fastify",
+    "nestjs",
+    "koa",
+    "hapi",
+    "hono",
+    "axum",
+    "actix",
+    "rocket",
+    "warp",
+    "poem",
+    "salvo",
+    "tide",
+    "logging",
+    "structlog",
+    "loguru",
+    "logbook",
+    "winston",
+    "pino",
+    "bunyan",
+    "morgan",
+    "log4js",
+    "sentry",
+    "rollbar",
+    "bugsnag",
+    "honeybadger",
+    "ddtrace",
+    "dd-trace",
+    "opentelemetry",
+    "newrelic",
+    "elasticapm",
+    "elastic-apm",
+    "appsignal",
+    "airbrake",
+    "raygun",
+    "raven",
+];
+
+/// Launchers that initialise an agent around the process (`ddtrace-run gunicorn ...`).
+const LAUNCHERS: &[&str] = &[
+    "ddtrace-run",
+    "opentelemetry-instrument",
+    "newrelic-admin",
+    "dd-trace/init",
+    "@opentelemetry/auto-instrumentations-node",
+    "elastic-apm-node/start",
+    "-r newrelic",
+    "--require newrelic",
+];
+
+/// Words every Rust entry point in [`ENTRY_RS`] contains.
+const RUST_ENTRY_WORDS: &[&str] = &[
+    "serve(",
+    "Server::",
+    "HttpServer",
+    "launch]",
+    "rocket::build",
+    "rocket::custom",
+    "tide::new",
+];
+
+const MAX_FILES: usize = 5_000;
+/// Entry points and set-up code are small, hand-written files.
+const MAX_SIZE: u64 = 256 * 1024;
+
+/// Front-end asset directories: browser code there neither starts the service nor logs for it.
+fn in_asset_dir(rel: &Path) -> bool {
+    rel.components().any(|c| {
+        matches!(
+            c.as_os_str()
+                .to_string_lossy()
+                .to_ascii_lowercase()
+                .as_str(),
+            "static"
+                | "public"
+                | "assets"
+                | "vendor"
+                | "www"
+                | "wwwroot"
+                | "htdocs"
+                | "dist"
+                | "build"
+        )
+    }) || rel
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().contains(".min."))
+}
+
+fn walk_code(path: &Path, text: &str, kind: FileKind, config: &Config, facts: &mut Facts) {
+    let mut cx = FileCx::new(path, text, kind, config);
+    cx.is_test = false;
+    match kind {
+        FileKind::Python => crate::lang::python::run(&mut cx, PY_CHECK),
+        k if k.is_js_like() => crate::lang::js::run(&mut cx, JS_CHECK),
+        FileKind::Rust => crate::lang::rust::run(&mut cx, RS_CHECK),
+        _ => {}
+    }
+    for f in cx.findings.iter().filter(|f| std::ptr::eq(f.rule, &FACT)) {
+        match f.message.as_str() {
+            "log" => facts.logging = true,
+            "track" => facts.tracker = true,
+            m => {
+                if let Some(fw) = m.strip_prefix("entry:") {
+                    // Prefer the shallowest entry point (the service's, not a sub-app's).
+                    let depth = path.components().count();
+                    let better = facts
+                        .entry
+                        .as_ref()
+                        .is_none_or(|e| depth < e.path.components().count());
+                    if better {
+                        facts.entry = Some(Entry {
+                            path: path.to_owned(),
+                            range: f.range.clone(),
+                            framework: fw.to_owned(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn collect(p: &Project, config: &Config) -> Facts {
+    let mut facts = Facts::default();
+    for (abs, rel) in &p.files {
+        if crate::source::is_test_path(rel) || project::in_sample_dir(rel) {
+            continue;
+        }
+        let name = rel
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let deps_file = name == "cargo.toml"
+            || name == "package.json"
+            || name == "pyproject.toml"
+            || name == "pipfile"
+            || (name.starts_with("requirements") && name.ends_with(".txt"));
+        if deps_file {
+            if let Ok(text) = std::fs::read_to_string(abs) {
+                for d in manifest_deps(&name, &text) {
+                    facts.logging |= is_log_dep(&d);
+                    facts.tracker |= is_tracker_dep(&d);
+                }
+            }
+        }
+        let kind = FileKind::detect(rel);
+        if kind == FileKind::Dockerfile || name == "procfile" {
+            if let Ok(text) = std::fs::read_to_string(abs) {
+                facts.tracker |= LAUNCHERS.iter().any(|l| text.contains(l));
+            }
+        }
+    }
+    let mut scanned = 0;
+    for (abs, rel) in &p.files {
+        if crate::source::is_test_path(rel) || project::in_sample_dir(rel) {
+            continue;
+        }
+        let kind = FileKind::detect(rel);
+        if !(kind == FileKind::Python || kind == FileKind::Rust || kind.is_js_like())
+            || in_asset_dir(rel)
+        {
+            continue;
+        }
+        if std::fs::metadata(abs).map(|m| m.len()).unwrap_or(u64::MAX) > MAX_SIZE {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(abs) else {
+            continue;
+        };
+        let lower = text.to_ascii_lowercase();
+        if !HINTS.iter().any(|h| lower.contains(h)) {
+            continue;
+        }
+        // Rust files are only parsed for entry points (logging and trackers come from
+        // Cargo.toml), and syn is the costliest parser: require a server-starting word.
+        if kind == FileKind::Rust && !RUST_ENTRY_WORDS.iter().any(|w| text.contains(w)) {
+            continue;
+        }
+        scanned += 1;
+        if scanned > MAX_FILES {
+            break;
+        }
+        walk_code(abs, &text, kind, config, &mut facts);
+        if facts.entry.is_some() && facts.logging && facts.tracker {
+            break;
+        }
+    }
+    facts
+}
+
+/// Reports `rule` at the entry point.
+pub fn report_at_entry(
+    pcx: &mut crate::lang::ProjectCx<'_>,
+    entry: &Entry,
+    rule: &'static RuleMeta,
+    msg: &str,
+    help: &str,
+) {
+    let Ok(text) = std::fs::read_to_string(&entry.path) else {
+        return;
+    };
+    let range = entry.range.clone();
+    pcx.with_file(&entry.path, &text, |cx| {
+        // Underline the first line of the call only.
+        let end = cx.text[range.start.min(cx.text.len())..]
+            .find('\n')
+            .map(|p| range.start + p)
+            .unwrap_or(range.end)
+            .min(range.end);
+        cx.report(rule, range.start..end, msg).help(help);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifests() {
+        let c = manifest_deps(
+            "cargo.toml",
+            "[dependencies]\naxum = \"0.7\"\ntracing_subscriber = { version = \"0.3\" }\nerr = { package = \"sentry\", version = \"0.34\" }\n[dev-dependencies]\nenv_logger = \"0.11\"\n",
+        );
+        assert!(c.contains(&"tracing-subscriber".to_owned()));
+        assert!(c.contains(&"sentry".to_owned()));
+        assert!(!c.contains(&"env-logger".to_owned()));
+        let r = manifest_deps(
+            "requirements.txt",
+            "# x\nsentry-sdk[flask]==2.0\n-r base.txt\nFlask>=3\n",
+        );
+        assert_eq!(r, ["sentry-sdk", "flask"]);
+        let p = manifest_deps(
+            "pyproject.toml",
+            "[project]\ndependencies = [\"structlog>=24\", \"fastapi\"]\n",
+        );
+        assert_eq!(p, ["structlog", "fastapi"]);
+        assert!(is_tracker_dep("@sentry/node"));
+        assert!(is_tracker_dep("opentelemetry-sdk"));
+        assert!(!is_tracker_dep("express"));
+    }
+}
