@@ -36,8 +36,9 @@ fetch_python() {
   [ -d "$d" ] && return
   mkdir -p "$d"
   for p in "${PY_PKGS[@]}"; do
-    pip download --quiet --no-binary :all: --no-deps --no-build-isolation -d "$WORK/dl" "$p" || echo "warning: could not download $p" >&2
+    pip download --quiet --no-binary :all: --no-deps -d "$WORK/dl" "$p" || echo "warning: could not download $p" >&2
   done
+  shopt -s nullglob
   for f in "$WORK"/dl/*.tar.gz; do tar -xzf "$f" -C "$d"; done
 }
 
@@ -48,6 +49,7 @@ fetch_js() {
   for p in "${NPM_PKGS[@]}"; do
     (cd "$WORK/dl" && npm pack --silent "$p" >/dev/null) || echo "warning: could not pack $p" >&2
   done
+  shopt -s nullglob
   for f in "$WORK"/dl/*.tgz; do
     local n; n=$(basename "$f" .tgz)
     mkdir -p "$d/$n" && tar -xzf "$f" -C "$d/$n"

@@ -21,14 +21,17 @@ fn main() {
     let (bytes, parsed): (usize, usize) = files
         .par_iter()
         .map(|p| {
-            let Ok(read) = predeploy_rules::engine::read_text(p, cfg.max_file_size) else { return (0, 0) };
+            let Ok(read) = predeploy_rules::engine::read_text(p, cfg.max_file_size) else {
+                return (0, 0);
+            };
             let text = read.text;
             let kind = FileKind::detect(p);
             let ok = match kind {
                 k if k.is_js_like() => predeploy_rules::lang::js::parse(&text, k, None).is_some(),
                 FileKind::Python => predeploy_rules::lang::python::parse(&text, None).is_some(),
                 FileKind::Rust => {
-                    let ok = predeploy_rules::lang::rust::bracket_depth(&text) <= predeploy_rules::lang::rust::MAX_NESTING
+                    let ok = predeploy_rules::lang::rust::bracket_depth(&text)
+                        <= predeploy_rules::lang::rust::MAX_NESTING
                         && syn::parse_file(&text).is_ok();
                     proc_macro2::extra::invalidate_current_thread_spans();
                     ok

@@ -157,7 +157,7 @@ impl Cache {
     pub fn put(&self, path: &Path, text: &str, r: &FileResult) {
         if r.findings
             .iter()
-            .any(|f| f.fix.is_some() || f.related.iter().any(|x| x.path != path))
+            .any(|f| f.fix.is_some() || f.related.iter().any(|x| x.path != f.path))
         {
             return;
         }

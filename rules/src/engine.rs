@@ -149,7 +149,21 @@ pub fn check_source(path: &Path, text: &str, config: &Config) -> FileResult {
 
 /// Like [`check_source`] with an explicit file kind (for buffers whose path says nothing).
 pub fn check_source_as(path: &Path, text: &str, kind: FileKind, config: &Config) -> FileResult {
+    check_source_under(path, path, text, kind, config)
+}
+
+/// Like [`check_source_as`], judging "is this test code?" on `rel`, the path relative to the
+/// scan root (so scanning a project that lives under a `tests/` directory does not make every
+/// file test code).
+pub fn check_source_under(
+    path: &Path,
+    rel: &Path,
+    text: &str,
+    kind: FileKind,
+    config: &Config,
+) -> FileResult {
     let mut cx = FileCx::new(path, text, kind, config);
+    cx.is_test = !config.include_tests && is_test_path(rel);
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         crate::lang::run_all(&mut cx);
     }));
@@ -383,6 +397,8 @@ pub fn check_paths(
         let only: std::collections::HashSet<_> = only.iter().collect();
         files.retain(|f| only.contains(f));
     }
+    // Project checks see every file, whatever the shard or file selection.
+    let all_files = files.clone();
     if let Some((k, n)) = opts.shard {
         files.retain(|f| shard_of(f, n) + 1 == k);
     }
@@ -393,8 +409,10 @@ pub fn check_paths(
         .par_iter()
         .map(|path| {
             let r = match &opts.cache {
-                Some(cache) => check_file_cached(path, config, cache),
-                None => check_file(path, config),
+                Some(cache) => {
+                    check_file_cached_under(path, rel_to_roots(path, roots), config, cache)
+                }
+                None => check_file_under(path, rel_to_roots(path, roots), config),
             };
             bytes.fetch_add(
                 std::fs::metadata(path)
@@ -415,7 +433,7 @@ pub fn check_paths(
         notes.extend(r.notes);
     }
     if !opts.skip_project_checks && opts.shard.is_none_or(|(k, _)| k == 1) {
-        let pr = crate::lang::run_project(roots, &files, config);
+        let pr = crate::lang::run_project(roots, &all_files, config);
         findings.extend(pr.findings);
         notes.extend(pr.notes);
     }
@@ -437,9 +455,23 @@ pub fn check_paths(
 
 /// Reads and checks one file on disk.
 pub fn check_file(path: &Path, config: &Config) -> FileResult {
+    check_file_under(path, path, config)
+}
+
+/// The path relative to the scan root it was found under (itself when none).
+pub fn rel_to_roots<'p>(path: &'p Path, roots: &[PathBuf]) -> &'p Path {
+    roots
+        .iter()
+        .filter_map(|r| path.strip_prefix(r).ok())
+        .next()
+        .unwrap_or(path)
+}
+
+/// [`check_file`] with test-code detection on `rel` (see [`check_source_under`]).
+pub fn check_file_under(path: &Path, rel: &Path, config: &Config) -> FileResult {
     match read_text(path, config.max_file_size) {
         Ok(read) => {
-            let mut r = check_source(path, &read.text, config);
+            let mut r = check_source_under(path, rel, &read.text, FileKind::detect(path), config);
             if let Some(line) = read.invalid_utf8_line {
                 r.notes.push(
                     Note::warning(
@@ -460,14 +492,35 @@ pub fn check_file(path: &Path, config: &Config) -> FileResult {
 
 /// Like [`check_file`], answering from the cache when the file's content is unchanged.
 pub fn check_file_cached(path: &Path, config: &Config, cache: &crate::cache::Cache) -> FileResult {
+    check_file_cached_under(path, path, config, cache)
+}
+
+/// [`check_file_cached`] with test-code detection on `rel`.
+pub fn check_file_cached_under(
+    path: &Path,
+    rel: &Path,
+    config: &Config,
+    cache: &crate::cache::Cache,
+) -> FileResult {
+    // The key covers the relative path too: it decides what counts as test code.
+    let key_path = path.join(rel);
     match read_text(path, config.max_file_size) {
         Ok(read) => {
             if read.invalid_utf8_line.is_none() {
-                if let Some(hit) = cache.get(path, &read.text) {
+                if let Some(mut hit) = cache.get(&key_path, &read.text) {
+                    for f in &mut hit.findings {
+                        f.path = path.to_owned();
+                        for r in &mut f.related {
+                            r.path = path.to_owned();
+                        }
+                    }
+                    for n in &mut hit.notes {
+                        n.path = Some(path.to_owned());
+                    }
                     return hit;
                 }
             }
-            let mut r = check_source(path, &read.text, config);
+            let mut r = check_source_under(path, rel, &read.text, FileKind::detect(path), config);
             if let Some(line) = read.invalid_utf8_line {
                 r.notes.push(
                     Note::warning(
@@ -477,7 +530,7 @@ pub fn check_file_cached(path: &Path, config: &Config, cache: &crate::cache::Cac
                     .at_line(line as u32),
                 );
             } else {
-                cache.put(path, &read.text, &r);
+                cache.put(&key_path, &read.text, &r);
             }
             r
         }

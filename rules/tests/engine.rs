@@ -42,12 +42,17 @@ fn cache_gives_identical_results_and_survives_corruption() {
     let cache_dir = tempfile::tempdir().unwrap();
     let cfg = Config::default();
     let roots = vec![t.path().to_owned()];
-    let plain = check_paths(&roots, &cfg, &ScanOptions::default(), None);
+    // Per-file results are what the cache holds; project checks are not cached.
+    let base = ScanOptions {
+        skip_project_checks: true,
+        ..Default::default()
+    };
+    let plain = check_paths(&roots, &cfg, &base, None);
     assert_eq!(plain.findings.len(), 13);
     let cache = Arc::new(Cache::new(cache_dir.path().to_owned(), &cfg));
     let opts = ScanOptions {
         cache: Some(cache.clone()),
-        ..Default::default()
+        ..base.clone()
     };
     let cold = check_paths(&roots, &cfg, &opts, None);
     let warm = check_paths(&roots, &cfg, &opts, None);
@@ -81,7 +86,7 @@ fn cache_gives_identical_results_and_survives_corruption() {
         &off,
         &ScanOptions {
             cache: Some(cache_off),
-            ..Default::default()
+            ..base
         },
         None,
     );
@@ -248,4 +253,25 @@ fn syntax_errors_are_notes_and_scanning_goes_on() {
     assert_eq!(r.findings.len(), 1);
     let r = check_source(Path::new("empty.ts"), "", &cfg);
     assert!(r.findings.is_empty());
+}
+
+#[test]
+fn test_code_is_judged_relative_to_the_scan_root() {
+    // A project that itself lives under a `tests/` directory: its files are not test code.
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().join("tests").join("app");
+    std::fs::create_dir_all(root.join("tests")).unwrap();
+    std::fs::write(root.join("views.py"), VULN_PY).unwrap();
+    std::fs::write(root.join("tests").join("test_views.py"), VULN_PY).unwrap();
+    let opts = ScanOptions {
+        skip_project_checks: true,
+        ..Default::default()
+    };
+    let r = check_paths(&[root.clone()], &Config::default(), &opts, None);
+    let flagged: Vec<_> = r
+        .findings
+        .iter()
+        .map(|f| f.path.strip_prefix(&root).unwrap().to_owned())
+        .collect();
+    assert_eq!(flagged, vec![PathBuf::from("views.py")]);
 }
