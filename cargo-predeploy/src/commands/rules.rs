@@ -26,7 +26,7 @@ pub fn run(args: RulesArgs) -> anyhow::Result<Status> {
                         "checklist_title": predeploy_rules::checklist::point(r.checklist).map(|p| p.title),
                         "languages": r.languages.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
                         "fix": r.fix,
-                        "summary": r.summary(),
+                        "summary": crate::render::summary_line(r),
                         "help_uri": r.help_uri(),
                     })
                 })

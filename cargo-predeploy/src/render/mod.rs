@@ -68,3 +68,8 @@ pub fn rule_docs(r: &predeploy_rules::RuleMeta) -> String {
     }
     s.trim_end().to_owned() + "\n"
 }
+
+/// A rule's summary on one line (the docs wrap it).
+pub fn summary_line(r: &predeploy_rules::RuleMeta) -> String {
+    r.summary().split_whitespace().collect::<Vec<_>>().join(" ")
+}

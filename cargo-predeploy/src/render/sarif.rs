@@ -52,7 +52,7 @@ fn rule(r: &RuleMeta) -> Value {
         "id": r.id,
         "name": r.id,
         "shortDescription": {"text": r.title},
-        "fullDescription": {"text": r.summary()},
+        "fullDescription": {"text": super::summary_line(r)},
         "help": {"text": super::rule_docs(r), "markdown": super::rule_docs(r)},
         "helpUri": r.help_uri(),
         "defaultConfiguration": {"level": level(r.severity)},
