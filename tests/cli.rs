@@ -309,7 +309,10 @@ fn exclude_and_scan_single_files() {
         a.path().parent().unwrap(),
         &[
             "check",
-            &format!("{}/api/app.py", a.path().file_name().unwrap().to_str().unwrap()),
+            &format!(
+                "{}/api/app.py",
+                a.path().file_name().unwrap().to_str().unwrap()
+            ),
             s(&b.path().join("api/app.py")),
         ],
     );

@@ -75,7 +75,7 @@ fn rule_pages_are_fresh() {
 /// The README's "what it checks" table: the 25 points and the rules that exist for each.
 fn checklist_table() -> String {
     let mut s =
-        String::from("| # | domain | point | automation | rules |\n|---|---|---|---|---|\n");
+        String::from("| # | domain | point | automation | rules | a person attests |\n|---|---|---|---|---|---|\n");
     for p in &POINTS {
         let rules: Vec<String> = registry::all()
             .iter()
@@ -88,7 +88,7 @@ fn checklist_table() -> String {
             Automation::Manual => "manual (attested)",
         };
         s.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} |\n",
             p.number,
             p.domain,
             p.title,
@@ -97,7 +97,8 @@ fn checklist_table() -> String {
                 "—".to_string()
             } else {
                 rules.join(", ")
-            }
+            },
+            if p.attest.is_empty() { "—" } else { p.attest }
         ));
     }
     s
