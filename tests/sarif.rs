@@ -6,20 +6,31 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-/// The schema lives outside the repository (`../shared/schemas`); without it the validation test
-/// is skipped with a message, and the content checks below still run.
+/// The schema lives outside the repository, in `../shared/schemas` (next to the checkout; from a
+/// git worktree one level deeper, `../../shared`), or where `PREDEPLOY_SARIF_SCHEMA` points.
+/// Without it the validation is skipped with a message, and the content checks still run.
 fn schema() -> Option<Value> {
-    let path = repo_root().join("../shared/schemas/sarif-schema-2.1.0.json");
-    match std::fs::read_to_string(&path) {
-        Ok(t) => Some(serde_json::from_str(&t).expect("schema is JSON")),
-        Err(_) => {
-            println!(
-                "SKIPPED: SARIF schema validation: {} not found (it ships outside the repository)",
-                path.display()
-            );
-            None
+    let mut candidates: Vec<std::path::PathBuf> = Vec::new();
+    if let Some(p) = std::env::var_os("PREDEPLOY_SARIF_SCHEMA") {
+        candidates.push(p.into());
+    }
+    for up in ["..", "../.."] {
+        candidates.push(
+            repo_root()
+                .join(up)
+                .join("shared/schemas/sarif-schema-2.1.0.json"),
+        );
+    }
+    for path in &candidates {
+        if let Ok(t) = std::fs::read_to_string(path) {
+            return Some(serde_json::from_str(&t).expect("schema is JSON"));
         }
     }
+    println!(
+        "SKIPPED: SARIF schema validation: sarif-schema-2.1.0.json not found in {candidates:?} \
+         (it ships outside the repository; set PREDEPLOY_SARIF_SCHEMA to its path)"
+    );
+    None
 }
 
 fn validate(doc: &Value) {
@@ -237,5 +248,25 @@ fn special_characters_in_paths_are_percent_encoded() {
     assert_eq!(
         doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "my%20app/db%20%231.py"
+    );
+}
+
+/// The validation is not vacuous: a result with an invalid level is rejected.
+#[test]
+fn schema_rejects_invalid_sarif() {
+    let Some(schema) = schema() else { return };
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let mut doc = run(&[
+        "check",
+        "tests/projects/vulnerable-app",
+        "--format",
+        "sarif",
+    ])
+    .json();
+    assert!(validator.is_valid(&doc));
+    doc["runs"][0]["results"][0]["level"] = "fatal".into();
+    assert!(
+        !validator.is_valid(&doc),
+        "an invalid level must fail validation"
     );
 }
