@@ -254,3 +254,61 @@ pub fn human_bytes(n: u64) -> String {
         format!("{:.2} GiB", f / K / K / K)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use predeploy_rules::finding::{LineCol, Snippet};
+
+    fn finding(start: (u32, u32), end: (u32, u32), first_line: u32, text: &str) -> Finding {
+        Finding {
+            rule: predeploy_rules::registry::by_id("sql-string-concat").expect("rule"),
+            path: "./app.py".into(),
+            range: 0..1,
+            start: LineCol {
+                line: start.0,
+                column: start.1,
+            },
+            end: LineCol {
+                line: end.0,
+                column: end.1,
+            },
+            message: "m".into(),
+            help: None,
+            severity: predeploy_rules::Severity::High,
+            confidence: predeploy_rules::Confidence::Medium,
+            fix: None,
+            related: Vec::new(),
+            snippet: Some(Snippet {
+                first_line,
+                text: text.into(),
+            }),
+            fingerprint: String::new(),
+            suppression: None,
+            redact: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn single_line_underline_expands_tabs() {
+        let f = finding((3, 5), (3, 8), 3, "\tab(xyz)");
+        let lines = snippet_lines(&f);
+        assert_eq!(lines, vec![(3, "\tab(xyz)".to_string())]);
+        // Column 5 is `x`, after the tab (4 columns) and "ab(": display column 4 + 3 = 7.
+        assert_eq!(underline(&f, 3, &lines[0].1), Some((7, 10)));
+    }
+
+    #[test]
+    fn multi_line_ranges_underline_each_line() {
+        let text = "cur.execute(\n    \"SELECT \" +\n    name)\nnext()";
+        let f = finding((1, 13), (3, 9), 1, text);
+        let lines = snippet_lines(&f);
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(underline(&f, 1, &lines[0].1), Some((12, 12)));
+        assert_eq!(underline(&f, 2, &lines[1].1), Some((4, 15)));
+        assert_eq!(underline(&f, 3, &lines[2].1), Some((4, 8)));
+        // An end at column 1 of the next line does not show that line.
+        let f = finding((1, 1), (2, 1), 1, "abc\ndef");
+        assert_eq!(snippet_lines(&f).len(), 1);
+    }
+}
