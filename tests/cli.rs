@@ -42,11 +42,18 @@ fn vulnerable_app_reports_each_language_and_exits_1() {
     // The parameterized queries and the allowlisted ORDER BY (suppressed with a reason) are not shown.
     assert!(!r.stdout.contains("app.py:24"), "{r:?}");
     assert!(!r.stdout.contains("app.py:33"), "{r:?}");
+    // Summary and verdict. (Totals are checked through JSON on this rule's findings: rules added
+    // later may find more in this app.)
+    let summary = r.stdout.lines().rev().nth(1).unwrap();
+    assert!(summary.starts_with("scanned 4 files ("), "{summary}");
+    assert!(summary.contains(" high"), "{summary}");
+    assert!(summary.ends_with("1 suppressed"), "{summary}");
+    let verdict = r.stdout.lines().last().unwrap();
+    assert!(verdict.starts_with("failed: "), "{verdict}");
     assert!(
-        r.stdout.contains("3 findings (3 high), 1 suppressed"),
-        "{r:?}"
+        verdict.contains(" at or above `low` (--fail-on)"),
+        "{verdict}"
     );
-    assert!(r.stdout.contains("failed: 3 findings at or above `low`"));
 }
 
 #[test]
@@ -159,7 +166,8 @@ fn json_output_shape() {
     assert_eq!(v["version"], 1);
     assert_eq!(v["tool"]["name"], "cargo-predeploy");
     assert_eq!(v["root"], "tests/projects/vulnerable-app");
-    let findings = v["findings"].as_array().unwrap();
+    assert_summary_consistent(&v);
+    let findings = of_rule(&v, SQL);
     assert_eq!(findings.len(), 4, "3 reported + 1 suppressed");
     let f = &findings[0];
     assert_eq!(f["rule"], SQL);
@@ -178,7 +186,9 @@ fn json_output_shape() {
         .contains("cur.execute"));
     assert!(f["suppression"].is_null());
     // Sorted by path then position.
-    let paths: Vec<(&str, u64)> = findings
+    let paths: Vec<(&str, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
         .iter()
         .map(|f| {
             (
@@ -202,10 +212,15 @@ fn json_output_shape() {
     );
     assert_eq!(sup[0]["suppression"]["line"], 32);
     let sum = &v["summary"];
-    assert_eq!(sum["findings"], 3);
-    assert_eq!(sum["suppressed"], 1);
-    assert_eq!(sum["by_severity"]["high"], 3);
-    assert_eq!(sum["by_severity"]["critical"], 0);
+    assert!(sum["by_severity"]["high"].as_u64().unwrap() >= 3);
+    assert_eq!(
+        sum["by_severity"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["critical", "high", "medium", "low", "info"]
+    );
     assert_eq!(sum["files_scanned"], 4);
     assert_eq!(sum["fail_on"], "low");
     assert_eq!(sum["failed"], true);
@@ -244,7 +259,8 @@ fn output_file_and_quiet() {
     assert!(r.stderr.contains("wrote JSON report to"), "{r:?}");
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    assert_eq!(v["summary"]["findings"], 3);
+    assert_eq!(active_of(&v, SQL).len(), 3);
+    assert_summary_consistent(&v);
 
     let r = run(&["check", "tests/projects/vulnerable-app", "--quiet"]);
     assert_eq!(r.code, 1);
@@ -331,8 +347,8 @@ fn test_code_is_skipped_unless_included() {
         "tests/test_db.py",
         b"def test_lookup(cur, name):\n    cur.execute(\"SELECT * FROM t WHERE name = '\" + name + \"'\")\n",
     )]);
-    let r = run_in(dir.path(), &["check"]);
-    assert_eq!(r.code, 0, "{r:?}");
+    let r = run_in(dir.path(), &["check", "--format", "json"]);
+    assert!(of_rule(&r.json(), SQL).is_empty(), "{r:?}");
     let r = run_in(dir.path(), &["check", "--include-tests"]);
     assert_eq!(r.code, 1, "{r:?}");
     assert!(r.stdout.contains("--> tests/test_db.py:2:"), "{r:?}");
@@ -348,12 +364,16 @@ fn baseline_round_trip() {
 
     let r = run(&["check", root, "--write-baseline", bl]);
     assert_eq!(r.code, 0, "everything current is accepted: {r:?}");
-    assert!(r.stderr.contains("with 3 findings"), "{r:?}");
+    assert!(r.stderr.contains("wrote baseline"), "{r:?}");
     let text = std::fs::read_to_string(&baseline).unwrap();
     let b: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(b["version"], 1);
     let entries = b["findings"].as_array().unwrap();
-    assert_eq!(entries.len(), 3);
+    let sql_entries = entries.iter().filter(|e| e["rule"] == SQL).count();
+    assert_eq!(
+        sql_entries, 3,
+        "the inline-suppressed finding is not baselined"
+    );
     for e in entries {
         assert_eq!(
             e.as_object().unwrap().keys().collect::<Vec<_>>(),
@@ -370,8 +390,9 @@ fn baseline_round_trip() {
         )
     });
     assert_eq!(&sorted, entries, "entries are sorted");
+    let first_sql = entries.iter().find(|e| e["rule"] == SQL).unwrap();
     assert_eq!(
-        entries[0]["path"], "api/app.py",
+        first_sql["path"], "api/app.py",
         "paths are relative to the scan root"
     );
 
@@ -384,14 +405,12 @@ fn baseline_round_trip() {
     assert_eq!(r.code, 0, "{r:?}");
     let v = r.json();
     assert_eq!(v["summary"]["findings"], 0);
-    assert_eq!(v["summary"]["suppressed"], 4);
-    let kinds: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
+    assert_summary_consistent(&v);
+    let kinds: Vec<&str> = of_rule(&v, SQL)
         .iter()
         .map(|f| f["suppression"]["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds.iter().filter(|k| **k == "baseline").count(), 3);
+    assert_eq!(kinds, ["baseline", "inline", "baseline", "baseline"]);
 
     // Run from inside the project with no path: same scan root, same fingerprints.
     let r = run_in(app.path(), &["check", "--baseline", bl]);
@@ -413,15 +432,13 @@ fn baseline_round_trip() {
     let r = run(&["check", root, "--baseline", bl]);
     assert_eq!(r.code, 1, "{r:?}");
     assert_eq!(
-        r.stdout.matches("high[sql-string-concat]").count(),
+        r.stdout.matches("high[").count(),
         1,
-        "{r:?}"
+        "only the changed code: {r:?}"
     );
+    assert!(r.stdout.contains("high[sql-string-concat]"), "{r:?}");
     assert!(r.stdout.contains("api/app.py:17:17"), "{r:?}");
-    assert!(
-        r.stdout.contains("1 finding (1 high), 3 suppressed"),
-        "{r:?}"
-    );
+    assert!(r.stdout.contains("1 finding (1 high), "), "{r:?}");
 
     // A broken baseline is an error a person can act on.
     std::fs::write(&baseline, "not json").unwrap();
@@ -447,16 +464,17 @@ fn suppression_comments_need_a_reason_and_expire() {
         ),
     ]);
     let r = run_in(dir.path(), &["check", "--format", "json"]);
-    assert_eq!(r.code, 0, "{r:?}");
     let v = r.json();
-    assert_eq!(v["summary"]["suppressed"], 2);
-    let f = &v["findings"][0];
+    let sql = of_rule(&v, SQL);
+    assert_eq!(sql.len(), 2, "{r:?}");
+    assert!(active_of(&v, SQL).is_empty(), "both are suppressed: {r:?}");
+    let f = &sql[0];
     assert_eq!(
         f["suppression"]["reason"],
         "name is validated by the caller"
     );
     assert_eq!(f["suppression"]["until"], "2999-01-01");
-    assert_eq!(v["findings"][1]["suppression"]["reason"], "admin-only tool");
+    assert_eq!(sql[1]["suppression"]["reason"], "admin-only tool");
 
     let dir = tree(&[
         (
@@ -635,7 +653,7 @@ fn init_writes_a_template_once() {
     // The template is a valid configuration that the scan accepts.
     std::fs::write(dir.path().join("app.py"), "x = 1\n").unwrap();
     let r = run_in(dir.path(), &["check", "--format", "json"]);
-    assert_eq!(r.code, 0, "{r:?}");
+    assert_ne!(r.code, 2, "the template is accepted: {r:?}");
     assert_eq!(r.json()["config"], "predeploy.toml");
     // Never overwrites.
     std::fs::write(&path, "fail_on = \"high\"\n").unwrap();

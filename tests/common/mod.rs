@@ -124,3 +124,42 @@ pub fn notes_with<'a>(report: &'a serde_json::Value, needle: &str) -> Vec<&'a se
         .filter(|n| n["message"].as_str().unwrap_or_default().contains(needle))
         .collect()
 }
+
+/// Findings of one rule (suppressed or not). Tests assert on the rule they exercise, so rules
+/// added later (which may also fire on the sample trees) do not break them.
+pub fn of_rule<'a>(report: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
+    report["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
+/// Unsuppressed findings of one rule.
+pub fn active_of<'a>(report: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
+    of_rule(report, rule)
+        .into_iter()
+        .filter(|f| f["suppression"].is_null())
+        .collect()
+}
+
+/// The summary agrees with the findings listed.
+pub fn assert_summary_consistent(report: &serde_json::Value) {
+    let all = report["findings"].as_array().expect("findings");
+    let active = all.iter().filter(|f| f["suppression"].is_null()).count();
+    let sum = &report["summary"];
+    assert_eq!(sum["findings"], active);
+    assert_eq!(sum["suppressed"], all.len() - active);
+    let by: u64 = sum["by_severity"]
+        .as_object()
+        .expect("by_severity")
+        .values()
+        .map(|v| v.as_u64().expect("count"))
+        .sum();
+    assert_eq!(by as usize, active);
+    assert_eq!(
+        sum["notes"],
+        report["notes"].as_array().expect("notes").len()
+    );
+}
