@@ -206,3 +206,27 @@ fn empty_files_and_directories() {
     assert_ne!(r.code, 2, "{r:?}");
     assert_eq!(v["summary"]["files_scanned"], 0);
 }
+
+#[test]
+fn many_skipped_files_are_grouped_in_human_output() {
+    let files: Vec<(String, &[u8])> = (0..5)
+        .map(|i| (format!("img/{i}.bin"), &b"\0\x01\x02"[..]))
+        .collect();
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, c)| (p.as_str(), *c)).collect();
+    let dir = tree(&refs);
+    let r = run_in(dir.path(), &["check"]);
+    assert_ne!(r.code, 2, "{r:?}");
+    let lines: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.contains("binary file"))
+        .collect();
+    assert_eq!(
+        lines,
+        ["note: skipped: binary file (5 files, e.g. img/0.bin; --format json lists each)"],
+        "{r:?}"
+    );
+    // JSON still lists each one.
+    let (_, v) = scan(dir.path(), &[]);
+    assert_eq!(notes_with(&v, "binary file").len(), 5);
+}

@@ -29,9 +29,7 @@ pub fn render(report: &Report<'_>, pal: Palette, quiet: bool) -> String {
     if quiet {
         return out;
     }
-    for n in &report.scan.notes {
-        note(&mut out, report, n, pal);
-    }
+    notes(&mut out, report, pal);
     if !report.scan.notes.is_empty() {
         out.push('\n');
     }
@@ -154,6 +152,39 @@ fn underline(f: &Finding, no: u32, text: &str) -> Option<(usize, usize)> {
         return None;
     }
     Some((disp(start), disp(end.max(start))))
+}
+
+/// At most this many info notes with the same message are listed one by one; more are grouped
+/// into one line (a tree with 1,400 binary files would otherwise bury everything else).
+const INFO_GROUP: usize = 3;
+
+/// Warnings and errors one per line; info notes (skipped files) grouped by message when many.
+fn notes(out: &mut String, report: &Report<'_>, pal: Palette) {
+    let mut count = std::collections::HashMap::<&str, usize>::new();
+    for n in &report.scan.notes {
+        if n.level == NoteLevel::Info {
+            *count.entry(n.message.as_str()).or_default() += 1;
+        }
+    }
+    let mut grouped = std::collections::HashSet::<&str>::new();
+    for n in &report.scan.notes {
+        let c = count.get(n.message.as_str()).copied().unwrap_or(0);
+        if n.level != NoteLevel::Info || c <= INFO_GROUP {
+            note(out, report, n, pal);
+        } else if grouped.insert(n.message.as_str()) {
+            let first = n
+                .path
+                .as_ref()
+                .map(|p| format!(", e.g. {}", report.root.display(p)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{} {} ({c} files{first}; --format json lists each)",
+                pal.note("note:"),
+                n.message
+            );
+        }
+    }
 }
 
 fn note(out: &mut String, report: &Report<'_>, n: &Note, pal: Palette) {
