@@ -103,14 +103,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
     }
 
     let failed = render::fails(&scan, fail_on);
-    let errors = scan.notes.iter().any(|n| n.level == NoteLevel::Error);
-    let status = if failed {
-        Status::Findings
-    } else if errors {
-        Status::Error
-    } else {
-        Status::Ok
-    };
+    let status = status(failed, &scan.notes);
 
     let report = Report {
         root: &root,
@@ -166,6 +159,18 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         }
     }
     Ok(status)
+}
+
+/// Findings at or above the threshold give 1 (they are the actionable part, and an error note is
+/// still printed); otherwise an error note (the scan could not complete) gives 2; else 0.
+fn status(failed: bool, notes: &[predeploy_rules::Note]) -> Status {
+    if failed {
+        Status::Findings
+    } else if notes.iter().any(|n| n.level == NoteLevel::Error) {
+        Status::Error
+    } else {
+        Status::Ok
+    }
 }
 
 fn shown_under_root(p: &Path, root: &ScanRoot) -> String {
@@ -238,5 +243,22 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use predeploy_rules::Note;
+
+    #[test]
+    fn exit_status_rules() {
+        let warn = Note::warning(None, "w");
+        let err = Note::error(Some("a.rs".into()), "internal error");
+        assert_eq!(status(false, &[]), Status::Ok);
+        assert_eq!(status(false, std::slice::from_ref(&warn)), Status::Ok);
+        assert_eq!(status(false, &[warn.clone(), err.clone()]), Status::Error);
+        assert_eq!(status(true, &[err]), Status::Findings);
+        assert_eq!(status(true, &[]), Status::Findings);
     }
 }
