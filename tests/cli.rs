@@ -678,3 +678,54 @@ fn help_and_version() {
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains(env!("CARGO_PKG_VERSION")));
 }
+
+#[test]
+fn gitignore_default_excludes_and_no_ignore() {
+    let q =
+        b"def f(cur, name):\n    cur.execute(\"SELECT * FROM t WHERE name = '\" + name + \"'\")\n";
+    let dir = tree(&[
+        (".gitignore", b"generated/\n"),
+        ("app.py", q),
+        ("generated/gen.py", q),
+        ("node_modules/pkg/index.py", q),
+    ]);
+    let paths = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["check", "--format", "json"];
+        args.extend_from_slice(extra);
+        let v = run_in(dir.path(), &args).json();
+        active_of(&v, SQL)
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(paths(&[]), ["app.py"]);
+    assert_eq!(
+        paths(&["--no-ignore"]),
+        ["app.py", "generated/gen.py", "node_modules/pkg/index.py"]
+    );
+}
+
+#[test]
+fn config_from_cargo_metadata() {
+    let dir = tree(&[
+        (
+            "Cargo.toml",
+            b"[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n[package.metadata.predeploy]\nfail_on = \"critical\"\nexclude = [\"scripts/**\"]\n",
+        ),
+        (
+            "scripts/db.py",
+            b"def f(cur, name):\n    cur.execute(\"SELECT * FROM t WHERE name = '\" + name + \"'\")\n",
+        ),
+        (
+            "app.py",
+            b"def f(cur, name):\n    cur.execute(\"SELECT * FROM t WHERE name = '\" + name + \"'\")\n",
+        ),
+    ]);
+    let r = run_in(dir.path(), &["check", "--format", "json"]);
+    let v = r.json();
+    assert_eq!(v["config"], "Cargo.toml");
+    assert_eq!(v["summary"]["fail_on"], "critical");
+    let sql = active_of(&v, SQL);
+    assert_eq!(sql.len(), 1, "scripts/ is excluded: {r:?}");
+    assert_eq!(sql[0]["path"], "app.py");
+}
