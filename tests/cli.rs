@@ -729,3 +729,19 @@ fn config_from_cargo_metadata() {
     assert_eq!(sql.len(), 1, "scripts/ is excluded: {r:?}");
     assert_eq!(sql[0]["path"], "app.py");
 }
+
+/// The repository scans itself clean: predeploy.toml excludes the deliberately vulnerable rule
+/// fixtures and sample projects. A new rule that fires here has found a bug in this repository
+/// or a false positive.
+#[test]
+fn own_repository_scan_is_clean() {
+    let r = run(&["check", ".", "--format", "json"]);
+    let v = r.json();
+    let found: Vec<String> = active(&v)
+        .iter()
+        .map(|f| format!("{}:{} {}", f["path"], f["start"]["line"], f["rule"]))
+        .collect();
+    assert!(found.is_empty(), "findings in this repository: {found:#?}");
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(v["config"], "predeploy.toml");
+}
