@@ -147,6 +147,12 @@ fn missing_path_is_a_usage_error() {
     // Bad flags are usage errors too.
     let r = run(&["check", "--format", "xml"]);
     assert_eq!(r.code, 2, "{r:?}");
+    let r = run(&["check", "--exclude", "a/[b", "tests/projects/clean-app"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr.contains("--exclude `a/[b` is not a valid glob"),
+        "{r:?}"
+    );
     let r = run(&["check", "--jobs", "0", "tests/projects/clean-app"]);
     assert_eq!(r.code, 2, "{r:?}");
     assert!(r.stderr.contains("--jobs must be at least 1"));

@@ -42,6 +42,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         }
     }
 
+    for g in &args.exclude {
+        globset::Glob::new(g)
+            .map_err(|e| UserError(format!("--exclude `{g}` is not a valid glob: {e}")))?;
+    }
+
     let root = paths::enter_root(&args.paths, &cwd)?;
 
     let mut config = match &config_arg {
