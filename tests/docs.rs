@@ -193,3 +193,19 @@ fn collect_keys(v: &serde_json::Value, out: &mut BTreeSet<String>) {
         _ => {}
     }
 }
+
+/// Every `toml` example in the README is a valid configuration.
+#[test]
+fn readme_toml_examples_are_valid_configuration() {
+    let text = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let blocks: Vec<&str> = text
+        .split("```toml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert!(!blocks.is_empty(), "README has a toml example");
+    for b in blocks {
+        predeploy_rules::Config::from_str_at(b, None)
+            .unwrap_or_else(|e| panic!("README toml example is invalid: {e}\n{b}"));
+    }
+}
