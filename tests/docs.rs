@@ -209,3 +209,54 @@ fn readme_toml_examples_are_valid_configuration() {
             .unwrap_or_else(|e| panic!("README toml example is invalid: {e}\n{b}"));
     }
 }
+
+/// JSON output validates against the machine-readable schema in docs/json-output.schema.json,
+/// for a report with findings, suppressions (inline and baseline), related locations and notes.
+#[test]
+fn json_output_matches_its_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("docs/json-output.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let app = copy_project("vulnerable-app");
+    std::fs::write(app.path().join("logo.png"), b"\x89PNG\0\0").unwrap();
+    std::fs::write(app.path().join("broken.rs"), "fn main( {\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let bl = out.path().join("b.json");
+    let root = s(app.path());
+    // Baseline one file's findings only, so both kinds of suppression appear.
+    let r = run(&[
+        "check",
+        root,
+        "--exclude",
+        "web/**",
+        "--write-baseline",
+        s(&bl),
+    ]);
+    assert_ne!(r.code, 2, "{r:?}");
+    let r = run(&["check", root, "--baseline", s(&bl), "--format", "json"]);
+    let v = r.json();
+    let kinds: BTreeSet<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["suppression"]["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, BTreeSet::from(["baseline", "inline"]), "{r:?}");
+    assert!(!active(&v).is_empty());
+    assert!(!v["notes"].as_array().unwrap().is_empty());
+    let errors: Vec<String> = validator
+        .iter_errors(&v)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "JSON output does not match its schema:\n{}",
+        errors.join("\n")
+    );
+    // The schema is not vacuous.
+    let mut bad = v.clone();
+    bad["findings"][0]["severity"] = "severe".into();
+    assert!(!validator.is_valid(&bad));
+}
