@@ -211,10 +211,14 @@ pub fn report(file: &mut FileCx<'_>, site: &CookieSite) {
         } else {
             format!("{label} is set without the HttpOnly attribute")
         };
-        let help = format!(
-            "add `{}` so page scripts cannot read the cookie",
-            flag_text(site.syntax, "httponly")
-        );
+        let help = if site.httponly.state == Flag::Off && site.httponly.value.is_none() {
+            "set the session cookie from the server with HttpOnly (res.cookie(name, value, { httpOnly: true, secure: true })), not from document.cookie".to_owned()
+        } else {
+            format!(
+                "add `{}` so page scripts cannot read the cookie",
+                flag_text(site.syntax, "httponly")
+            )
+        };
         emit(
             file,
             &COOKIE_MISSING_HTTPONLY,
