@@ -1,0 +1,340 @@
+use super::template_tokens::{self, TagKind};
+use crate::engine::FileCx;
+use crate::lang::js::{self, JsCx};
+use crate::lang::python::{self as py, PyCx};
+use crate::lang::rust::{RustCx, RustNode};
+use crate::meta::Confidence;
+use crate::source::FileKind;
+use tree_sitter::Node;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags template engines configured to output HTML without escaping: Jinja2
+    /// `Environment(autoescape=False)` or `Environment()` without `autoescape` in a web
+    /// application (a module importing Flask, Django, FastAPI, Starlette...) or one loading
+    /// `.html` templates, `jinja2.Template(..., autoescape=False)`, Django `TEMPLATES` options with
+    /// `"autoescape": False`; template files with `{% autoescape false %}`/`{% autoescape off %}`;
+    /// Nunjucks `configure({ autoescape: false })`, Handlebars `compile(.., { noEscape: true })`;
+    /// Rust Tera `tera.autoescape_on(vec![])`, `Tera::one_off(.., false)`, Askama
+    /// `#[template(path = "x.html", escape = "none")]`.
+    ///
+    /// ## Why is this bad?
+    /// With autoescaping off, every `{{ value }}` is inserted into the page as raw HTML: one
+    /// user-controlled value anywhere in those templates is an XSS hole, and nothing in the
+    /// template shows it.
+    ///
+    /// ## Example
+    /// ```python
+    /// env = Environment(loader=FileSystemLoader("templates"), autoescape=False)
+    /// ```
+    /// ```jinja
+    /// {% autoescape false %}{{ comment.body }}{% endautoescape %}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```python
+    /// env = Environment(loader=FileSystemLoader("templates"), autoescape=select_autoescape())
+    /// ```
+    ///
+    /// ## How to fix
+    /// Turn autoescaping on for HTML (`select_autoescape()`, `autoescape: true`, Tera's
+    /// default `.html` extensions, Askama's default) and mark individual trusted values instead.
+    ///
+    /// ## Not flagged
+    /// `autoescape` set from a variable or `select_autoescape(...)`, Jinja environments outside
+    /// web applications (code generation, config files, e-mails in plain text), Askama templates
+    /// that are not HTML, and test code.
+    ///
+    /// ## References
+    /// - CWE-79: Improper Neutralization of Input During Web Page Generation
+    /// - CWE-116: Improper Encoding or Escaping of Output
+    /// - Jinja2 docs: Autoescaping
+    pub TEMPLATE_AUTOESCAPE_DISABLED {
+        id: "template-autoescape-disabled",
+        title: "Template autoescaping disabled",
+        severity: Medium,
+        confidence: Medium,
+        cwe: [79, 116],
+        checklist: 7,
+        languages: [Rust, JavaScript, TypeScript, Python, Template],
+        fix: None,
+    }
+}
+
+const PY_HELP: &str =
+    "enable autoescaping: Environment(..., autoescape=select_autoescape()) (or autoescape=True)";
+
+const WEB_MODULES: &[&str] = &[
+    "flask",
+    "django",
+    "fastapi",
+    "starlette",
+    "aiohttp",
+    "tornado",
+    "pyramid",
+    "bottle",
+    "sanic",
+    "quart",
+    "litestar",
+];
+
+// ------------------------------------------------------------------ Python
+
+pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
+    if cx.file.is_test {
+        return;
+    }
+    let src = cx.src;
+    match node.kind() {
+        "call" => {
+            let Some(resolved) = cx.resolved_callee(node) else {
+                return;
+            };
+            if resolved != "jinja2.Environment"
+                && resolved != "jinja2.Template"
+                && resolved != "jinja2.sandbox.SandboxedEnvironment"
+            {
+                return;
+            }
+            match py::keyword_arg(src, node, "autoescape") {
+                Some(v) if py::is_false(src, v) => {
+                    // Explicit False: report in web code or when HTML templates are around.
+                    let web =
+                        WEB_MODULES.iter().any(|m| cx.imports_module(m)) || src.contains(".html");
+                    if !web {
+                        return;
+                    }
+                    cx.report(
+                        &TEMPLATE_AUTOESCAPE_DISABLED,
+                        v.byte_range(),
+                        "Jinja2 autoescaping is turned off",
+                    )
+                    .help(PY_HELP);
+                }
+                Some(_) => {}
+                None => {
+                    if resolved == "jinja2.Template" || py::has_kwargs_splat(node) {
+                        return;
+                    }
+                    let web = WEB_MODULES.iter().any(|m| cx.imports_module(m));
+                    if !web {
+                        return;
+                    }
+                    cx.report(
+                        &TEMPLATE_AUTOESCAPE_DISABLED,
+                        node.byte_range(),
+                        "Jinja2 environment created without autoescaping (the default is off)",
+                    )
+                    .help(PY_HELP)
+                    .confidence(Confidence::Low);
+                }
+            }
+        }
+        // Django settings: TEMPLATES = [{"OPTIONS": {"autoescape": False}}]
+        "pair" => {
+            let (Some(k), Some(v)) = (
+                node.child_by_field_name("key"),
+                node.child_by_field_name("value"),
+            ) else {
+                return;
+            };
+            if py::string_value(src, k) != Some("autoescape") || !py::is_false(src, v) {
+                return;
+            }
+            let in_templates = {
+                let mut cur = node.parent();
+                let mut found = false;
+                while let Some(p) = cur {
+                    if p.kind() == "assignment" {
+                        found = p
+                            .child_by_field_name("left")
+                            .is_some_and(|l| py::node_text(src, l) == "TEMPLATES");
+                        break;
+                    }
+                    cur = p.parent();
+                }
+                found
+            };
+            if in_templates {
+                cx.report(
+                    &TEMPLATE_AUTOESCAPE_DISABLED,
+                    node.byte_range(),
+                    "Django template autoescaping is turned off",
+                )
+                .help("remove \"autoescape\": False from TEMPLATES OPTIONS (the default is on)");
+            }
+        }
+        _ => {}
+    }
+}
+
+// ------------------------------------------------------------------ JavaScript / TypeScript
+
+pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
+    if node.kind() != "call_expression" || cx.file.is_test {
+        return;
+    }
+    let src = cx.src;
+    let Some(resolved) = cx.resolved_callee(node) else {
+        return;
+    };
+    let args = js::call_args(node);
+    let (opts, key, off_is_true, api) = match resolved.as_str() {
+        "nunjucks.configure" => (
+            args.iter().find(|a| a.kind() == "object").copied(),
+            "autoescape",
+            false,
+            "nunjucks.configure",
+        ),
+        "handlebars.compile" | "handlebars.precompile" => {
+            (args.get(1).copied(), "noEscape", true, "Handlebars.compile")
+        }
+        _ => return,
+    };
+    let Some(opts) = opts.filter(|o| o.kind() == "object") else {
+        return;
+    };
+    let Some(v) = js::object_property(src, opts, key) else {
+        return;
+    };
+    let off = if off_is_true {
+        v.kind() == "true"
+    } else {
+        v.kind() == "false"
+    };
+    if off {
+        cx.report(
+            &TEMPLATE_AUTOESCAPE_DISABLED,
+            v.byte_range(),
+            format!("HTML escaping is turned off in `{api}`"),
+        )
+        .help(if off_is_true {
+            "remove noEscape: true so {{ value }} is escaped"
+        } else {
+            "set autoescape: true (the nunjucks default)"
+        });
+    }
+}
+
+// ------------------------------------------------------------------ Rust
+
+pub(crate) fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
+    if cx.file.is_test || cx.in_test() {
+        return;
+    }
+    match node {
+        RustNode::Expr(syn::Expr::MethodCall(m)) if m.method == "autoescape_on" => {
+            let Some(a) = m.args.first() else { return };
+            let empty = match a {
+                syn::Expr::Macro(mac) => {
+                    crate::lang::rust::macro_name(&mac.mac) == "vec" && mac.mac.tokens.is_empty()
+                }
+                syn::Expr::Array(arr) => arr.elems.is_empty(),
+                syn::Expr::Call(c) => c.args.is_empty() && cx.text_of(&*c.func).ends_with("new"),
+                _ => false,
+            };
+            if empty && cx.uses.values().any(|u| u.starts_with("tera"))
+                || empty && cx.src.contains("Tera")
+            {
+                let r = cx.range_of(a);
+                cx.report(&TEMPLATE_AUTOESCAPE_DISABLED, r, "Tera autoescaping is turned off for every template")
+                    .help("keep Tera's default (.html, .htm, .xml) or list your HTML extensions: tera.autoescape_on(vec![\".html\"])");
+            }
+        }
+        RustNode::Expr(syn::Expr::Call(c)) => {
+            let syn::Expr::Path(p) = &*c.func else { return };
+            let path = cx.resolve_path(&p.path);
+            if !(path == "tera::Tera::one_off" || path == "Tera::one_off") {
+                return;
+            }
+            if let Some(a) = c.args.iter().nth(2) {
+                if matches!(a, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Bool(b), .. }) if !b.value)
+                {
+                    let r = cx.range_of(a);
+                    cx.report(
+                        &TEMPLATE_AUTOESCAPE_DISABLED,
+                        r,
+                        "Tera::one_off renders without autoescaping",
+                    )
+                    .help("pass true as the autoescape argument of Tera::one_off");
+                }
+            }
+        }
+        RustNode::Item(item) => {
+            let attrs = match item {
+                syn::Item::Struct(s) => &s.attrs,
+                syn::Item::Enum(e) => &e.attrs,
+                _ => return,
+            };
+            for a in attrs {
+                if !a.path().is_ident("template") {
+                    continue;
+                }
+                let syn::Meta::List(l) = &a.meta else {
+                    continue;
+                };
+                let mut escape_none = false;
+                let mut html = false;
+                let _ = l.parse_nested_meta(|m| {
+                    let key = m
+                        .path
+                        .get_ident()
+                        .map(|i| i.to_string())
+                        .unwrap_or_default();
+                    if let Ok(v) = m.value() {
+                        if let Ok(s) = v.parse::<syn::LitStr>() {
+                            let s = s.value();
+                            match key.as_str() {
+                                "escape" => escape_none = s == "none",
+                                "path" => html |= s.ends_with(".html") || s.ends_with(".htm"),
+                                "ext" => html |= s == "html" || s == "htm",
+                                _ => {}
+                            }
+                        } else {
+                            let _ = v.parse::<proc_macro2::TokenStream>();
+                        }
+                    }
+                    Ok(())
+                });
+                if escape_none && html {
+                    let r = cx.range_of(a);
+                    cx.report(&TEMPLATE_AUTOESCAPE_DISABLED, r, "Askama HTML template with escape = \"none\"")
+                        .help("remove escape = \"none\" so values in the HTML template are escaped; mark trusted values with |safe individually");
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+// ------------------------------------------------------------------ Template files
+
+pub(crate) fn check_text(cx: &mut FileCx<'_>) {
+    if cx.kind != FileKind::Template || cx.is_test {
+        return;
+    }
+    let text = cx.text;
+    if !text.contains("autoescape") || super::template_safe_filter::client_side_template(text) {
+        return;
+    }
+    for tag in template_tokens::tags(text, false) {
+        if tag.kind != TagKind::Stmt {
+            continue;
+        }
+        let words = template_tokens::stmt_words(text, &tag);
+        if words.first().map(String::as_str) != Some("autoescape") {
+            continue;
+        }
+        if matches!(
+            words.get(1).map(|w| w.to_ascii_lowercase()).as_deref(),
+            Some("false" | "off")
+        ) {
+            cx.report(
+                &TEMPLATE_AUTOESCAPE_DISABLED,
+                tag.range.clone(),
+                "autoescaping is turned off for this block",
+            )
+            .help("remove the autoescape false/off block; mark individual trusted values instead");
+        }
+    }
+}
