@@ -172,6 +172,18 @@ fn call(cx: &mut JsCx<'_, '_>, call: Node<'_>) {
         },
         None => None,
     };
+    // A cookie written to expire now is a deletion.
+    if let Some(o) = obj {
+        let expired = js::object_property(src, o, "maxAge")
+            .is_some_and(|v| js::node_text(src, v) == "0")
+            || js::object_property(src, o, "expires").is_some_and(|v| {
+                let t = js::node_text(src, v);
+                t == "new Date(0)" || t == "new Date(1)" || t.contains("1970")
+            });
+        if expired {
+            return;
+        }
+    }
     let mut httponly = bool_flag(src, obj, &["httpOnly", "httponly"]);
     if shape.2 {
         httponly = httponly.defaulting_on();

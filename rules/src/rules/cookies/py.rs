@@ -56,6 +56,15 @@ fn set_cookie(cx: &mut PyCx<'_, '_>, call: Node<'_>) {
     let Some(args) = call.child_by_field_name("arguments") else {
         return;
     };
+    // A cookie written to expire now is a deletion (`delete_cookie` implementations).
+    if py::keyword_arg(src, call, "max_age").is_some_and(|v| py::node_text(src, v) == "0")
+        || py::keyword_arg(src, call, "expires").is_some_and(|v| {
+            let t = py::node_text(src, v);
+            t == "0" || t.contains("1970")
+        })
+    {
+        return;
+    }
     let pos = py::positional_args(call);
     let splat = py::has_kwargs_splat(call) || {
         let mut c = args.walk();
@@ -173,6 +182,10 @@ fn setting_site(cx: &mut PyCx<'_, '_>, key: &str, value: Node<'_>, range: std::o
         return;
     };
     if development_context(cx, value) {
+        return;
+    }
+    // Django's own defaults module documents the defaults; projects override them in settings.
+    if cx.file.path.ends_with("conf/global_settings.py") {
         return;
     }
     let on = || FlagAt::new(Flag::On, None);

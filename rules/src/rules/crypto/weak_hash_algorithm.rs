@@ -85,13 +85,21 @@ fn algo_name(s: &str) -> Option<&'static str> {
     }
 }
 
+/// The WebSocket handshake (RFC 6455) mandates SHA-1 of the key and this GUID.
+fn websocket_handshake(text: &str) -> bool {
+    text.contains("258EAFA5-E914-47DA-95CA-C5AB0DC85B11") || text.contains("Sec-WebSocket-Accept")
+}
+
 fn report(
     file: &mut crate::engine::FileCx<'_>,
     range: Range<usize>,
     algo: &str,
     api: &str,
-    use_: Use,
+    mut use_: Use,
 ) {
+    if use_ == Use::Unknown && websocket_handshake(file.text) {
+        use_ = Use::NonSecurity;
+    }
     let (sev, msg, help) = match use_ {
         Use::Password => (
             Severity::High,
@@ -228,7 +236,8 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     let Some(algo) = py_algo(src, node, &resolved) else {
         return;
     };
-    if py::keyword_arg(src, node, "usedforsecurity").is_some_and(|v| py::is_false(src, v)) {
+    // `usedforsecurity=False`, or a wrapper passing the caller's choice through.
+    if py::keyword_arg(src, node, "usedforsecurity").is_some_and(|v| !py::is_true(src, v)) {
         return;
     }
     let data = py_hashed_data(src, node, resolved == "hashlib.new");

@@ -99,6 +99,16 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let h = taint::js(src, value);
+    // Inline <style>/<script> bodies built from configuration (themes, JSON-LD) are not markup;
+    // only request/URL values are reported there.
+    let element = node
+        .parent()
+        .and_then(|p| p.child_by_field_name("name"))
+        .map(|n| js::node_text(src, n))
+        .unwrap_or("");
+    if matches!(element, "style" | "script") && !matches!(h, taint::Html::Source { .. }) {
+        return;
+    }
     let Some(v) = taint::verdict(&h) else { return };
     let msg = format!("{} is passed to `dangerouslySetInnerHTML`", v.what);
     taint::emit(

@@ -320,7 +320,7 @@ pub(crate) fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
         _ => return,
     };
     let h = taint::rust(cx, arg);
-    if !reportable(&h, false) {
+    if !reportable(&h, true) {
         return;
     }
     let Some(v) = taint::verdict(&h) else { return };

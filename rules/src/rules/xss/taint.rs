@@ -329,6 +329,16 @@ fn js_call(src: &str, n: Node<'_>, depth: usize) -> Html {
     if is_sanitizer_name(name) {
         return Html::Safe(String::new());
     }
+    // Translation lookups of a literal key (`t("nav.home")`, `i18n.__("Saved")`): constant text.
+    if matches!(
+        name,
+        "t" | "$t" | "__" | "translate" | "formatMessage" | "gettext" | "_"
+    ) && js::call_args(n)
+        .first()
+        .is_some_and(|a| js::string_value(src, *a).is_some() || a.kind() == "object")
+    {
+        return Html::Safe(String::new());
+    }
     let path = js::member_path(src, f).unwrap_or_default();
     if path.starts_with("DOMPurify.") || path == "he.encode" || path == "validator.escape" {
         return Html::Safe(String::new());
@@ -622,9 +632,44 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Html {
     }
 }
 
+/// Translation lookups of a literal message (`_("Saved")`, `gettext_lazy("...")`): constant text.
+fn py_translation(n: Node<'_>, name: &str) -> bool {
+    matches!(
+        name,
+        "_" | "_l"
+            | "gettext"
+            | "gettext_lazy"
+            | "ugettext"
+            | "ugettext_lazy"
+            | "pgettext"
+            | "pgettext_lazy"
+            | "ngettext"
+            | "ngettext_lazy"
+            | "lazy_gettext"
+            | "npgettext"
+    ) && py::positional_args(n)
+        .iter()
+        .any(|a| a.kind() == "string" && !py::has_interpolation(*a))
+}
+
 fn py_call(src: &str, n: Node<'_>, depth: usize) -> Html {
     let name = py::callee_name(src, n).unwrap_or("");
-    if is_sanitizer_name(name) {
+    // Escapers, sanitizers, and APIs that escape their arguments or render escaped templates.
+    if is_sanitizer_name(name)
+        || matches!(
+            name,
+            "format_html"
+                | "format_html_join"
+                | "html_params"
+                | "render_to_string"
+                | "render_template"
+                | "json_script"
+                | "url_for"
+                | "reverse"
+                | "static"
+        )
+        || py_translation(n, name)
+    {
         return Html::Safe(String::new());
     }
     let Some(f) = n.child_by_field_name("function") else {
