@@ -308,3 +308,81 @@ fn emit(
         f.fix(fix);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use std::path::Path;
+
+    /// Applies the fix of the `rule` finding on `line` (1-based) and returns the new text.
+    fn fixed(path: &str, src: &str, rule: &str) -> Vec<String> {
+        let r = crate::engine::check_source(Path::new(path), src, &Config::default());
+        r.findings
+            .iter()
+            .filter(|f| f.rule.id == rule)
+            .filter_map(|f| f.fix.as_ref())
+            .map(|fix| {
+                let mut out = src.to_owned();
+                let mut edits = fix.edits.clone();
+                edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+                for e in edits {
+                    out.replace_range(e.range.clone(), &e.replacement);
+                }
+                out
+            })
+            .collect()
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(classify_name(Some("sessionid")), NameClass::Session);
+        assert_eq!(classify_name(Some("connect.sid")), NameClass::Session);
+        assert_eq!(classify_name(Some("csrftoken")), NameClass::Csrf);
+        assert_eq!(classify_name(Some("theme")), NameClass::Plain);
+        assert_eq!(classify_name(None), NameClass::Unknown);
+    }
+
+    #[test]
+    fn python_fix_inserts_flag() {
+        let src =
+            "def v(resp):\n    resp.set_cookie(\"session\", t, httponly=True, samesite=\"Lax\",)\n";
+        let out = fixed("app.py", src, "cookie-missing-secure");
+        assert_eq!(
+            out,
+            vec!["def v(resp):\n    resp.set_cookie(\"session\", t, httponly=True, samesite=\"Lax\", secure=True,)\n"]
+        );
+        let src = "def v(resp):\n    resp.set_cookie(\"session\", t, httponly=True, samesite=\"Lax\", secure=False)\n";
+        let out = fixed("app.py", src, "cookie-missing-secure");
+        assert_eq!(
+            out,
+            vec!["def v(resp):\n    resp.set_cookie(\"session\", t, httponly=True, samesite=\"Lax\", secure=True)\n"]
+        );
+    }
+
+    #[test]
+    fn js_fix_inserts_flag() {
+        let src = "app.get('/', (req, res) => { res.cookie('sid', v, { secure: true, sameSite: 'lax' }); });\n";
+        let out = fixed("a.js", src, "cookie-missing-httponly");
+        assert_eq!(
+            out,
+            vec!["app.get('/', (req, res) => { res.cookie('sid', v, { secure: true, sameSite: 'lax', httpOnly: true }); });\n"]
+        );
+        let src = "app.get('/', (req, res) => { res.cookie('sid', v); });\n";
+        let out = fixed("a.js", src, "cookie-missing-secure");
+        assert_eq!(
+            out,
+            vec!["app.get('/', (req, res) => { res.cookie('sid', v, { secure: true }); });\n"]
+        );
+    }
+
+    #[test]
+    fn rust_fix_inserts_before_finish() {
+        let src = "use cookie::{Cookie, SameSite};\nfn f(v: String) { let c = Cookie::build((\"session\", v)).http_only(true).same_site(SameSite::Lax).build(); }\n";
+        let out = fixed("a.rs", src, "cookie-missing-secure");
+        assert_eq!(
+            out,
+            vec!["use cookie::{Cookie, SameSite};\nfn f(v: String) { let c = Cookie::build((\"session\", v)).http_only(true).same_site(SameSite::Lax).secure(true).build(); }\n"]
+        );
+    }
+}

@@ -51,20 +51,6 @@ crate::declare_rule! {
 
 const HELP: &str = "render the value as JSX children, or sanitize it: dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(html) }}";
 
-fn markdown_render(src: &str, n: Node<'_>) -> bool {
-    if n.kind() != "call_expression" {
-        return false;
-    }
-    let Some(f) = n.child_by_field_name("function") else {
-        return false;
-    };
-    let path = js::member_path(src, f).unwrap_or_default();
-    matches!(
-        path.as_str(),
-        "marked" | "marked.parse" | "md.render" | "markdownIt.render" | "snarkdown"
-    ) || path.ends_with(".makeHtml")
-}
-
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if node.kind() != "jsx_attribute" || cx.file.is_test {
         return;
@@ -91,7 +77,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     } else {
         value
     };
-    if markdown_render(src, inner) {
+    if taint::markdown_render(src, inner) {
         cx.report(&DANGEROUSLY_SET_INNER_HTML, value.byte_range(), "Markdown rendered to raw HTML is passed to `dangerouslySetInnerHTML`")
             .help("sanitize the rendered HTML (DOMPurify.sanitize(marked.parse(text))) or disable raw HTML in the Markdown renderer")
             .severity(Severity::Medium)

@@ -59,6 +59,16 @@ crate::declare_rule! {
 const HELP: &str = "set textContent or build elements with createElement/append; if markup is required, sanitize it first: el.innerHTML = DOMPurify.sanitize(html)";
 
 fn report(cx: &mut JsCx<'_, '_>, value: Node<'_>, sink: &str, h: Html, need_markup: bool) {
+    if taint::markdown_render(cx.src, value) {
+        cx.report(
+            &INNER_HTML_SINK,
+            value.byte_range(),
+            format!("Markdown rendered to raw HTML is written to `{sink}`"),
+        )
+        .help("sanitize the rendered HTML (DOMPurify.sanitize(marked.parse(text))) or disable raw HTML in the Markdown renderer")
+        .confidence(crate::meta::Confidence::Low);
+        return;
+    }
     if need_markup && matches!(h, Html::Dynamic { .. }) && !h.looks_like_html() {
         return;
     }

@@ -964,3 +964,18 @@ pub fn emit(
         f.with_related(r);
     }
 }
+
+/// A call to a Markdown renderer that passes raw HTML through by default (`marked.parse(x)`).
+pub fn markdown_render(src: &str, n: Node<'_>) -> bool {
+    if n.kind() != "call_expression" {
+        return false;
+    }
+    let Some(f) = n.child_by_field_name("function") else {
+        return false;
+    };
+    let path = js::member_path(src, f).unwrap_or_default();
+    matches!(
+        path.as_str(),
+        "marked" | "marked.parse" | "md.render" | "markdownIt.render" | "snarkdown"
+    ) || path.ends_with(".makeHtml")
+}
