@@ -52,6 +52,13 @@ crate::declare_rule! {
 const HELP: &str = "render the value as JSX children, or sanitize it: dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(html) }}";
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
+    if node.kind() == "program" {
+        taint::note_generated(cx);
+        return;
+    }
+    if taint::is_generated() {
+        return;
+    }
     if node.kind() != "jsx_attribute" || cx.file.is_test {
         return;
     }

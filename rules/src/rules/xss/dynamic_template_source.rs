@@ -101,6 +101,13 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
+    if node.kind() == "program" {
+        taint::note_generated(cx);
+        return;
+    }
+    if taint::is_generated() {
+        return;
+    }
     if node.kind() != "call_expression" || cx.file.is_test {
         return;
     }

@@ -69,6 +69,13 @@ fn report(cx: &mut JsCx<'_, '_>, arg: Node<'_>, api: &str) {
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
+    if node.kind() == "program" {
+        taint::note_generated(cx);
+        return;
+    }
+    if taint::is_generated() {
+        return;
+    }
     if cx.file.is_test {
         return;
     }

@@ -80,6 +80,13 @@ fn js_response(path: &str) -> bool {
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
+    if node.kind() == "program" {
+        taint::note_generated(cx);
+        return;
+    }
+    if taint::is_generated() {
+        return;
+    }
     if cx.file.is_test {
         return;
     }

@@ -72,7 +72,13 @@ fn report(cx: &mut JsCx<'_, '_>, value: Node<'_>, sink: &str, h: Html, need_mark
     if need_markup && matches!(h, Html::Dynamic { .. }) && !h.looks_like_html() {
         return;
     }
-    let Some(v) = taint::verdict(&h) else { return };
+    let Some(mut v) = taint::verdict(&h) else {
+        return;
+    };
+    // jQuery element creation from a plugin's own options is common; rank it lower.
+    if need_markup && matches!(h, Html::Dynamic { .. }) {
+        v.confidence = crate::meta::Confidence::Low;
+    }
     let msg = format!("{} is written to `{sink}`", v.what);
     taint::emit(cx.file, &INNER_HTML_SINK, value.byte_range(), msg, HELP, &v);
 }
@@ -118,6 +124,13 @@ fn is_jquery_receiver(src: &str, mut obj: Node<'_>) -> bool {
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
+    if node.kind() == "program" {
+        taint::note_generated(cx);
+        return;
+    }
+    if taint::is_generated() {
+        return;
+    }
     if cx.file.is_test {
         return;
     }

@@ -979,3 +979,51 @@ pub fn markdown_render(src: &str, n: Node<'_>) -> bool {
         "marked" | "marked.parse" | "md.render" | "markdownIt.render" | "snarkdown"
     ) || path.ends_with(".makeHtml")
 }
+
+/// Minified or vendored third-party code (`*.min.js`, a line over 1000 characters, `vendor/`,
+/// `third_party/`, `bower_components/`): not the project's own sinks, and unreadable findings.
+pub fn generated_or_vendored(path: &std::path::Path, text: &str) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if name.contains(".min.") || name.contains("-min.") || name.ends_with(".bundle.js") {
+        return true;
+    }
+    if path.components().any(|c| {
+        matches!(
+            c.as_os_str()
+                .to_str()
+                .unwrap_or("")
+                .to_ascii_lowercase()
+                .as_str(),
+            "vendor"
+                | "vendors"
+                | "third_party"
+                | "third-party"
+                | "bower_components"
+                | "node_modules"
+        )
+    }) {
+        return true;
+    }
+    let head = &text.as_bytes()[..text.len().min(64 * 1024)];
+    head.split(|b| *b == b'\n').any(|l| l.len() > 1000)
+}
+
+thread_local! {
+    /// Whether the JS file being walked is generated/vendored, set at its root node.
+    static GENERATED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Called at a JS file's root (`program`, visited first): records whether it is generated.
+pub fn note_generated(cx: &js::JsCx<'_, '_>) {
+    let g = generated_or_vendored(cx.file.path, cx.src);
+    GENERATED.with(|c| c.set(g));
+}
+
+/// Whether the JS file being walked was found generated/vendored at its root.
+pub fn is_generated() -> bool {
+    GENERATED.with(|c| c.get())
+}

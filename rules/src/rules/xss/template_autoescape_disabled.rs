@@ -14,7 +14,7 @@ crate::declare_rule! {
     /// application (a module importing Flask, Django, FastAPI, Starlette...) or one loading
     /// `.html` templates, `jinja2.Template(..., autoescape=False)`, Django `TEMPLATES` options with
     /// `"autoescape": False`; template files with `{% autoescape false %}`/`{% autoescape off %}`;
-    /// Nunjucks `configure({ autoescape: false })`, Handlebars `compile(.., { noEscape: true })`;
+    /// `aiohttp_jinja2.setup(.., autoescape=False)`; Nunjucks `configure({ autoescape: false })`, Handlebars `compile(.., { noEscape: true })`;
     /// Rust Tera `tera.autoescape_on(vec![])`, `Tera::one_off(.., false)`, Askama
     /// `#[template(path = "x.html", escape = "none")]`.
     ///
@@ -90,6 +90,26 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
             let Some(resolved) = cx.resolved_callee(node) else {
                 return;
             };
+            // aiohttp-jinja2 and Starlette/FastAPI setups default to autoescape on: only an
+            // explicit False is reported.
+            if matches!(
+                resolved.as_str(),
+                "aiohttp_jinja2.setup"
+                    | "fastapi.templating.Jinja2Templates"
+                    | "starlette.templating.Jinja2Templates"
+            ) {
+                if let Some(v) =
+                    py::keyword_arg(src, node, "autoescape").filter(|v| py::is_false(src, *v))
+                {
+                    cx.report(
+                        &TEMPLATE_AUTOESCAPE_DISABLED,
+                        v.byte_range(),
+                        "Jinja2 autoescaping is turned off",
+                    )
+                    .help("remove autoescape=False (the default escapes HTML)");
+                }
+                return;
+            }
             if resolved != "jinja2.Environment"
                 && resolved != "jinja2.Template"
                 && resolved != "jinja2.sandbox.SandboxedEnvironment"
