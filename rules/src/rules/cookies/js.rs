@@ -109,7 +109,7 @@ fn insert_for(src: &str, obj: Option<Node<'_>>, last_arg: Option<Node<'_>>) -> O
     }
 }
 
-fn receiver_root<'s>(src: &'s str, f: Node<'_>) -> Option<String> {
+fn receiver_root(src: &str, f: Node<'_>) -> Option<String> {
     let obj = f.child_by_field_name("object")?;
     js::member_path(src, obj)
 }

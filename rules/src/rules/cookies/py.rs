@@ -160,12 +160,11 @@ fn development_context(cx: &PyCx<'_, '_>, at: Node<'_>) -> bool {
     let mut cur = at.parent();
     while let Some(p) = cur {
         match p.kind() {
-            "class_definition" => {
+            "class_definition"
                 if p.child_by_field_name("name")
-                    .is_some_and(|n| dev(py::node_text(cx.src, n)))
-                {
-                    return true;
-                }
+                    .is_some_and(|n| dev(py::node_text(cx.src, n))) =>
+            {
+                return true;
             }
             // Conditional settings (`if DEBUG:`) are deliberate.
             "if_statement" => return true,

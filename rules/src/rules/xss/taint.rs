@@ -219,10 +219,11 @@ fn js_depth(src: &str, n: Node<'_>, depth: usize) -> Html {
                         saw_fragment = true;
                         parts.push(Html::Safe(js::node_text(src, ch).to_owned()))
                     }
-                    "template_substitution" => match ch.named_child(0) {
-                        Some(i) => parts.push(js_depth(src, i, depth + 1)),
-                        None => {}
-                    },
+                    "template_substitution" => {
+                        if let Some(i) = ch.named_child(0) {
+                            parts.push(js_depth(src, i, depth + 1));
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -301,6 +302,17 @@ fn js_depth(src: &str, n: Node<'_>, depth: usize) -> Html {
                     what: path,
                     at: n.byte_range(),
                 };
+            }
+            // `ICONS[name]`, `MESSAGES.saved`: looked up in a constant table.
+            let mut root = n;
+            for _ in 0..16 {
+                match root.child_by_field_name("object") {
+                    Some(o) => root = o,
+                    None => break,
+                }
+            }
+            if root.kind() == "identifier" && is_constant_name(js::node_text(src, root)) {
+                return Html::Safe(String::new());
             }
             Html::Unknown
         }
@@ -624,6 +636,12 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Html {
                     what: path,
                     at: n.byte_range(),
                 };
+            }
+            // `ICONS[name]`, `settings.SITE_NAME`: constants.
+            if path.split('.').next().is_some_and(is_constant_name)
+                || path.rsplit('.').next().is_some_and(is_constant_name)
+            {
+                return Html::Safe(String::new());
             }
             Html::Unknown
         }
@@ -1026,4 +1044,103 @@ pub fn note_generated(cx: &js::JsCx<'_, '_>) {
 /// Whether the JS file being walked was found generated/vendored at its root.
 pub fn is_generated() -> bool {
     GENERATED.with(|c| c.get())
+}
+
+#[cfg(test)]
+mod classify_tests {
+    use super::*;
+    use crate::source::FileKind;
+
+    /// Classifies the right-hand side of the last `sink = <expr>` in a JS snippet.
+    fn js_rhs(code: &str) -> Html {
+        let tree = crate::lang::js::parse(code, FileKind::JavaScript, None).expect("parses");
+        let mut stack = vec![tree.root_node()];
+        let mut last = None;
+        while let Some(n) = stack.pop() {
+            if n.kind() == "assignment_expression"
+                && n.child_by_field_name("left")
+                    .is_some_and(|l| js::node_text(code, l) == "sink")
+            {
+                last = n.child_by_field_name("right");
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+        js(code, last.expect("a sink assignment"))
+    }
+
+    fn py_rhs(code: &str) -> Html {
+        let tree = crate::lang::python::parse(code, None).expect("parses");
+        let mut stack = vec![tree.root_node()];
+        let mut last = None;
+        while let Some(n) = stack.pop() {
+            if n.kind() == "assignment"
+                && n.child_by_field_name("left")
+                    .is_some_and(|l| py::node_text(code, l) == "sink")
+            {
+                last = n.child_by_field_name("right");
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+        python(code, last.expect("a sink assignment"))
+    }
+
+    #[test]
+    fn js_values() {
+        assert!(matches!(
+            js_rhs("function f(a){ sink = `<b>${a}</b>`; }"),
+            Html::Dynamic { .. }
+        ));
+        assert!(matches!(
+            js_rhs("function f(a){ sink = `<b>${escapeHtml(a)}</b>`; }"),
+            Html::Safe(_)
+        ));
+        assert!(matches!(
+            js_rhs("function f(a){ sink = `<b>${a.length}</b>`; }"),
+            Html::Safe(_)
+        ));
+        assert!(matches!(
+            js_rhs("function f(a){ sink = `<b>${t('x')}</b>`; }"),
+            Html::Safe(_)
+        ));
+        assert!(matches!(
+            js_rhs("function f(){ sink = location.hash; }"),
+            Html::Source { .. }
+        ));
+        assert_eq!(js_rhs("function f(a){ sink = a; }"), Html::Unknown);
+        assert!(matches!(
+            js_rhs("function f(xs){ const h = xs.map(x => `<li>${x}</li>`).join(''); sink = h; }"),
+            Html::Dynamic { .. }
+        ));
+    }
+
+    #[test]
+    fn py_values() {
+        assert!(matches!(
+            py_rhs("def f(a):\n    sink = f'<b>{a}</b>'\n"),
+            Html::Dynamic { .. }
+        ));
+        assert!(matches!(
+            py_rhs("def f(a):\n    sink = f'<b>{escape(a)}</b>'\n"),
+            Html::Safe(_)
+        ));
+        assert!(matches!(
+            py_rhs("def f(a):\n    sink = '<b>%s</b>' % a\n"),
+            Html::Dynamic { .. }
+        ));
+        assert!(matches!(
+            py_rhs("def f(a):\n    sink = '<b>{}</b>'.format(len(a))\n"),
+            Html::Safe(_)
+        ));
+        assert!(matches!(
+            py_rhs("def f():\n    sink = request.args.get('q')\n"),
+            Html::Source { .. }
+        ));
+        assert!(matches!(
+            py_rhs("def f():\n    sink = _('Saved') + ' ' + _('ok')\n"),
+            Html::Safe(_)
+        ));
+        assert_eq!(py_rhs("def f(a):\n    sink = a\n"), Html::Unknown);
+    }
 }

@@ -253,8 +253,7 @@ pub(crate) fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
                 syn::Expr::Call(c) => c.args.is_empty() && cx.text_of(&*c.func).ends_with("new"),
                 _ => false,
             };
-            if empty && cx.uses.values().any(|u| u.starts_with("tera"))
-                || empty && cx.src.contains("Tera")
+            if empty && (cx.uses.values().any(|u| u.starts_with("tera")) || cx.src.contains("Tera"))
             {
                 let r = cx.range_of(a);
                 cx.report(&TEMPLATE_AUTOESCAPE_DISABLED, r, "Tera autoescaping is turned off for every template")
