@@ -66,6 +66,11 @@ fn set_cookie(cx: &mut PyCx<'_, '_>, call: Node<'_>) {
         return;
     }
     let pos = py::positional_args(call);
+    // `cookiejar.set_cookie(cookie_obj)` (http.cookiejar, requests) stores a client-side cookie.
+    if pos.len() < 2 && py::keyword_arg(src, call, "value").is_none() && !py::has_kwargs_splat(call)
+    {
+        return;
+    }
     let splat = py::has_kwargs_splat(call) || {
         let mut c = args.walk();
         let r = args

@@ -62,6 +62,9 @@ pub fn is_non_security_name(name: &str) -> bool {
         "mock",
         "avatar",
         "slug",
+        "content",
+        "asset",
+        "bundle",
     ]
     .iter()
     .any(|w| l.contains(w))
@@ -74,6 +77,49 @@ pub fn is_password_context(name: &str) -> bool {
         && !l.contains("reset")
         && !l.contains("token")
         && !l.contains("pwned")
+}
+
+/// Settings meant for development or tests (`settings/test.py`, `class TestConfig`, `if DEBUG:`)
+/// may choose fast hashing on purpose.
+pub fn py_development_context(
+    path: &std::path::Path,
+    src: &str,
+    at: tree_sitter::Node<'_>,
+) -> bool {
+    let dev = |s: &str| {
+        let l = s.to_ascii_lowercase();
+        ["dev", "local", "test", "debug"]
+            .iter()
+            .any(|w| l.contains(w))
+    };
+    if path
+        .to_string_lossy()
+        .split(['/', '\\'])
+        .any(|c| dev(c.trim_end_matches(".py")))
+    {
+        return true;
+    }
+    let mut cur = at.parent();
+    let mut steps = 0;
+    while let Some(p) = cur {
+        steps += 1;
+        if steps > 64 {
+            break;
+        }
+        match p.kind() {
+            "class_definition" => {
+                if p.child_by_field_name("name")
+                    .is_some_and(|n| dev(src.get(n.byte_range()).unwrap_or("")))
+                {
+                    return true;
+                }
+            }
+            "if_statement" => return true,
+            _ => {}
+        }
+        cur = p.parent();
+    }
+    false
 }
 
 /// How the hashed value looks, from the names around it.

@@ -12,7 +12,8 @@ crate::declare_rule! {
     /// `Crypto.Hash.MD5`/`SHA1` (PyCryptodome), `cryptography` `hashes.MD5()`/`SHA1()`; Node
     /// `crypto.createHash("md5" | "sha1")`, the `md5`/`blueimp-md5`/`js-md5`/`sha1` packages,
     /// `crypto-js` `MD5`/`SHA1`; Rust `md5::compute`, `md5::Md5`, `sha1::Sha1`, `sha1_smol`,
-    /// `openssl` `MessageDigest::md5/sha1`, `ring::digest::SHA1_FOR_LEGACY_USE_ONLY`.
+    /// `openssl` `MessageDigest::md5/sha1`, `ring::digest::SHA1_FOR_LEGACY_USE_ONLY`; and Django
+    /// settings whose first `PASSWORD_HASHERS` entry is an MD5/SHA-1 hasher.
     ///
     /// The severity is **high** when the hashed value looks like a password or secret (names such
     /// as `password`, `passwd`, `pwd`, `secret`, `credential`, or the digest is stored as a
@@ -85,6 +86,23 @@ fn algo_name(s: &str) -> Option<&'static str> {
     }
 }
 
+/// Build scripts and bundler configs hash files for cache busting, not for security.
+fn build_tooling(path: &std::path::Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    name == "build.rs"
+        || name.starts_with("gruntfile")
+        || name.starts_with("gulpfile")
+        || name.starts_with("webpack.")
+        || name.starts_with("rollup.config")
+        || name.starts_with("vite.config")
+        || name.starts_with("next.config")
+        || name.starts_with("setup.py")
+}
+
 /// The WebSocket handshake (RFC 6455) mandates SHA-1 of the key and this GUID.
 fn websocket_handshake(text: &str) -> bool {
     text.contains("258EAFA5-E914-47DA-95CA-C5AB0DC85B11") || text.contains("Sec-WebSocket-Accept")
@@ -97,7 +115,7 @@ fn report(
     api: &str,
     mut use_: Use,
 ) {
-    if use_ == Use::Unknown && websocket_handshake(file.text) {
+    if use_ == Use::Unknown && (websocket_handshake(file.text) || build_tooling(file.path)) {
         use_ = Use::NonSecurity;
     }
     let (sev, msg, help) = match use_ {
@@ -225,7 +243,46 @@ pub(crate) fn py_hashed_data(src: &str, call: Node<'_>, skip_first: bool) -> Vec
     ids
 }
 
+/// Django `PASSWORD_HASHERS = ["...MD5PasswordHasher", ...]`: the first hasher hashes new passwords.
+fn django_hashers(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
+    let src = cx.src;
+    let (Some(l), Some(r)) = (
+        node.child_by_field_name("left"),
+        node.child_by_field_name("right"),
+    ) else {
+        return;
+    };
+    if py::node_text(src, l) != "PASSWORD_HASHERS" || !matches!(r.kind(), "list" | "tuple") {
+        return;
+    }
+    let Some(first) = r.named_child(0) else {
+        return;
+    };
+    let Some(v) = py::string_value(src, first) else {
+        return;
+    };
+    let algo = match v.rsplit('.').next().unwrap_or("") {
+        "MD5PasswordHasher" | "UnsaltedMD5PasswordHasher" => "MD5",
+        "SHA1PasswordHasher" | "UnsaltedSHA1PasswordHasher" => "SHA-1",
+        _ => return,
+    };
+    if names::py_development_context(cx.file.path, src, node) {
+        return;
+    }
+    cx.report(
+        &WEAK_HASH_ALGORITHM,
+        first.byte_range(),
+        format!("new passwords are hashed with {algo} (first entry of PASSWORD_HASHERS)"),
+    )
+    .help("put django.contrib.auth.hashers.Argon2PasswordHasher (or PBKDF2PasswordHasher) first; keep legacy hashers after it only to verify old passwords")
+    .severity(Severity::High);
+}
+
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
+    if node.kind() == "assignment" && !cx.file.is_test {
+        django_hashers(cx, node);
+        return;
+    }
     if node.kind() != "call" || cx.file.is_test {
         return;
     }

@@ -8,7 +8,8 @@ crate::declare_rule! {
     /// ## What it does
     /// Flags password hashing and key derivation parameters below current OWASP minimums when
     /// they are written as literals: bcrypt cost below 10 (`bcrypt.gensalt(rounds=8)`,
-    /// `bcrypt.hash(pw, 8)`, `bcrypt::hash(pw, 8)`, passlib `bcrypt.using(rounds=8)`); PBKDF2
+    /// `bcrypt.hash(pw, 8)`, `bcrypt::hash(pw, 8)`, passlib `bcrypt.using(rounds=8)`, Flask-Bcrypt
+    /// `BCRYPT_LOG_ROUNDS = 8`); PBKDF2
     /// iterations below 600,000 for HMAC-SHA-256 (1,300,000 for SHA-1, 210,000 for SHA-512)
     /// (`hashlib.pbkdf2_hmac`, `cryptography` `PBKDF2HMAC`, passlib `pbkdf2_sha256.using`, Node
     /// `crypto.pbkdf2[Sync]`, Rust `pbkdf2::pbkdf2_hmac[_array]`); Argon2 memory below 19 MiB
@@ -183,7 +184,38 @@ fn py_arg<'t>(src: &str, call: Node<'t>, kw: &str, pos: Option<usize>) -> Option
         .or_else(|| pos.and_then(|i| py::positional_args(call).get(i).copied()))
 }
 
+/// Flask-Bcrypt `BCRYPT_LOG_ROUNDS = 4` / `app.config["BCRYPT_LOG_ROUNDS"] = 4`.
+fn bcrypt_setting(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
+    let src = cx.src;
+    let (Some(l), Some(r)) = (
+        node.child_by_field_name("left"),
+        node.child_by_field_name("right"),
+    ) else {
+        return;
+    };
+    let key = match l.kind() {
+        "identifier" => py::node_text(src, l),
+        "subscript" => l
+            .child_by_field_name("subscript")
+            .and_then(|k| py::string_value(src, k))
+            .unwrap_or(""),
+        _ => return,
+    };
+    if key != "BCRYPT_LOG_ROUNDS" {
+        return;
+    }
+    let Some(v) = py_int(src, r, 0) else { return };
+    if super::names::py_development_context(cx.file.path, src, node) {
+        return;
+    }
+    bcrypt_report(cx.file, r.byte_range(), v);
+}
+
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
+    if node.kind() == "assignment" && !cx.file.is_test {
+        bcrypt_setting(cx, node);
+        return;
+    }
     if node.kind() != "call" || cx.file.is_test {
         return;
     }
