@@ -5,7 +5,8 @@ crate::declare_rule! {
     /// `SESSION_COOKIE_HTTPONLY = False`; Express `res.cookie(..)`, Fastify `reply.setCookie(..)`,
     /// Next.js `cookies().set(..)` without `httpOnly: true`, `express-session`/`cookie-session`
     /// or Koa with `httpOnly: false`, and session-like cookies written from JavaScript with
-    /// `document.cookie` (which can never be HttpOnly); Rust `Cookie::build(..)`/`Cookie::new(..)`
+    /// `document.cookie` or js-cookie `Cookies.set(..)` (which can never be HttpOnly), Hono
+    /// `setCookie(c, ..)`; Rust `Cookie::build(..)`/`Cookie::new(..)`
     /// without `.http_only(true)`.
     ///
     /// ## Why is this bad?

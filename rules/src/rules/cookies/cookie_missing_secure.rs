@@ -4,7 +4,8 @@ crate::declare_rule! {
     /// Flask/Werkzeug/Django/FastAPI/Starlette `set_cookie(...)` without `secure=True`, Django and
     /// Flask settings `SESSION_COOKIE_SECURE = False` / `CSRF_COOKIE_SECURE = False` /
     /// `REMEMBER_COOKIE_SECURE = False`; Express `res.cookie(..)`, Fastify `reply.setCookie(..)`,
-    /// Koa `ctx.cookies.set(..)`, Next.js `cookies().set(..)` without `secure: true`,
+    /// Koa `ctx.cookies.set(..)`, Next.js `cookies().set(..)`, Hono `setCookie(c, ..)`, js-cookie
+    /// `Cookies.set(..)` of session-like cookies without `secure: true`,
     /// `express-session` without `cookie.secure`, `cookie-session` with `secure: false`,
     /// `document.cookie` writes of session-like cookies without `; Secure`; Rust
     /// `cookie::Cookie::build(..)`/`Cookie::new(..)` (actix-web, axum-extra, tower-cookies)

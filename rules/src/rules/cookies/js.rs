@@ -135,6 +135,26 @@ fn call(cx: &mut JsCx<'_, '_>, call: Node<'_>) {
             return;
         }
     }
+    let resolved = cx.resolved_callee(call).unwrap_or_default();
+    // js-cookie `Cookies.set("token", jwt)`: a cookie written by page script.
+    if resolved == "js-cookie.set" {
+        client_cookie(cx, call, &args);
+        return;
+    }
+    // Hono `setCookie(c, name, value, options)`.
+    if resolved == "hono/cookie.setCookie" {
+        if args.len() >= 3 {
+            server_cookie(
+                cx,
+                call,
+                &args,
+                args.get(1).copied(),
+                args.get(3).copied(),
+                false,
+            );
+        }
+        return;
+    }
     if f.kind() != "member_expression" {
         return;
     }
@@ -164,6 +184,19 @@ fn call(cx: &mut JsCx<'_, '_>, call: Node<'_>) {
     } else {
         (args.get(shape.0).copied(), args.get(shape.1).copied())
     };
+    server_cookie(cx, call, &args, name_node, opts_node, shape.2);
+}
+
+/// A Set-Cookie written by a server framework: name node, options node, HttpOnly by default?
+fn server_cookie(
+    cx: &mut JsCx<'_, '_>,
+    call: Node<'_>,
+    args: &[Node<'_>],
+    name_node: Option<Node<'_>>,
+    opts_node: Option<Node<'_>>,
+    httponly_default: bool,
+) {
+    let src = cx.src;
     let obj = match opts_node {
         Some(o) => match options_object(src, o) {
             Some(obj) => Some(obj),
@@ -185,7 +218,7 @@ fn call(cx: &mut JsCx<'_, '_>, call: Node<'_>) {
         }
     }
     let mut httponly = bool_flag(src, obj, &["httpOnly", "httponly"]);
-    if shape.2 {
+    if httponly_default {
         httponly = httponly.defaulting_on();
     }
     let (samesite, none) = samesite_flag(src, obj);
@@ -370,6 +403,38 @@ fn document_cookie(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         samesite_none: attrs.iter().any(|a| a == "samesite=none"),
         syntax: Syntax::Js,
         insert: None,
+        class: None,
+    };
+    report(cx.file, &site);
+}
+
+/// js-cookie `Cookies.set(name, value, { secure })` of a session-like cookie: readable by scripts.
+fn client_cookie(cx: &mut JsCx<'_, '_>, call: Node<'_>, args: &[Node<'_>]) {
+    let src = cx.src;
+    let Some(name) = args.first().and_then(|a| js::string_value(src, *a)) else {
+        return;
+    };
+    if super::check::classify_name(Some(name)) != NameClass::Session {
+        return;
+    }
+    let obj = match args.get(2) {
+        Some(o) => match options_object(src, *o) {
+            Some(obj) => Some(obj),
+            None => return,
+        },
+        None => None,
+    };
+    let (samesite, none) = samesite_flag(src, obj);
+    let site = CookieSite {
+        range: call.byte_range(),
+        name: Some(name.to_owned()),
+        label: None,
+        secure: bool_flag(src, obj, &["secure"]),
+        httponly: FlagAt::new(Flag::Off, None),
+        samesite: samesite.defaulting_on(),
+        samesite_none: none,
+        syntax: Syntax::Js,
+        insert: insert_for(src, obj, args.last().copied()),
         class: None,
     };
     report(cx.file, &site);
