@@ -202,11 +202,12 @@ impl<'ast, 'n> Visit<'ast> for SetCalls<'ast, 'n> {
 }
 
 fn analyse(cx: &mut RustCx<'_, '_, '_>, e: &Expr, var: Option<&str>) {
+    // Match the chain first: computing a span walks the whole expression's tokens.
+    let Some(ch) = chain(cx, e) else { return };
     let range = cx.range_of(e);
     if handled(range.start) {
         return;
     }
-    let Some(ch) = chain(cx, e) else { return };
     mark(range.start);
     let mut secure = FlagAt::missing();
     let mut httponly = FlagAt::missing();
