@@ -3,7 +3,9 @@ crate::declare_rule! {
     /// Flags cookies set without the `Secure` attribute, or with it explicitly turned off:
     /// Flask/Werkzeug/Django/FastAPI/Starlette `set_cookie(...)` without `secure=True`, Django and
     /// Flask settings `SESSION_COOKIE_SECURE = False` / `CSRF_COOKIE_SECURE = False` /
-    /// `REMEMBER_COOKIE_SECURE = False`; Express `res.cookie(..)`, Fastify `reply.setCookie(..)`,
+    /// `REMEMBER_COOKIE_SECURE = False`, and Django settings modules (assigning `INSTALLED_APPS`
+    /// and `MIDDLEWARE`, no star import) that never set `SESSION_COOKIE_SECURE`/`CSRF_COOKIE_SECURE`
+    /// (Django's defaults are `False`); Express `res.cookie(..)`, Fastify `reply.setCookie(..)`,
     /// Koa `ctx.cookies.set(..)`, Next.js `cookies().set(..)`, Hono `setCookie(c, ..)`, js-cookie
     /// `Cookies.set(..)` of session-like cookies without `secure: true`,
     /// `express-session` without `cookie.secure`, `cookie-session` with `secure: false`,

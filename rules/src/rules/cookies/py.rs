@@ -1,7 +1,10 @@
 //! Python cookie writes: `set_cookie(...)` calls and session cookie settings (Django, Flask).
 
 use super::check::{report, CookieSite, Flag, FlagAt, Insert, NameClass, Syntax};
+use super::cookie_missing_secure::COOKIE_MISSING_SECURE;
+use crate::finding::{Applicability, Edit, Fix};
 use crate::lang::python::{self as py, PyCx};
+use crate::meta::{Confidence, Severity};
 use tree_sitter::Node;
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
@@ -14,6 +17,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
             config_update(cx, node);
         }
         "assignment" => setting_assignment(cx, node),
+        "module" => django_settings_without_secure(cx, node),
         _ => {}
     }
 }
@@ -308,4 +312,122 @@ fn config_update(cx: &mut PyCx<'_, '_>, call: Node<'_>) {
     for (k, v, r) in pairs {
         setting_site(cx, &k, v, r);
     }
+}
+
+/// A Django settings module (assigns `INSTALLED_APPS` and `MIDDLEWARE` at top level) that never
+/// sets `SESSION_COOKIE_SECURE` / `CSRF_COOKIE_SECURE`: Django's defaults send both cookies over
+/// plain HTTP (`manage.py check --deploy` warnings W012 and W016). Modules with a star import
+/// (split settings) and development settings are skipped.
+fn django_settings_without_secure(cx: &mut PyCx<'_, '_>, module: Node<'_>) {
+    let src = cx.src;
+    if !src.contains("INSTALLED_APPS") || cx.file.path.ends_with("conf/global_settings.py") {
+        return;
+    }
+    let mut names: Vec<(String, Node<'_>)> = Vec::new();
+    let mut c = module.walk();
+    for stmt in module.named_children(&mut c) {
+        match stmt.kind() {
+            "import_from_statement" => {
+                let mut c2 = stmt.walk();
+                if stmt
+                    .named_children(&mut c2)
+                    .any(|n| n.kind() == "wildcard_import")
+                {
+                    return;
+                }
+            }
+            "expression_statement" => {
+                let Some(a) = stmt.named_child(0).filter(|a| a.kind() == "assignment") else {
+                    continue;
+                };
+                if let Some(l) = a
+                    .child_by_field_name("left")
+                    .filter(|l| l.kind() == "identifier")
+                {
+                    names.push((py::node_text(src, l).to_owned(), stmt));
+                }
+            }
+            _ => {}
+        }
+    }
+    // Anything else may set the flags (conditionals, functions, `globals().update`, env loaders).
+    let mentioned = {
+        let mut seen: Vec<String> = Vec::new();
+        let mut stack = vec![module];
+        let mut budget = 200_000usize;
+        while let Some(n) = stack.pop() {
+            budget = budget.saturating_sub(1);
+            if budget == 0 {
+                break;
+            }
+            if matches!(n.kind(), "identifier" | "string_content") {
+                let t = py::node_text(src, n);
+                if t.ends_with("_COOKIE_SECURE") {
+                    seen.push(t.to_owned());
+                }
+                continue;
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+        seen
+    };
+    let mentions = |k: &str| mentioned.iter().filter(|m| *m == k).count();
+    let has = |k: &str| names.iter().any(|(n, _)| n == k);
+    if !has("INSTALLED_APPS") || !has("MIDDLEWARE") {
+        return;
+    }
+    let Some((_, anchor)) = names.iter().find(|(n, _)| n == "INSTALLED_APPS") else {
+        return;
+    };
+    let anchor = *anchor;
+    if development_context(cx, anchor) {
+        return;
+    }
+    let end = src.len();
+    let prefix = if src.ends_with('\n') { "" } else { "\n" };
+    let missing: Vec<&str> = ["SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"]
+        .into_iter()
+        .filter(|k| mentions(k) == 0)
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let (sev, what) = if missing.contains(&"SESSION_COOKIE_SECURE") {
+        (Severity::Medium, "the session cookie is")
+    } else {
+        (Severity::Low, "the CSRF cookie is")
+    };
+    let what = if missing.len() == 2 {
+        "the session and CSRF cookies are"
+    } else {
+        what
+    };
+    let lines: String = missing.iter().map(|k| format!("{k} = True\n")).collect();
+    cx.report(
+        &COOKIE_MISSING_SECURE,
+        anchor.byte_range(),
+        format!(
+            "Django settings never set {}, so {what} sent over plain HTTP",
+            missing.join(" or ")
+        ),
+    )
+    .help(format!(
+        "add {} to the production settings",
+        missing
+            .iter()
+            .map(|k| format!("`{k} = True`"))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    ))
+    .severity(sev)
+    .confidence(Confidence::Medium)
+    .fix(Fix {
+        title: "set the cookie Secure settings".into(),
+        edits: vec![Edit {
+            range: end..end,
+            replacement: format!("{prefix}{lines}"),
+        }],
+        applicability: Applicability::MaybeIncorrect,
+    });
 }
