@@ -315,12 +315,22 @@ fn config_update(cx: &mut PyCx<'_, '_>, call: Node<'_>) {
 }
 
 /// A Django settings module (assigns `INSTALLED_APPS` and `MIDDLEWARE` at top level) that never
-/// sets `SESSION_COOKIE_SECURE` / `CSRF_COOKIE_SECURE`: Django's defaults send both cookies over
+/// sets `SESSION_COOKIE_SECURE` / `CSRF_COOKIE_SECURE` (only `settings.py` outside a `settings/`
+/// package): Django's defaults send both cookies over
 /// plain HTTP (`manage.py check --deploy` warnings W012 and W016). Modules with a star import
 /// (split settings) and development settings are skipped.
 fn django_settings_without_secure(cx: &mut PyCx<'_, '_>, module: Node<'_>) {
     let src = cx.src;
-    if !src.contains("INSTALLED_APPS") || cx.file.path.ends_with("conf/global_settings.py") {
+    // Only single-module settings (`settings.py`): split settings (`settings/base.py` imported by
+    // `settings/production.py`) set the flags in a module this file cannot see.
+    let path = cx.file.path;
+    let single = path.file_name().and_then(|n| n.to_str()) == Some("settings.py")
+        && path
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            != Some("settings");
+    if !single || !src.contains("INSTALLED_APPS") {
         return;
     }
     let mut names: Vec<(String, Node<'_>)> = Vec::new();
@@ -421,7 +431,7 @@ fn django_settings_without_secure(cx: &mut PyCx<'_, '_>, module: Node<'_>) {
             .join(" and ")
     ))
     .severity(sev)
-    .confidence(Confidence::Medium)
+    .confidence(Confidence::Low)
     .fix(Fix {
         title: "set the cookie Secure settings".into(),
         edits: vec![Edit {

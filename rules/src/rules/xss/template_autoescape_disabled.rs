@@ -10,9 +10,10 @@ use tree_sitter::Node;
 crate::declare_rule! {
     /// ## What it does
     /// Flags template engines configured to output HTML without escaping: Jinja2
-    /// `Environment(autoescape=False)` or `Environment()` without `autoescape` in a web
-    /// application (a module importing Flask, Django, FastAPI, Starlette...) or one loading
-    /// `.html` templates, `jinja2.Template(..., autoescape=False)`, Django `TEMPLATES` options with
+    /// `Environment(autoescape=False)` in a web application module or one naming `.html`
+    /// templates, `Environment()` without `autoescape` in a web application module (importing
+    /// Flask, Django, FastAPI, Starlette...) that names `.html` templates (management commands and
+    /// scripts excluded), `jinja2.Template(..., autoescape=False)`, Django `TEMPLATES` options with
     /// `"autoescape": False`; template files with `{% autoescape false %}`/`{% autoescape off %}`;
     /// `aiohttp_jinja2.setup(.., autoescape=False)`; Nunjucks `configure({ autoescape: false })`, Handlebars `compile(.., { noEscape: true })`;
     /// Rust Tera `tera.autoescape_on(vec![])`, `Tera::one_off(.., false)`, Askama
@@ -80,6 +81,61 @@ const WEB_MODULES: &[&str] = &[
 
 // ------------------------------------------------------------------ Python
 
+/// Template names written in the module (`"index.html"`, `"roadmap.svg.jinja"`): `Some(true)` if
+/// any is HTML, `Some(false)` if there are template names and none is HTML, `None` if none seen.
+fn html_templates(src: &str, at: Node<'_>) -> Option<bool> {
+    let mut root = at;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    let mut seen_other = false;
+    let mut stack = vec![root];
+    let mut budget = 100_000usize;
+    while let Some(n) = stack.pop() {
+        budget = budget.saturating_sub(1);
+        if budget == 0 {
+            break;
+        }
+        if n.kind() == "string" {
+            if let Some(v) = py::string_value(src, n) {
+                let l = v.to_ascii_lowercase();
+                if !l.contains(' ') && l.len() < 200 {
+                    if l.ends_with(".html")
+                        || l.ends_with(".htm")
+                        || l.ends_with(".html.j2")
+                        || l.ends_with(".html.jinja")
+                        || l.ends_with(".html.jinja2")
+                    {
+                        return Some(true);
+                    }
+                    if [
+                        ".txt", ".svg", ".xml", ".md", ".sql", ".yaml", ".yml", ".toml", ".ini",
+                        ".cfg", ".py", ".sh", ".json", ".jinja", ".j2", ".tex", ".csv",
+                    ]
+                    .iter()
+                    .any(|e| l.ends_with(e))
+                    {
+                        seen_other = true;
+                    }
+                }
+            }
+            continue;
+        }
+        let mut c = n.walk();
+        stack.extend(n.named_children(&mut c));
+    }
+    seen_other.then_some(false)
+}
+
+/// Management commands and scripts generate files, not pages.
+fn script_path(path: &std::path::Path) -> bool {
+    let p = path.to_string_lossy().replace('\\', "/");
+    p.contains("management/commands/")
+        || p.contains("/scripts/")
+        || p.starts_with("scripts/")
+        || p.contains("/bin/")
+}
+
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {
         return;
@@ -119,9 +175,10 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
             match py::keyword_arg(src, node, "autoescape") {
                 Some(v) if py::is_false(src, v) => {
                     // Explicit False: report in web code or when HTML templates are around.
+                    let html = html_templates(src, node);
                     let web =
-                        WEB_MODULES.iter().any(|m| cx.imports_module(m)) || src.contains(".html");
-                    if !web {
+                        WEB_MODULES.iter().any(|m| cx.imports_module(m)) || html == Some(true);
+                    if !web || html == Some(false) || script_path(cx.file.path) {
                         return;
                     }
                     cx.report(
@@ -136,8 +193,10 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
                     if resolved == "jinja2.Template" || py::has_kwargs_splat(node) {
                         return;
                     }
+                    // Missing autoescape: only in web code that visibly renders HTML templates.
                     let web = WEB_MODULES.iter().any(|m| cx.imports_module(m));
-                    if !web {
+                    if !web || html_templates(src, node) != Some(true) || script_path(cx.file.path)
+                    {
                         return;
                     }
                     cx.report(
