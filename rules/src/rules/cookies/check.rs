@@ -177,10 +177,15 @@ pub fn report(file: &mut FileCx<'_>, site: &CookieSite) {
             (_, true) => format!("{label} uses SameSite=None without Secure"),
             _ => format!("{label} is set without the Secure attribute"),
         };
-        let help = format!(
-            "add `{}` so the cookie is never sent over plain HTTP",
-            flag_text(site.syntax, "secure")
-        );
+        let page_script = site.httponly.state == Flag::Off && site.httponly.value.is_none();
+        let help = if page_script {
+            "add `; Secure` to the cookie string, or better, set the cookie from the server with Secure and HttpOnly".to_owned()
+        } else {
+            format!(
+                "add `{}` so the cookie is never sent over plain HTTP",
+                flag_text(site.syntax, "secure")
+            )
+        };
         emit(
             file,
             &COOKIE_MISSING_SECURE,
