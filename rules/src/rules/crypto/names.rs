@@ -107,12 +107,11 @@ pub fn py_development_context(
             break;
         }
         match p.kind() {
-            "class_definition" => {
+            "class_definition"
                 if p.child_by_field_name("name")
-                    .is_some_and(|n| dev(src.get(n.byte_range()).unwrap_or("")))
-                {
-                    return true;
-                }
+                    .is_some_and(|n| dev(src.get(n.byte_range()).unwrap_or(""))) =>
+            {
+                return true;
             }
             "if_statement" => return true,
             _ => {}
