@@ -1,5 +1,35 @@
 //! Cookies without Secure/HttpOnly/SameSite (checklist point 12).
 
+pub mod check;
+pub mod cookie_missing_httponly;
+pub mod cookie_missing_samesite;
+pub mod cookie_missing_secure;
+mod js;
+mod py;
+mod rs;
+
+use crate::lang::{JsCheck, PyCheck, RustCheck};
+use crate::meta::RuleMeta;
 use crate::registry::Registry;
 
-pub(crate) fn register(_r: &mut Registry) {}
+static COOKIES: &[&RuleMeta] = &[
+    &cookie_missing_secure::COOKIE_MISSING_SECURE,
+    &cookie_missing_httponly::COOKIE_MISSING_HTTPONLY,
+    &cookie_missing_samesite::COOKIE_MISSING_SAMESITE,
+];
+
+pub(crate) fn register(r: &mut Registry) {
+    r.rules(COOKIES);
+    r.js.push(JsCheck {
+        rules: COOKIES,
+        run: js::check_js,
+    });
+    r.py.push(PyCheck {
+        rules: COOKIES,
+        run: py::check_py,
+    });
+    r.rust.push(RustCheck {
+        rules: COOKIES,
+        run: rs::check_rust,
+    });
+}
