@@ -269,6 +269,7 @@ pub fn is_test_path(path: &Path) -> bool {
         || name.ends_with("_test.rs")
         || name.ends_with("_tests.rs")
         || name == "conftest.py"
+        || name == "tests.py"
         || name.contains(".test.")
         || name.contains(".spec.")
 }
