@@ -9,8 +9,8 @@ mod args;
 mod baseline;
 mod commands;
 mod paths;
-mod report;
 mod render;
+mod report;
 mod style;
 
 use clap::Parser;
@@ -66,6 +66,12 @@ fn main() -> ExitCode {
         Some(args::Command::Rules(a)) => commands::rules::run(a),
         Some(args::Command::Explain(a)) => commands::explain::run(a),
         Some(args::Command::Init(a)) => commands::init::run(a),
+        Some(args::Command::Report(a)) => commands::report::run(a),
+        Some(args::Command::Attest(a)) => commands::report::attest(a),
+        Some(args::Command::Verify(a)) => commands::report::verify(a),
+        Some(args::Command::Keygen(a)) => commands::report::keygen(a),
+        Some(args::Command::Probe(a)) => commands::probe::run(a),
+        Some(args::Command::Merge(a)) => commands::merge::run(a),
     };
     match result {
         Ok(status) => status.into(),

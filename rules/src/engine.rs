@@ -394,8 +394,12 @@ pub fn check_paths(
     let mut notes = discovered.notes;
     let mut files = discovered.files;
     if let Some(only) = &opts.only {
-        let only: std::collections::HashSet<_> = only.iter().collect();
-        files.retain(|f| only.contains(f));
+        // Compare canonical paths: callers give absolute paths, discovery yields relative ones.
+        let only: std::collections::HashSet<PathBuf> = only
+            .iter()
+            .filter_map(|p| std::fs::canonicalize(p).ok())
+            .collect();
+        files.retain(|f| std::fs::canonicalize(f).is_ok_and(|c| only.contains(&c)));
     }
     // Project checks see every file, whatever the shard or file selection.
     let all_files = files.clone();

@@ -30,83 +30,27 @@ fn user_path(cwd: &Path, p: &Option<PathBuf>) -> Option<UserPath> {
     })
 }
 
+/// A finished scan with everything needed to render it or build a report from it.
+pub struct Scanned {
+    pub root: ScanRoot,
+    pub config: Config,
+    pub scan: predeploy_rules::ScanResult,
+    pub fail_on: predeploy_rules::Severity,
+    pub config_file: Option<String>,
+    pub baseline_file: Option<String>,
+}
+
 pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let output = user_path(&cwd, &args.output);
-    let config_arg = user_path(&cwd, &args.config);
-    let baseline_arg = user_path(&cwd, &args.baseline);
-    let write_baseline = user_path(&cwd, &args.write_baseline);
-    if let Some(j) = args.jobs {
-        if j == 0 {
-            return Err(UserError("--jobs must be at least 1".into()).into());
-        }
-    }
-
-    for g in &args.exclude {
-        globset::Glob::new(g)
-            .map_err(|e| UserError(format!("--exclude `{g}` is not a valid glob: {e}")))?;
-    }
-
-    let root = paths::enter_root(&args.paths, &cwd)?;
-
-    let mut config = match &config_arg {
-        Some(c) => Config::load_file(&c.abs).map_err(|e| config_error(&e, &root, Some(c))),
-        None => Config::discover(&root.abs).map_err(|e| config_error(&e, &root, None)),
-    }?;
-    if args.include_tests {
-        config.include_tests = true;
-    }
-    let config_file = config_arg
-        .as_ref()
-        .map(|c| c.shown.clone())
-        .or_else(|| config.source.as_ref().map(|s| shown_under_root(s, &root)));
-    let fail_on = args.fail_on.map(|l| l.severity()).unwrap_or(config.fail_on);
-    let baseline = match &baseline_arg {
-        Some(b) => Some(Baseline::load(&b.abs, &b.shown)?),
-        None => None,
-    };
-
-    // One global pool for the engine's parallel iterators, with big stacks.
-    let mut pool = rayon::ThreadPoolBuilder::new()
-        .stack_size(WORKER_STACK)
-        .thread_name(|i| format!("predeploy-scan-{i}"));
-    if let Some(j) = args.jobs {
-        pool = pool.num_threads(j);
-    }
-    pool.build_global()
-        .context("cannot start the worker threads")?;
-
-    let opts = ScanOptions {
-        discover: DiscoverOptions {
-            exclude: args.exclude.clone(),
-            no_ignore: args.no_ignore,
-        },
-        ..ScanOptions::default()
-    };
-    let progress = Progress::new(args.quiet);
-    let progress_fn = |done: usize, total: usize| progress.update(done, total);
-    let mut scan =
-        predeploy_rules::check_paths(&root.engine_paths, &config, &opts, Some(&progress_fn));
-    progress.finish();
-
-    if let (Some(b), Some(arg)) = (&baseline, &baseline_arg) {
-        b.apply(&mut scan.findings, &arg.shown);
-    }
-    if let Some(w) = &write_baseline {
-        let b = Baseline::from_findings(&scan.findings, &root);
-        b.write(&w.abs, &w.shown)?;
-        let n = b.apply(&mut scan.findings, &w.shown);
-        if !args.quiet {
-            eprintln!(
-                "wrote baseline `{}` with {} finding{}; pass --baseline {} to report only new findings",
-                w.shown,
-                n,
-                if n == 1 { "" } else { "s" },
-                w.shown
-            );
-        }
-    }
-
+    let Scanned {
+        root,
+        scan,
+        fail_on,
+        config_file,
+        baseline_file,
+        ..
+    } = scan(&args, &cwd)?;
     let failed = render::fails(&scan, fail_on);
     let status = status(failed, &scan.notes);
 
@@ -116,7 +60,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         fail_on,
         failed,
         config_file,
-        baseline_file: baseline_arg.as_ref().map(|b| b.shown.clone()),
+        baseline_file,
     };
     let format = args.format.unwrap_or(Format::Human);
     let to_stdout = output.is_none();
@@ -164,6 +108,178 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Status> {
         }
     }
     Ok(status)
+}
+
+/// Loads the configuration, scans, and applies baselines: the part `check` and `report` share.
+/// Changes the process into the scan root.
+pub fn scan(args: &CheckArgs, cwd: &Path) -> anyhow::Result<Scanned> {
+    let cwd = cwd.to_owned();
+    let config_arg = user_path(&cwd, &args.config);
+    let baseline_arg = user_path(&cwd, &args.baseline);
+    let write_baseline = user_path(&cwd, &args.write_baseline);
+    if let Some(j) = args.jobs {
+        if j == 0 {
+            return Err(UserError("--jobs must be at least 1".into()).into());
+        }
+    }
+
+    for g in &args.exclude {
+        globset::Glob::new(g)
+            .map_err(|e| UserError(format!("--exclude `{g}` is not a valid glob: {e}")))?;
+    }
+
+    let root = paths::enter_root(&args.paths, &cwd)?;
+
+    let mut config = match &config_arg {
+        Some(c) => Config::load_file(&c.abs).map_err(|e| config_error(&e, &root, Some(c))),
+        None => Config::discover(&root.abs).map_err(|e| config_error(&e, &root, None)),
+    }?;
+    if args.include_tests {
+        config.include_tests = true;
+    }
+    let config_file = config_arg
+        .as_ref()
+        .map(|c| c.shown.clone())
+        .or_else(|| config.source.as_ref().map(|s| shown_under_root(s, &root)));
+    let fail_on = args.fail_on.map(|l| l.severity()).unwrap_or(config.fail_on);
+    let baseline = match &baseline_arg {
+        Some(b) => Some(Baseline::load(&b.abs, &b.shown)?),
+        None => None,
+    };
+
+    // One global pool for the engine's parallel iterators, with big stacks.
+    let mut pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK)
+        .thread_name(|i| format!("predeploy-scan-{i}"));
+    if let Some(j) = args.jobs {
+        pool = pool.num_threads(j);
+    }
+    pool.build_global()
+        .context("cannot start the worker threads")?;
+
+    let cache = if args.no_cache {
+        None
+    } else {
+        args.cache_dir
+            .as_ref()
+            .map(|d| paths::against(&cwd, d))
+            .or_else(predeploy_rules::cache::Cache::default_dir)
+            .map(|d| std::sync::Arc::new(predeploy_rules::cache::Cache::new(d, &config)))
+    };
+    let only = match &args.changed_since {
+        Some(rev) => Some(
+            predeploy_rules::git::changed_since(&root.abs, rev)
+                .map_err(|e| UserError(format!("--changed-since {rev}: {e}")))?,
+        ),
+        None => None,
+    };
+    let opts = ScanOptions {
+        discover: DiscoverOptions {
+            exclude: args.exclude.clone(),
+            no_ignore: args.no_ignore,
+        },
+        only,
+        shard: args.shard,
+        cache,
+        skip_project_checks: args.changed_since.is_some(),
+    };
+    let mut scan = if args.staged {
+        scan_staged(&root, &config)?
+    } else {
+        let progress = Progress::new(args.quiet);
+        let progress_fn = |done: usize, total: usize| progress.update(done, total);
+        let scan =
+            predeploy_rules::check_paths(&root.engine_paths, &config, &opts, Some(&progress_fn));
+        progress.finish();
+        scan
+    };
+    if let (true, Some(rev)) = (args.new_only, &args.changed_since) {
+        keep_new_only(&mut scan, &root, rev, &config);
+    }
+
+    if let (Some(b), Some(arg)) = (&baseline, &baseline_arg) {
+        b.apply(&mut scan.findings, &arg.shown);
+    }
+    if let Some(w) = &write_baseline {
+        let b = Baseline::from_findings(&scan.findings, &root);
+        b.write(&w.abs, &w.shown)?;
+        let n = b.apply(&mut scan.findings, &w.shown);
+        if !args.quiet {
+            eprintln!(
+                "wrote baseline `{}` with {} finding{}; pass --baseline {} to report only new findings",
+                w.shown,
+                n,
+                if n == 1 { "" } else { "s" },
+                w.shown
+            );
+        }
+    }
+    Ok(Scanned {
+        root,
+        config,
+        scan,
+        fail_on,
+        config_file,
+        baseline_file: baseline_arg.as_ref().map(|b| b.shown.clone()),
+    })
+}
+
+/// Scans the staged version of every staged file (what `git commit` would record), so a secret
+/// is stopped before it is ever committed. Project checks do not run.
+fn scan_staged(root: &ScanRoot, config: &Config) -> anyhow::Result<predeploy_rules::ScanResult> {
+    let started = Instant::now();
+    let staged =
+        predeploy_rules::git::staged(&root.abs).map_err(|e| UserError(format!("--staged: {e}")))?;
+    let mut result = predeploy_rules::ScanResult::default();
+    for (abs, text) in staged {
+        let Ok(rel) = abs.strip_prefix(&root.abs) else {
+            continue;
+        };
+        let engine_path = Path::new(".").join(rel);
+        let kind = predeploy_rules::FileKind::detect(&engine_path);
+        let r = predeploy_rules::engine::check_source_under(&engine_path, rel, &text, kind, config);
+        result.files_scanned += 1;
+        result.bytes_scanned += text.len() as u64;
+        result.findings.extend(r.findings);
+        result.notes.extend(r.notes);
+    }
+    result.duration = started.elapsed();
+    Ok(result)
+}
+
+/// Drops findings that already existed at `rev`: the file's content there is checked in memory
+/// and findings with the same rule and content fingerprint are not new.
+fn keep_new_only(
+    scan: &mut predeploy_rules::ScanResult,
+    root: &ScanRoot,
+    rev: &str,
+    config: &Config,
+) {
+    use std::collections::{HashMap, HashSet};
+    let mut old: HashMap<PathBuf, HashSet<(&'static str, String)>> = HashMap::new();
+    for f in &scan.findings {
+        if old.contains_key(&f.path) {
+            continue;
+        }
+        let abs = root.abs.join(&f.path);
+        let prints = match predeploy_rules::git::show(&root.abs, rev, &abs) {
+            Some(text) => {
+                let rel = f.path.strip_prefix(".").unwrap_or(&f.path);
+                let kind = predeploy_rules::FileKind::detect(&f.path);
+                predeploy_rules::engine::check_source_under(&f.path, rel, &text, kind, config)
+                    .findings
+                    .into_iter()
+                    .map(|x| (x.rule.id, x.fingerprint))
+                    .collect()
+            }
+            None => HashSet::new(),
+        };
+        old.insert(f.path.clone(), prints);
+    }
+    scan.findings.retain(|f| {
+        !old.get(&f.path)
+            .is_some_and(|s| s.contains(&(f.rule.id, f.fingerprint.clone())))
+    });
 }
 
 /// Findings at or above the threshold give 1 (they are the actionable part, and an error note is

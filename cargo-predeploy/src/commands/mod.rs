@@ -3,4 +3,7 @@
 pub mod check;
 pub mod explain;
 pub mod init;
+pub mod merge;
+pub mod probe;
+pub mod report;
 pub mod rules;

@@ -72,6 +72,11 @@ fn rule(r: &RuleMeta) -> Value {
 }
 
 fn artifact(report: &Report<'_>, path: &Path) -> Value {
+    let s = crate::paths::slash(path);
+    if s.starts_with("https://") || s.starts_with("http://") || s.starts_with("tls://") {
+        // Live probe observations are located at the URL that was requested.
+        return json!({"uri": s});
+    }
     if report.root.is_inside(path) {
         json!({"uri": encode_uri_path(&report.root.rel(path)), "uriBaseId": BASE})
     } else {

@@ -68,6 +68,78 @@ pub fn seal(mut content: String, html_comment: bool, signing_key: Option<&[u8; 3
     content
 }
 
+/// Seals a JSON report: the digest and signature go into an `integrity` member, computed over
+/// the pretty-printed document without it (key order is preserved, so this is reproducible).
+pub fn seal_json(mut value: serde_json::Value, signing_key: Option<&[u8; 32]>) -> String {
+    if let Some(o) = value.as_object_mut() {
+        o.remove("integrity");
+    }
+    let body = serde_json::to_string_pretty(&value).expect("json serializes");
+    let digest = Sha256::digest(body.as_bytes());
+    let mut integrity = serde_json::json!({ "sha256": hex(&digest) });
+    if let Some(k) = signing_key {
+        let sk = SigningKey::from_bytes(k);
+        let s: Signature = sk.sign(&digest);
+        integrity["ed25519"] = hex(&s.to_bytes()).into();
+        integrity["key"] = hex(sk.verifying_key().as_bytes()).into();
+    }
+    if let Some(o) = value.as_object_mut() {
+        o.insert("integrity".into(), integrity);
+    }
+    let mut out = serde_json::to_string_pretty(&value).expect("json serializes");
+    out.push('\n');
+    out
+}
+
+fn verify_json(report: &str, public_key: Option<&[u8; 32]>) -> Result<Verified, String> {
+    let mut value: serde_json::Value =
+        serde_json::from_str(report).map_err(|e| format!("not valid JSON: {e}"))?;
+    let integrity = value
+        .as_object_mut()
+        .and_then(|o| o.remove("integrity"))
+        .ok_or("no integrity member: this is not a sealed cargo-predeploy report")?;
+    let body = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
+    let digest = integrity["sha256"]
+        .as_str()
+        .ok_or("the integrity member has no sha256")?
+        .to_owned();
+    let actual = Sha256::digest(body.as_bytes());
+    if hex(&actual) != digest {
+        return Err(
+            "the report was modified: its SHA-256 does not match the recorded digest".into(),
+        );
+    }
+    check_signature(&actual, integrity["ed25519"].as_str(), public_key, digest)
+}
+
+fn check_signature(
+    digest_bytes: &[u8],
+    sig: Option<&str>,
+    public_key: Option<&[u8; 32]>,
+    digest: String,
+) -> Result<Verified, String> {
+    match (public_key, sig) {
+        (Some(pk), Some(sig)) => {
+            let vk =
+                VerifyingKey::from_bytes(pk).map_err(|e| format!("invalid public key: {e}"))?;
+            let sig_bytes: [u8; 64] = unhex(sig)
+                .and_then(|b| b.try_into().ok())
+                .ok_or("the signature is malformed")?;
+            vk.verify(digest_bytes, &Signature::from_bytes(&sig_bytes))
+                .map_err(|_| "the signature does not match this public key".to_owned())?;
+            Ok(Verified {
+                digest,
+                signed: true,
+            })
+        }
+        (Some(_), None) => Err("the report is not signed, but a public key was given".into()),
+        (None, s) => Ok(Verified {
+            digest,
+            signed: s.is_some(),
+        }),
+    }
+}
+
 /// What verification established.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Verified {
@@ -75,8 +147,12 @@ pub struct Verified {
     pub signed: bool,
 }
 
-/// Checks a sealed report. With `public_key`, a valid signature by that key is required.
+/// Checks a sealed report (any format). With `public_key`, a valid signature by that key is
+/// required.
 pub fn verify(report: &str, public_key: Option<&[u8; 32]>) -> Result<Verified, String> {
+    if report.trim_start().starts_with('{') {
+        return verify_json(report, public_key);
+    }
     let body = report.strip_suffix('\n').unwrap_or(report);
     let start = body.rfind('\n').map(|i| i + 1).unwrap_or(0);
     let last = &body[start..];
@@ -91,14 +167,11 @@ pub fn verify(report: &str, public_key: Option<&[u8; 32]>) -> Result<Verified, S
         .ok_or("no integrity trailer: this is not a sealed cargo-predeploy report")?;
     let mut digest = None;
     let mut sig = None;
-    let mut key = None;
     for part in rest.split_whitespace() {
         if let Some(v) = part.strip_prefix("sha256=") {
             digest = Some(v.to_owned());
         } else if let Some(v) = part.strip_prefix("ed25519=") {
             sig = Some(v.to_owned());
-        } else if let Some(v) = part.strip_prefix("key=") {
-            key = Some(v.to_owned());
         }
     }
     let digest = digest.ok_or("the integrity trailer has no sha256")?;
@@ -108,29 +181,7 @@ pub fn verify(report: &str, public_key: Option<&[u8; 32]>) -> Result<Verified, S
             "the report was modified: its SHA-256 does not match the recorded digest".into(),
         );
     }
-    match (public_key, sig) {
-        (Some(pk), Some(sig)) => {
-            let vk =
-                VerifyingKey::from_bytes(pk).map_err(|e| format!("invalid public key: {e}"))?;
-            let sig_bytes: [u8; 64] = unhex(&sig)
-                .and_then(|b| b.try_into().ok())
-                .ok_or("the signature is malformed")?;
-            vk.verify(&actual, &Signature::from_bytes(&sig_bytes))
-                .map_err(|_| "the signature does not match this public key".to_owned())?;
-            Ok(Verified {
-                digest,
-                signed: true,
-            })
-        }
-        (Some(_), None) => Err("the report is not signed, but a public key was given".into()),
-        (None, s) => {
-            let _ = key;
-            Ok(Verified {
-                digest,
-                signed: s.is_some(),
-            })
-        }
-    }
+    check_signature(&actual, sig.as_deref(), public_key, digest)
 }
 
 #[cfg(test)]
@@ -154,5 +205,8 @@ mod tests {
         assert!(!verify(&unsigned, None).unwrap().signed);
         assert!(verify(&unsigned, Some(&pk)).is_err());
         assert!(verify("no trailer\n", None).is_err());
+        let json = seal_json(serde_json::json!({"a": 1, "b": [1, 2]}), Some(&sk));
+        assert!(verify(&json, Some(&pk)).unwrap().signed);
+        assert!(verify(&json.replace("\"a\": 1", "\"a\": 2"), Some(&pk)).is_err());
     }
 }
