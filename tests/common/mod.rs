@@ -51,6 +51,11 @@ pub fn run_in(cwd: &Path, args: &[&str]) -> Run {
         .args(args)
         .current_dir(cwd)
         .env_remove("NO_COLOR")
+        // Keep the result cache out of the user's home directory.
+        .env(
+            "XDG_CACHE_HOME",
+            std::env::temp_dir().join("cargo-predeploy-test-cache"),
+        )
         .output()
         .expect("the binary runs");
     let r = Run {
