@@ -1,5 +1,43 @@
 //! Route handlers without authentication or authorization (checklist point 14).
+//!
+//! Each language's extractor builds a route model of the whole file once (on the root node);
+//! the rules decide from that model.
 
+pub mod admin_route_without_role_check;
+pub mod model;
+pub mod routes_js;
+pub mod unchecked_handler;
+
+use crate::lang::js::JsCx;
+use crate::lang::JsCheck;
+use crate::meta::RuleMeta;
 use crate::registry::Registry;
+use model::{Options, Route};
+use tree_sitter::Node;
 
-pub(crate) fn register(_r: &mut Registry) {}
+static RULES: &[&RuleMeta] = &[
+    &unchecked_handler::UNCHECKED_HANDLER,
+    &admin_route_without_role_check::ADMIN_ROUTE_WITHOUT_ROLE_CHECK,
+];
+
+pub(crate) fn register(r: &mut Registry) {
+    r.rules(RULES);
+    r.js.push(JsCheck {
+        rules: RULES,
+        run: check_js,
+    });
+}
+
+fn report_all(file: &mut crate::engine::FileCx<'_>, routes: &[Route], opts: &Options) {
+    unchecked_handler::report(file, routes, opts);
+    admin_route_without_role_check::report(file, routes, opts);
+}
+
+fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
+    if node.kind() != "program" || cx.file.is_test {
+        return;
+    }
+    let opts = Options::read(cx.file);
+    let routes = routes_js::collect(cx, node, &opts);
+    report_all(cx.file, &routes, &opts);
+}

@@ -1,0 +1,640 @@
+//! The route model shared by the access-control rules: each language's extractor (in
+//! `routes_js.rs`, `routes_py.rs`, `routes_rs.rs`) turns a file into [`Route`]s with the guards
+//! that apply to them; the rules decide from the model. Names are classified by words
+//! (`requireAuth` -> `require`, `auth`), never by regexes over source.
+
+use crate::engine::FileCx;
+use std::ops::Range;
+
+/// What a guard establishes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GuardKind {
+    /// Who the caller is (login, token, session).
+    Authn,
+    /// What the caller may do (role, permission, policy, ownership).
+    Authz,
+}
+
+/// Where a guard is attached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// On the route itself (decorator, route middleware, extractor, dependency).
+    Route,
+    /// On the router/blueprint/controller/scope or the app.
+    Router,
+    /// A check inside the handler body.
+    Body,
+}
+
+#[derive(Clone, Debug)]
+pub struct Guard {
+    pub name: String,
+    pub kind: GuardKind,
+    pub level: Level,
+}
+
+/// A route handler reachable over HTTP, as far as one file shows.
+#[derive(Clone, Debug)]
+pub struct Route {
+    pub framework: &'static str,
+    /// The app/router/blueprint/controller the route hangs on (for grouping).
+    pub scope: String,
+    /// Upper-case methods (`GET`, `POST`...); empty when unknown (any method).
+    pub methods: Vec<String>,
+    pub path: Option<String>,
+    pub handler: String,
+    /// Where to report (the route registration, decorator or attribute).
+    pub at: Range<usize>,
+    pub guards: Vec<Guard>,
+    /// Explicitly public (`AllowAny`, `@Public()`, `permit_all`).
+    pub explicit_public: bool,
+    /// The app/router is created in this file and every middleware that applies to it is
+    /// visible and known not to be an authentication layer of unknown shape.
+    pub visible_chain: bool,
+    /// The handler's body was seen (inline or defined in this file).
+    pub body_seen: bool,
+    /// The handler body writes data (save/delete/insert/update calls).
+    pub body_mutates: bool,
+    /// A guard decorator that does not apply because of decorator order (Flask), if any.
+    pub misordered_guard: Option<(String, Range<usize>)>,
+}
+
+impl Route {
+    pub fn new(framework: &'static str, handler: String, at: Range<usize>) -> Route {
+        Route {
+            framework,
+            scope: String::new(),
+            methods: Vec::new(),
+            path: None,
+            handler,
+            at,
+            guards: Vec::new(),
+            explicit_public: false,
+            visible_chain: false,
+            body_seen: false,
+            body_mutates: false,
+            misordered_guard: None,
+        }
+    }
+
+    pub fn guarded(&self) -> bool {
+        !self.guards.is_empty()
+    }
+
+    pub fn has_authz(&self) -> bool {
+        self.guards.iter().any(|g| g.kind == GuardKind::Authz)
+    }
+
+    /// `POST /users/:id` (methods joined by `|`; `ANY` when unknown).
+    pub fn label(&self) -> String {
+        let m = if self.methods.is_empty() {
+            "ANY".to_owned()
+        } else {
+            self.methods.join("|")
+        };
+        match &self.path {
+            Some(p) => format!("{m} {p}"),
+            None => m,
+        }
+    }
+
+    /// Whether the route writes state: a writing method, a handler named like a write, or a
+    /// body seen writing.
+    pub fn mutating(&self) -> bool {
+        let by_method = self
+            .methods
+            .iter()
+            .any(|m| matches!(m.as_str(), "POST" | "PUT" | "PATCH" | "DELETE"));
+        let only_reads = !self.methods.is_empty()
+            && self
+                .methods
+                .iter()
+                .all(|m| matches!(m.as_str(), "GET" | "HEAD" | "OPTIONS"));
+        by_method
+            || (!only_reads && self.body_mutates)
+            || words(&self.handler).first().is_some_and(|w| {
+                matches!(
+                    w.as_str(),
+                    "delete"
+                        | "remove"
+                        | "destroy"
+                        | "update"
+                        | "edit"
+                        | "create"
+                        | "change"
+                        | "upload"
+                        | "save"
+                        | "purge"
+                        | "reset"
+                        | "promote"
+                        | "grant"
+                        | "revoke"
+                        | "ban"
+                        | "transfer"
+                        | "withdraw"
+                )
+            })
+    }
+}
+
+/// Splits an identifier or dotted name into lower-case words: `requireAuth` -> `require`,
+/// `auth`; `login_required` -> `login`, `required`; `passport.authenticate` -> `passport`,
+/// `authenticate`; `HTTPBearer` -> `http`, `bearer`.
+pub fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        let boundary = c.is_ascii_uppercase()
+            && !cur.is_empty()
+            && (chars[i - 1].is_ascii_lowercase()
+                || chars[i - 1].is_ascii_digit()
+                || chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase()));
+        if boundary {
+            out.push(std::mem::take(&mut cur));
+        }
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Names that look like guards but are not: session stores, auth-library setup.
+fn benign(name: &str) -> bool {
+    let last = name.rsplit(['.', ':']).next().unwrap_or(name);
+    matches!(
+        name,
+        "passport.initialize" | "passport.session" | "auth.initialize"
+    ) || matches!(
+        last,
+        "session"
+            | "cookieSession"
+            | "expressSession"
+            | "SessionMiddleware"
+            | "SessionManagerLayer"
+            | "SessionLayer"
+            | "CookieSession"
+            | "csrf"
+            | "csrfProtection"
+            | "CSRFProtect"
+            | "cors"
+            | "helmet"
+            | "get_db"
+            | "get_session"
+            | "getSession"
+            | "SessionDep"
+            | "DbSession"
+            | "Session"
+            | "AsyncSession"
+            | "authors"
+            | "Author"
+    )
+}
+
+fn authz_word(w: &str) -> bool {
+    matches!(
+        w,
+        "admin"
+            | "admins"
+            | "administrator"
+            | "superuser"
+            | "superadmin"
+            | "staff"
+            | "role"
+            | "roles"
+            | "permission"
+            | "permissions"
+            | "perm"
+            | "perms"
+            | "authorize"
+            | "authorized"
+            | "authorization"
+            | "authorise"
+            | "policy"
+            | "policies"
+            | "acl"
+            | "rbac"
+            | "abac"
+            | "can"
+            | "ability"
+            | "abilities"
+            | "scope"
+            | "scopes"
+            | "owner"
+            | "ownership"
+            | "restrict"
+            | "privilege"
+            | "privileges"
+            | "casl"
+            | "casbin"
+            | "oso"
+            | "cerbos"
+            | "entitlement"
+    )
+}
+
+fn authn_word(w: &str) -> bool {
+    (w.starts_with("auth") && !w.starts_with("author"))
+        || matches!(
+            w,
+            "authorization"
+                | "login"
+                | "logged"
+                | "loggedin"
+                | "signed"
+                | "signin"
+                | "jwt"
+                | "jws"
+                | "token"
+                | "bearer"
+                | "guard"
+                | "guarded"
+                | "protect"
+                | "protected"
+                | "authenticated"
+                | "authenticate"
+                | "unauthenticated"
+                | "passport"
+                | "oidc"
+                | "oauth"
+                | "oauth2"
+                | "apikey"
+                | "credentials"
+                | "credential"
+                | "identity"
+                | "principal"
+                | "claims"
+                | "clerk"
+                | "keycloak"
+                | "cognito"
+                | "firebase"
+                | "supabase"
+                | "nextauth"
+                | "htpasswd"
+                | "httpauth"
+                | "basicauth"
+        )
+}
+
+/// Classifies a guard name (a decorator, middleware, dependency, extractor type or layer).
+/// `configured` are the user's extra guard names from `[rules.unchecked-handler] guards`.
+pub fn guard_kind(name: &str, configured: &[String]) -> Option<GuardKind> {
+    let last = name.rsplit(['.', ':']).next().unwrap_or(name);
+    if configured.iter().any(|g| g == name || g == last) {
+        return Some(GuardKind::Authn);
+    }
+    if benign(name) {
+        return None;
+    }
+    let ws = words(name);
+    if ws.iter().any(|w| authz_word(w)) {
+        return Some(GuardKind::Authz);
+    }
+    let has = |x: &str| ws.iter().any(|w| w == x);
+    if ws.iter().any(|w| authn_word(w))
+        || (has("current") && has("user"))
+        || (has("require") || has("requires") || has("ensure") || has("verify") || has("check"))
+            && (has("user") || has("session") || has("key") || has("signature") || has("api"))
+        || (has("api") && has("key"))
+        || (has("is") && (has("user") || has("member")))
+    {
+        return Some(GuardKind::Authn);
+    }
+    // `require_*`/`requireX` decorators and middleware are guards by convention
+    // (`require_login`, `requireUser`), except the common non-auth ones.
+    if ws
+        .first()
+        .is_some_and(|w| w == "require" || w == "requires")
+        && ws.len() > 1
+        && !ws.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "http" | "methods" | "method" | "get" | "post" | "safe" | "params" | "body"
+            )
+        })
+    {
+        return Some(GuardKind::Authn);
+    }
+    None
+}
+
+/// Classifies a word seen in a handler body as evidence of an in-handler check. Generous on
+/// purpose: evidence here only silences findings.
+pub fn body_word_kind(w: &str) -> Option<GuardKind> {
+    if authz_word(w) || matches!(w, "forbidden" | "is_staff" | "403" | "has_perm") {
+        return Some(GuardKind::Authz);
+    }
+    if authn_word(w)
+        || matches!(
+            w,
+            "unauthorized" | "unauthenticated" | "401" | "session" | "current_user" | "currentuser"
+        )
+    {
+        return Some(GuardKind::Authn);
+    }
+    None
+}
+
+/// Public-by-nature route paths and handler names: health checks, login/signup, password reset,
+/// static assets, webhooks, docs, the root. Plus the user's `public_routes` (a trailing `*`
+/// matches any suffix).
+pub fn public_by_nature(route: &Route, public_routes: &[String]) -> bool {
+    if let Some(p) = &route.path {
+        let p = p.trim();
+        for pat in public_routes {
+            let pat = pat.trim();
+            let hit = match pat.strip_suffix('*') {
+                Some(prefix) => p.starts_with(prefix),
+                None => p == pat || p.trim_end_matches('/') == pat.trim_end_matches('/'),
+            };
+            if hit {
+                return true;
+            }
+        }
+        if p.is_empty() || p == "/" || p == "*" || p == "/*" {
+            return true;
+        }
+    }
+    let mut ws: Vec<String> = words(&route.handler);
+    if let Some(p) = &route.path {
+        ws.extend(words(p));
+    }
+    let has = |x: &str| ws.iter().any(|w| w == x);
+    ws.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "health"
+                | "healthz"
+                | "healthcheck"
+                | "readyz"
+                | "livez"
+                | "ready"
+                | "readiness"
+                | "liveness"
+                | "ping"
+                | "login"
+                | "logout"
+                | "signin"
+                | "signup"
+                | "signout"
+                | "register"
+                | "registration"
+                | "forgot"
+                | "recover"
+                | "static"
+                | "assets"
+                | "public"
+                | "favicon"
+                | "robots"
+                | "sitemap"
+                | "docs"
+                | "openapi"
+                | "swagger"
+                | "redoc"
+                | "webhook"
+                | "webhooks"
+                | "callback"
+                | "oauth"
+                | "oauth2"
+                | "sso"
+                | "saml"
+                | "csrf"
+                | "captcha"
+                | "unsubscribe"
+                | "activate"
+                | "auth"
+                | "authenticate"
+                | "token"
+                | "tokens"
+                | "refresh"
+                | "graphql"
+                | "contact"
+                | "newsletter"
+                | "feedback"
+                | "subscribe"
+        )
+    }) || weak_last_segment(route)
+        || (has("sign") && (has("in") || has("up") || has("out")))
+        || (has("log") && (has("in") || has("out")))
+        || (has("reset") && (has("password") || has("pw")))
+        || (has("verify") && (has("email") || has("account")))
+        || (has("confirm") && (has("email") || has("account")))
+}
+
+/// `GET /status`, `GET /api/version`, `GET /metrics`: public only as the last path segment of a
+/// read (`PATCH /orders/:id/status` is not public).
+fn weak_last_segment(route: &Route) -> bool {
+    let reads = route
+        .methods
+        .iter()
+        .all(|m| matches!(m.as_str(), "GET" | "HEAD" | "OPTIONS"));
+    let last = route
+        .path
+        .as_deref()
+        .and_then(|p| p.trim_end_matches('/').rsplit('/').next())
+        .unwrap_or("");
+    reads
+        && matches!(
+            last,
+            "status" | "version" | "metrics" | "info" | "config.json" | "manifest.json"
+        )
+}
+
+/// Paths and handler names that read or change user or operator data (GET routes are flagged
+/// only when they look like this).
+pub fn sensitive(route: &Route) -> bool {
+    let mut ws = words(&route.handler);
+    if let Some(p) = &route.path {
+        ws.extend(words(p));
+    }
+    ws.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "admin"
+                | "account"
+                | "accounts"
+                | "profile"
+                | "me"
+                | "settings"
+                | "users"
+                | "user"
+                | "orders"
+                | "order"
+                | "billing"
+                | "payment"
+                | "payments"
+                | "invoice"
+                | "invoices"
+                | "dashboard"
+                | "private"
+                | "export"
+                | "secrets"
+                | "secret"
+                | "keys"
+                | "internal"
+                | "manage"
+                | "management"
+                | "customers"
+                | "customer"
+                | "wallet"
+                | "transactions"
+                | "messages"
+                | "inbox"
+                | "audit"
+                | "config"
+        )
+    })
+}
+
+/// Admin-looking routes: admin/internal/management areas, role or permission changes, deleting
+/// users.
+pub fn admin_like(route: &Route) -> bool {
+    let pw = route.path.as_deref().map(words).unwrap_or_default();
+    let hw = words(&route.handler);
+    let area = |w: &String| {
+        matches!(
+            w.as_str(),
+            "admin"
+                | "admins"
+                | "internal"
+                | "manage"
+                | "management"
+                | "backoffice"
+                | "superuser"
+                | "sudo"
+                | "staff"
+        )
+    };
+    let role_change = |ws: &[String]| {
+        ws.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "role"
+                    | "roles"
+                    | "permission"
+                    | "permissions"
+                    | "promote"
+                    | "demote"
+                    | "impersonate"
+            )
+        })
+    };
+    let deletes = route.methods.iter().any(|m| m == "DELETE");
+    pw.iter().any(area)
+        || hw.first().is_some_and(|w| w == "admin")
+        || (route.mutating() && (role_change(&pw) || role_change(&hw)))
+        || (deletes && pw.iter().any(|w| w == "users" || w == "accounts"))
+}
+
+/// The user's options for the access rules.
+pub struct Options {
+    pub guards: Vec<String>,
+    pub public_routes: Vec<String>,
+}
+
+impl Options {
+    pub fn read(file: &FileCx<'_>) -> Options {
+        let c = file.config;
+        Options {
+            guards: c.rule_list("unchecked-handler", "guards"),
+            public_routes: c.rule_list("unchecked-handler", "public_routes"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_words() {
+        assert_eq!(words("requireAuth"), ["require", "auth"]);
+        assert_eq!(words("login_required"), ["login", "required"]);
+        assert_eq!(words("HTTPBearer"), ["http", "bearer"]);
+        assert_eq!(words("passport.authenticate"), ["passport", "authenticate"]);
+        assert_eq!(words("/users/:id"), ["users", "id"]);
+    }
+
+    #[test]
+    fn classifies_guards() {
+        let none: Vec<String> = Vec::new();
+        for g in [
+            "login_required",
+            "jwt_required",
+            "requireAuth",
+            "passport.authenticate",
+            "authenticate",
+            "isAuthenticated",
+            "ensureLoggedIn",
+            "verifyToken",
+            "get_current_user",
+            "HttpAuthentication",
+            "AuthGuard",
+            "requireUser",
+            "checkJwt",
+            "auth",
+        ] {
+            assert_eq!(guard_kind(g, &none), Some(GuardKind::Authn), "{g}");
+        }
+        for g in [
+            "permission_required",
+            "requireRole",
+            "isAdmin",
+            "RolesGuard",
+            "admin_required",
+            "IsAdminUser",
+            "authorize",
+        ] {
+            assert_eq!(guard_kind(g, &none), Some(GuardKind::Authz), "{g}");
+        }
+        for g in [
+            "express.json",
+            "validate",
+            "session",
+            "get_db",
+            "SessionDep",
+            "upload.single",
+            "cors",
+            "require_POST",
+            "require_http_methods",
+            "getAuthors",
+            "rateLimit",
+        ] {
+            assert_eq!(guard_kind(g, &none), None, "{g}");
+        }
+        assert_eq!(
+            guard_kind("tenant_gate", &["tenant_gate".to_owned()]),
+            Some(GuardKind::Authn)
+        );
+    }
+
+    #[test]
+    fn public_routes() {
+        let mut r = Route::new("express", "handler".into(), 0..0);
+        for p in [
+            "/health",
+            "/api/login",
+            "/auth/callback",
+            "/",
+            "/static/app.js",
+            "/password/forgot",
+        ] {
+            r.path = Some(p.into());
+            assert!(public_by_nature(&r, &[]), "{p}");
+        }
+        for p in ["/api/orders", "/users/:id", "/admin/settings"] {
+            r.path = Some(p.into());
+            assert!(!public_by_nature(&r, &[]), "{p}");
+        }
+        r.path = Some("/internal/ping2".into());
+        assert!(public_by_nature(&r, &["/internal/*".into()]));
+    }
+}
