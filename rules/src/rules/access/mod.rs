@@ -6,10 +6,12 @@
 pub mod admin_route_without_role_check;
 pub mod model;
 pub mod routes_js;
+pub mod routes_py;
 pub mod unchecked_handler;
 
 use crate::lang::js::JsCx;
-use crate::lang::JsCheck;
+use crate::lang::python::PyCx;
+use crate::lang::{JsCheck, PyCheck};
 use crate::meta::RuleMeta;
 use crate::registry::Registry;
 use model::{Options, Route};
@@ -26,6 +28,10 @@ pub(crate) fn register(r: &mut Registry) {
         rules: RULES,
         run: check_js,
     });
+    r.py.push(PyCheck {
+        rules: RULES,
+        run: check_py,
+    });
 }
 
 fn report_all(file: &mut crate::engine::FileCx<'_>, routes: &[Route], opts: &Options) {
@@ -39,5 +45,14 @@ fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     }
     let opts = Options::read(cx.file);
     let routes = routes_js::collect(cx, node, &opts);
+    report_all(cx.file, &routes, &opts);
+}
+
+fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
+    if node.kind() != "module" || cx.file.is_test {
+        return;
+    }
+    let opts = Options::read(cx.file);
+    let routes = routes_py::collect(cx, node, &opts);
     report_all(cx.file, &routes, &opts);
 }

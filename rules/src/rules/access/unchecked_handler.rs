@@ -152,7 +152,7 @@ pub(crate) fn report(file: &mut FileCx<'_>, routes: &[Route], opts: &Options) {
         let (severity, confidence) = if convention {
             if mutating {
                 (Severity::High, Confidence::Medium)
-            } else if model::sensitive(r) {
+            } else if !r.methods.is_empty() && model::sensitive(r) {
                 (Severity::Medium, Confidence::Low)
             } else {
                 continue;
