@@ -7,11 +7,13 @@ pub mod admin_route_without_role_check;
 pub mod model;
 pub mod routes_js;
 pub mod routes_py;
+pub mod routes_rs;
 pub mod unchecked_handler;
 
 use crate::lang::js::JsCx;
 use crate::lang::python::PyCx;
-use crate::lang::{JsCheck, PyCheck};
+use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::{JsCheck, PyCheck, RustCheck};
 use crate::meta::RuleMeta;
 use crate::registry::Registry;
 use model::{Options, Route};
@@ -31,6 +33,10 @@ pub(crate) fn register(r: &mut Registry) {
     r.py.push(PyCheck {
         rules: RULES,
         run: check_py,
+    });
+    r.rust.push(RustCheck {
+        rules: RULES,
+        run: check_rust,
     });
 }
 
@@ -54,5 +60,15 @@ fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     }
     let opts = Options::read(cx.file);
     let routes = routes_py::collect(cx, node, &opts);
+    report_all(cx.file, &routes, &opts);
+}
+
+fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
+    let RustNode::File(file) = node else { return };
+    if cx.file.is_test {
+        return;
+    }
+    let opts = Options::read(cx.file);
+    let routes = routes_rs::collect(cx, file, &opts);
     report_all(cx.file, &routes, &opts);
 }
