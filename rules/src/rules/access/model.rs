@@ -42,6 +42,9 @@ pub struct Route {
     /// Upper-case methods (`GET`, `POST`...); empty when unknown (any method).
     pub methods: Vec<String>,
     pub path: Option<String>,
+    /// The path is the full URL path (the app is in this file), not relative to a router
+    /// mounted elsewhere (where `/` is the router's root, not the site's).
+    pub rooted: bool,
     pub handler: String,
     /// Where to report (the route registration, decorator or attribute).
     pub at: Range<usize>,
@@ -66,6 +69,7 @@ impl Route {
             scope: String::new(),
             methods: Vec::new(),
             path: None,
+            rooted: false,
             handler,
             at,
             guards: Vec::new(),
@@ -170,6 +174,31 @@ pub fn words(name: &str) -> Vec<String> {
 /// Names that look like guards but are not: session stores, auth-library setup.
 fn benign(name: &str) -> bool {
     let last = name.rsplit(['.', ':']).next().unwrap_or(name);
+    let first = name.split(['.', ':']).next().unwrap_or(name);
+    let ws = words(name);
+    let header_policy = ws.iter().any(|w| w == "policy")
+        && ws.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "referrer"
+                    | "feature"
+                    | "permissions"
+                    | "security"
+                    | "resource"
+                    | "opener"
+                    | "embedder"
+                    | "origin"
+                    | "content"
+            )
+        });
+    if header_policy
+        || matches!(first, "helmet" | "cors" | "csrf" | "csurf" | "lusca")
+        || name.contains("SecurityPolicy")
+        || name.contains("securityHeaders")
+        || name.contains("SecurityHeaders")
+    {
+        return true;
+    }
     matches!(
         name,
         "passport.initialize" | "passport.session" | "auth.initialize"
@@ -279,6 +308,9 @@ fn authn_word(w: &str) -> bool {
                 | "supabase"
                 | "nextauth"
                 | "htpasswd"
+                | "security"
+                | "deny"
+                | "denyall"
                 | "httpauth"
                 | "basicauth"
         )
@@ -359,7 +391,7 @@ pub fn public_by_nature(route: &Route, public_routes: &[String]) -> bool {
                 return true;
             }
         }
-        if p.is_empty() || p == "/" || p == "*" || p == "/*" {
+        if route.rooted && (p.is_empty() || p == "/" || p == "*" || p == "/*") {
             return true;
         }
     }
@@ -534,6 +566,52 @@ pub fn admin_like(route: &Route) -> bool {
         || (deletes && pw.iter().any(|w| w == "users" || w == "accounts"))
 }
 
+/// A guard called with arguments that name a permission or role (`auth('manageUsers')`,
+/// `requireRole('admin')`, `login_required(role="admin")`) authorizes; an authentication strategy
+/// argument (`passport.authenticate('jwt')`) does not.
+pub fn arg_kind(args: &[String]) -> Option<GuardKind> {
+    for a in args {
+        let a = a.trim();
+        if a.is_empty() {
+            continue;
+        }
+        let strategy = matches!(
+            a.to_ascii_lowercase().as_str(),
+            "jwt"
+                | "bearer"
+                | "local"
+                | "session"
+                | "basic"
+                | "google"
+                | "github"
+                | "oauth"
+                | "oauth2"
+                | "api-key"
+                | "apikey"
+                | "headerapikey"
+                | "token"
+                | "cookie"
+                | "saml"
+                | "oidc"
+                | "anonymous"
+                | "digest"
+                | "facebook"
+                | "twitter"
+                | "microsoft"
+                | "azure"
+                | "auth0"
+                | "firebase"
+                | "optional"
+                | "required"
+                | "strict"
+        );
+        if !strategy {
+            return Some(GuardKind::Authz);
+        }
+    }
+    None
+}
+
 /// The user's options for the access rules.
 pub struct Options {
     pub guards: Vec<String>,
@@ -619,6 +697,10 @@ mod tests {
     #[test]
     fn public_routes() {
         let mut r = Route::new("express", "handler".into(), 0..0);
+        // `/` of a router mounted elsewhere is that router's root, not the site's.
+        r.path = Some("/".into());
+        assert!(!public_by_nature(&r, &[]));
+        r.rooted = true;
         for p in [
             "/health",
             "/api/login",

@@ -85,6 +85,28 @@ fn mw_name(src: &str, n: Node<'_>) -> Option<String> {
     }
 }
 
+/// `auth('manageUsers')` -> Authz (see [`model::arg_kind`]).
+fn call_arg_kind(src: &str, n: Node<'_>) -> Option<GuardKind> {
+    if n.kind() != "call_expression" {
+        return None;
+    }
+    let args: Vec<String> = js::call_args(n)
+        .into_iter()
+        .filter_map(|a| match a.kind() {
+            "array" => {
+                let mut c = a.walk();
+                let v: Vec<String> = a
+                    .named_children(&mut c)
+                    .filter_map(|e| js::string_value(src, e).map(str::to_owned))
+                    .collect();
+                Some(v.join(","))
+            }
+            _ => js::string_value(src, a).map(str::to_owned),
+        })
+        .collect();
+    model::arg_kind(&args)
+}
+
 /// Every identifier/property token inside `n` (bounded), for body evidence.
 fn tokens<'s>(src: &'s str, n: Node<'_>) -> Vec<&'s str> {
     let mut out = Vec::new();
@@ -288,10 +310,10 @@ fn handler_name(src: &str, n: Node<'_>) -> String {
 fn path_matches(prefix: &Option<String>, path: &Option<String>) -> bool {
     match (prefix, path) {
         (None, _) => true,
-        (Some(p), Some(r)) => {
+        (Some(ps), Some(r)) => ps.split('|').any(|p| {
             let p = p.trim_end_matches(['/', '*']);
             p.is_empty() || r == p || r.starts_with(&format!("{p}/"))
-        }
+        }),
         (Some(_), None) => false,
     }
 }
@@ -499,6 +521,17 @@ fn express_like<'t>(
                 } else if let Some(p) = items.first().and_then(|a| js::string_value(src, *a)) {
                     prefix = Some(p.to_owned());
                     items.remove(0);
+                } else if let Some(first) = items.first().filter(|a| a.kind() == "array") {
+                    // `app.use(['/a', '/b'], mw)`: a list of path prefixes.
+                    let mut c = first.walk();
+                    let paths: Vec<&str> = first
+                        .named_children(&mut c)
+                        .filter_map(|e| js::string_value(src, e))
+                        .collect();
+                    if !paths.is_empty() {
+                        prefix = Some(paths.join("|"));
+                        items.remove(0);
+                    }
                 }
                 uses.push(Use {
                     receiver,
@@ -636,6 +669,10 @@ fn express_like<'t>(
             }
             if let Some(n) = mw_name(src, m) {
                 if let Some(k) = model::guard_kind(&n, &opts.guards) {
+                    let k = match k {
+                        GuardKind::Authn => call_arg_kind(src, m).unwrap_or(k),
+                        k => k,
+                    };
                     r.guards.push(Guard {
                         name: n,
                         kind: k,
@@ -738,6 +775,7 @@ fn express_like<'t>(
         if cur_path != r.path && cur_path.is_some() {
             r.path = cur_path;
         }
+        r.rooted = visible;
         if let Some(h) = handler_node {
             if let Some(b) = find_fn(src, defs, h) {
                 body_facts(src, b, opts, &mut r);

@@ -127,7 +127,7 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
         "integer" if node_text(src, x) == "403" => {
             authz.get_or_insert("403".into());
         }
-        "identifier" | "string_content" => {
+        "identifier" => {
             let t = node_text(src, x);
             let lower = t.to_ascii_lowercase();
             if lower.contains("forbidden") || t == "PermissionDenied" {
@@ -446,6 +446,10 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
                         .get_or_insert((dn.clone(), d.byte_range()));
                     continue;
                 }
+                let k = match (k, dcall) {
+                    (GuardKind::Authn, Some(c)) => call_arg_kind(src, c).unwrap_or(k),
+                    (k, _) => k,
+                };
                 r.guards.push(Guard {
                     name: dn,
                     kind: k,
@@ -514,12 +518,44 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
             body_facts(src, b, opts, &mut r);
         }
         r.visible_chain = visible && !unknown_mw;
+        r.rooted = visible;
         routes.push(r);
     }
     if django {
         django_views(cx, root, &funcs, &classes, opts, &mut routes);
     }
     routes
+}
+
+/// `@auth.login_required(role="admin")`, `@roles_required("admin")` -> Authz.
+fn call_arg_kind(src: &str, call: Node<'_>) -> Option<GuardKind> {
+    let args = call.child_by_field_name("arguments")?;
+    let mut c = args.walk();
+    let mut strs = Vec::new();
+    for a in args.named_children(&mut c) {
+        if a.kind() == "keyword_argument" {
+            let k = a
+                .child_by_field_name("name")
+                .map(|n| node_text(src, n))
+                .unwrap_or("");
+            if matches!(
+                k,
+                "role"
+                    | "roles"
+                    | "permission"
+                    | "permissions"
+                    | "scope"
+                    | "scopes"
+                    | "groups"
+                    | "group"
+            ) {
+                return Some(GuardKind::Authz);
+            }
+        } else if let Some(s) = py::string_value(src, a) {
+            strs.push(s.to_owned());
+        }
+    }
+    model::arg_kind(&strs)
 }
 
 /// A `before_request` hook or HTTP middleware: a guard when its body checks the caller.
@@ -546,7 +582,8 @@ fn hook_guard(src: &str, h: Node<'_>, opts: &Options, r: &mut Route) {
     // a rejection (abort/redirect/401/403/raise) or a guard-like name.
     let mut rejects = false;
     walk(b, |x| match x.kind() {
-        "raise_statement" | "return_statement" => rejects = true,
+        "raise_statement" => rejects = true,
+        "return_statement" if x.named_child(0).is_some() => rejects = true,
         "call" => {
             if matches!(py::callee_name(src, x), Some("abort" | "redirect")) {
                 rejects = true;
@@ -554,9 +591,8 @@ fn hook_guard(src: &str, h: Node<'_>, opts: &Options, r: &mut Route) {
         }
         _ => {}
     });
-    let named = model::guard_kind(&name, &opts.guards);
     if let Some(mut g) = tmp.guards.into_iter().next() {
-        if rejects || named.is_some() {
+        if rejects {
             g.level = Level::Router;
             g.name = name;
             r.guards.push(g);

@@ -631,6 +631,7 @@ pub(crate) fn collect(cx: &RustCx<'_, '_, '_>, file: &File, opts: &Options) -> V
         handler_facts(f, opts, &mut r, &skip);
         // Rocket guards live in the arguments: the chain is visible when the file mounts it.
         r.visible_chain = fw == "rocket" && scan.referenced.contains(&name) && scan.serves;
+        r.rooted = r.visible_chain;
         routes.push(r);
     }
     routes
@@ -905,6 +906,9 @@ fn chain_routes_inner(
             routes[i].visible_chain = false;
         } else if depth == 0 && scan.serves {
             routes[i].visible_chain = true;
+        }
+        if depth == 0 && scan.serves {
+            routes[i].rooted = true;
         }
     }
     added

@@ -124,7 +124,10 @@ pub(crate) fn report(file: &mut FileCx<'_>, routes: &[Route], opts: &Options) {
             .any(|g| g.level == Level::Route || (g.level == Level::Body && r.framework == "nextjs"))
     });
     for r in routes {
-        let convention = per_route || routes.iter().any(|o| o.scope == r.scope && o.guarded());
+        let convention = per_route
+            || routes
+                .iter()
+                .any(|o| o.scope == r.scope && o.guards.iter().any(|g| g.level == Level::Router));
         if let Some((name, at)) = &r.misordered_guard {
             if !r.guarded() && !r.explicit_public {
                 let rel = file.related(
@@ -157,7 +160,11 @@ pub(crate) fn report(file: &mut FileCx<'_>, routes: &[Route], opts: &Options) {
             } else {
                 continue;
             }
-        } else if r.visible_chain && r.body_seen && mutating {
+        } else if r.visible_chain
+            && r.body_seen
+            && (r.body_mutates || r.methods.iter().any(|m| m == "DELETE"))
+        {
+            // Nothing in the app checks callers: only handlers seen writing data.
             (Severity::Medium, Confidence::Low)
         } else {
             continue;
