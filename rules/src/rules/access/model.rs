@@ -114,30 +114,33 @@ impl Route {
                 .methods
                 .iter()
                 .all(|m| matches!(m.as_str(), "GET" | "HEAD" | "OPTIONS"));
+        // The handler's name counts only when its body is not visible (a controller method
+        // elsewhere): a seen body speaks for itself (`delete_profile_success` only renders).
         by_method
             || (!only_reads && self.body_mutates)
-            || words(&self.handler).first().is_some_and(|w| {
-                matches!(
-                    w.as_str(),
-                    "delete"
-                        | "remove"
-                        | "destroy"
-                        | "update"
-                        | "edit"
-                        | "create"
-                        | "change"
-                        | "upload"
-                        | "save"
-                        | "purge"
-                        | "reset"
-                        | "promote"
-                        | "grant"
-                        | "revoke"
-                        | "ban"
-                        | "transfer"
-                        | "withdraw"
-                )
-            })
+            || !self.body_seen
+                && words(&self.handler).first().is_some_and(|w| {
+                    matches!(
+                        w.as_str(),
+                        "delete"
+                            | "remove"
+                            | "destroy"
+                            | "update"
+                            | "edit"
+                            | "create"
+                            | "change"
+                            | "upload"
+                            | "save"
+                            | "purge"
+                            | "reset"
+                            | "promote"
+                            | "grant"
+                            | "revoke"
+                            | "ban"
+                            | "transfer"
+                            | "withdraw"
+                    )
+                })
     }
 }
 
@@ -454,11 +457,22 @@ pub fn public_by_nature(route: &Route, public_routes: &[String]) -> bool {
                 | "subscribe"
         )
     }) || weak_last_segment(route)
+        || registration(route)
         || (has("sign") && (has("in") || has("up") || has("out")))
         || (has("log") && (has("in") || has("out")))
         || (has("reset") && (has("password") || has("pw")))
         || (has("verify") && (has("email") || has("account")))
         || (has("confirm") && (has("email") || has("account")))
+}
+
+/// `POST /users` / `POST /api/accounts`: creating a user is how one signs up.
+fn registration(route: &Route) -> bool {
+    let last = route
+        .path
+        .as_deref()
+        .and_then(|p| p.trim_end_matches('/').rsplit('/').next())
+        .unwrap_or("");
+    route.methods == ["POST"] && matches!(last, "users" | "accounts" | "user" | "account")
 }
 
 /// `GET /status`, `GET /api/version`, `GET /metrics`: public only as the last path segment of a

@@ -118,12 +118,9 @@ fn tokens<'s>(src: &'s str, n: Node<'_>) -> Vec<&'s str> {
             break;
         }
         match x.kind() {
-            "identifier"
-            | "property_identifier"
-            | "shorthand_property_identifier"
-            | "type_identifier"
-            | "number"
-            | "string_fragment" => out.push(node_text(src, x)),
+            "identifier" | "property_identifier" | "shorthand_property_identifier" => {
+                out.push(node_text(src, x))
+            }
             _ => {}
         }
         let mut c = x.walk();
@@ -1050,20 +1047,38 @@ fn nest_controller(cx: &JsCx<'_, '_>, class: Node<'_>, opts: &Options, routes: &
 /// Nest handlers get the user via parameter decorators (`@CurrentUser()`, `@Req() req` + `req.user`).
 fn body_facts_nest(src: &str, body: Node<'_>, opts: &Options, r: &mut Route) {
     body_facts(src, body, opts, r);
-    if let Some(params) = body
+    // Parameter decorators such as `@CurrentUser() user` read an identity set by a guard; they
+    // are evidence, not a guard (parameter types such as `LoginUserDto` are neither).
+    let Some(params) = body
         .parent()
         .and_then(|m| m.child_by_field_name("parameters"))
-    {
-        for t in tokens(src, params) {
-            if let Some(k) = model::guard_kind(t, &opts.guards) {
-                r.guards.push(Guard {
-                    name: t.to_owned(),
-                    kind: k,
-                    level: Level::Route,
-                });
-                break;
-            }
+    else {
+        return;
+    };
+    let mut stack = vec![params];
+    let mut budget = 10_000usize;
+    while let Some(x) = stack.pop() {
+        budget = budget.saturating_sub(1);
+        if budget == 0 {
+            break;
         }
+        if x.kind() == "decorator" {
+            if let Some((name, _)) = decorator_name(src, x) {
+                if model::guard_kind(&name, &opts.guards).is_some()
+                    || model::words(&name).iter().any(|w| w == "user")
+                {
+                    r.guards.push(Guard {
+                        name,
+                        kind: GuardKind::Authn,
+                        level: Level::Body,
+                    });
+                    return;
+                }
+            }
+            continue;
+        }
+        let mut c = x.walk();
+        stack.extend(x.named_children(&mut c));
     }
 }
 

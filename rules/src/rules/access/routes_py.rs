@@ -99,7 +99,7 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
         }
         "comparison_operator" | "boolean_operator" | "not_operator" => {
             walk(x, |t| {
-                if matches!(t.kind(), "identifier" | "string_content") {
+                if t.kind() == "identifier" {
                     let tx = node_text(src, t);
                     if model::words(tx)
                         .iter()
