@@ -5,6 +5,7 @@
 
 pub mod admin_route_without_role_check;
 pub mod model;
+pub mod object_lookup_without_owner_check;
 pub mod routes_js;
 pub mod routes_py;
 pub mod routes_rs;
@@ -22,6 +23,7 @@ use tree_sitter::Node;
 static RULES: &[&RuleMeta] = &[
     &unchecked_handler::UNCHECKED_HANDLER,
     &admin_route_without_role_check::ADMIN_ROUTE_WITHOUT_ROLE_CHECK,
+    &object_lookup_without_owner_check::OBJECT_LOOKUP_WITHOUT_OWNER_CHECK,
 ];
 
 pub(crate) fn register(r: &mut Registry) {
@@ -52,6 +54,7 @@ fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     let opts = Options::read(cx.file);
     let routes = routes_js::collect(cx, node, &opts);
     report_all(cx.file, &routes, &opts);
+    object_lookup_without_owner_check::check_js(cx, node, &routes);
 }
 
 fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
@@ -61,6 +64,7 @@ fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     let opts = Options::read(cx.file);
     let routes = routes_py::collect(cx, node, &opts);
     report_all(cx.file, &routes, &opts);
+    object_lookup_without_owner_check::check_py(cx, node, &routes);
 }
 
 fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {

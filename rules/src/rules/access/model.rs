@@ -56,6 +56,8 @@ pub struct Route {
     pub visible_chain: bool,
     /// The handler's body was seen (inline or defined in this file).
     pub body_seen: bool,
+    /// Byte range of the handler's body, when seen.
+    pub body: Option<Range<usize>>,
     /// The handler body writes data (save/delete/insert/update calls).
     pub body_mutates: bool,
     /// A guard decorator that does not apply because of decorator order (Flask), if any.
@@ -76,6 +78,7 @@ impl Route {
             explicit_public: false,
             visible_chain: false,
             body_seen: false,
+            body: None,
             body_mutates: false,
             misordered_guard: None,
         }

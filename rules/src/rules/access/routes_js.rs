@@ -160,6 +160,7 @@ const WRITES: &[&str] = &[
 /// a role word in a condition or comparison, an authz call (`ability.can(..)`), or a 403.
 fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
     route.body_seen = true;
+    route.body = Some(body.byte_range());
     let mut authn: Option<String> = None;
     let mut authz: Option<String> = None;
     let mut stack = vec![body];

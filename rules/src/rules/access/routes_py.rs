@@ -68,6 +68,7 @@ fn walk<'t>(n: Node<'t>, mut f: impl FnMut(Node<'t>)) {
 /// Guards and writes seen in a function body (see `routes_js::body_facts`).
 fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
     route.body_seen = true;
+    route.body = Some(body.byte_range());
     let mut authn: Option<String> = None;
     let mut authz: Option<String> = None;
     walk(body, |x| match x.kind() {
