@@ -44,7 +44,8 @@ crate::declare_rule! {
     /// the current user and answer 403/404 before changing it; or use a policy check.
     ///
     /// ## Not flagged
-    /// Handlers that mention the current user, the owner or a tenant anywhere, handlers with a
+    /// Files that never scope anything to an owner (single-operator apps such as a blog's admin
+    /// area), handlers that mention the current user, the owner or a tenant anywhere, handlers with a
     /// role/permission guard or check, read-only routes (public content is often readable by
     /// id), handlers defined in another file, unauthenticated routes (`unchecked-handler`
     /// covers them), and test code. This is a heuristic: confidence is low.
@@ -114,6 +115,50 @@ fn scoping_word(t: &str) -> bool {
                 | "belongs"
         )
     })
+}
+
+/// Whether the file scopes objects to their owner somewhere (`owner_id=current_user.id`,
+/// `note.author != current_user`, `{ owner: req.user.id }`): the data model has owners, so a
+/// handler that skips the check stands out. Single-operator apps (a blog's admin area) have no
+/// owners and are not judged.
+fn ownership_in_file(src: &str, root: Node<'_>, kinds: &[&str]) -> bool {
+    const MARKERS: &[&str] = &[
+        "current_user",
+        "request.user",
+        "g.user",
+        "req.user",
+        "session.user",
+        "get_jwt_identity",
+        "currentUser",
+        "ctx.state.user",
+        "request.auth",
+        "user.id",
+        "user_id",
+        "userId",
+    ];
+    let mut stack = vec![root];
+    let mut budget = 300_000usize;
+    while let Some(x) = stack.pop() {
+        budget = budget.saturating_sub(1);
+        if budget == 0 {
+            return false;
+        }
+        if kinds.contains(&x.kind()) && x.end_byte() - x.start_byte() < 400 {
+            let t = src.get(x.byte_range()).unwrap_or("");
+            let owner_side = model::words(t).iter().any(|w| {
+                matches!(
+                    w.as_str(),
+                    "owner" | "author" | "user" | "creator" | "created" | "uid"
+                )
+            });
+            if owner_side && MARKERS.iter().any(|m| t.contains(m)) {
+                return true;
+            }
+        }
+        let mut c = x.walk();
+        stack.extend(x.named_children(&mut c));
+    }
+    false
 }
 
 fn report(file: &mut FileCx<'_>, at: Range<usize>, call: &str, r: &Route) {
@@ -194,6 +239,15 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, root: Node<'_>, routes: &[Route]) 
         return;
     }
     let src = cx.src;
+    if !routes.iter().any(|r| candidate(r).is_some())
+        || !ownership_in_file(
+            src,
+            root,
+            &["comparison_operator", "keyword_argument", "pair"],
+        )
+    {
+        return;
+    }
     for r in routes {
         let Some(body) = candidate(r) else { continue };
         let Some(body) = root.descendant_for_byte_range(body.start, body.end) else {
@@ -335,6 +389,15 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, root: Node<'_>, routes: &[Route]) 
         return;
     }
     let src = cx.src;
+    if !routes.iter().any(|r| candidate(r).is_some())
+        || !ownership_in_file(
+            src,
+            root,
+            &["binary_expression", "pair", "shorthand_property_identifier"],
+        )
+    {
+        return;
+    }
     for r in routes {
         let Some(body) = candidate(r) else { continue };
         let Some(body) = root.descendant_for_byte_range(body.start, body.end) else {
