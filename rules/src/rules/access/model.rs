@@ -504,17 +504,18 @@ pub fn sensitive(route: &Route) -> bool {
     if let Some(p) = &route.path {
         ws.extend(words(p));
     }
+    // A collection of people (`GET /users`) is sensitive; one public profile by name is not.
+    let has_param = route
+        .path
+        .as_deref()
+        .is_some_and(|p| p.contains(':') || p.contains('{') || p.contains('<'));
     ws.iter().any(|w| {
         matches!(
             w.as_str(),
             "admin"
                 | "account"
                 | "accounts"
-                | "profile"
-                | "me"
                 | "settings"
-                | "users"
-                | "user"
                 | "orders"
                 | "order"
                 | "billing"
@@ -531,15 +532,13 @@ pub fn sensitive(route: &Route) -> bool {
                 | "internal"
                 | "manage"
                 | "management"
-                | "customers"
-                | "customer"
                 | "wallet"
                 | "transactions"
                 | "messages"
                 | "inbox"
                 | "audit"
-                | "config"
-        )
+                | "me"
+        ) || (!has_param && matches!(w.as_str(), "users" | "customers" | "members"))
     })
 }
 

@@ -210,9 +210,7 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
             "identifier"
             | "property_identifier"
             | "type_identifier"
-            | "shorthand_property_identifier"
-            | "string_fragment"
-            | "number" => {
+            | "shorthand_property_identifier" => {
                 let t = node_text(src, x);
                 if t.to_ascii_lowercase().contains("forbidden") {
                     authz.get_or_insert(t.to_owned());
@@ -244,6 +242,45 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
             level: Level::Body,
         });
     }
+}
+
+/// A middleware body written in this file is a guard when it checks the caller and can
+/// reject the request (401/403, a redirect, a throw); one that only copies `req.user` into
+/// `res.locals` is not.
+fn middleware_guard(src: &str, body: Node<'_>, opts: &Options) -> Option<Guard> {
+    let mut tmp = Route::new("", String::new(), 0..0);
+    body_facts(src, body, opts, &mut tmp);
+    let mut rejects = false;
+    let mut stack = vec![body];
+    let mut budget = 20_000usize;
+    while let Some(x) = stack.pop() {
+        budget = budget.saturating_sub(1);
+        if budget == 0 || rejects {
+            break;
+        }
+        match x.kind() {
+            "throw_statement" => rejects = true,
+            "number" if matches!(node_text(src, x), "401" | "403") => rejects = true,
+            "call_expression" => {
+                if matches!(js::callee_name(src, x), Some("redirect" | "sendStatus")) {
+                    rejects = true;
+                }
+                // `next(err)`, `next(new Error(..))`
+                if js::callee_name(src, x) == Some("next") && !js::call_args(x).is_empty() {
+                    rejects = true;
+                }
+            }
+            _ => {}
+        }
+        let mut c = x.walk();
+        stack.extend(x.named_children(&mut c));
+    }
+    if !rejects {
+        return None;
+    }
+    let mut g = tmp.guards.into_iter().next()?;
+    g.level = Level::Router;
+    Some(g)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -655,13 +692,12 @@ fn express_like<'t>(
         for m in flatten(mws) {
             if is_fn(m) {
                 // Inline middleware: judge by what it touches.
-                if let Some(b) = m.child_by_field_name("body") {
-                    let mut tmp = Route::new(framework, String::new(), 0..0);
-                    body_facts(src, b, opts, &mut tmp);
-                    for mut g in tmp.guards {
-                        g.level = Level::Route;
-                        r.guards.push(g);
-                    }
+                if let Some(mut g) = m
+                    .child_by_field_name("body")
+                    .and_then(|b| middleware_guard(src, b, opts))
+                {
+                    g.level = Level::Route;
+                    r.guards.push(g);
                 }
                 continue;
             }
@@ -695,16 +731,11 @@ fn express_like<'t>(
                         continue;
                     }
                     if is_fn(item) {
-                        if let Some(b) = item.child_by_field_name("body") {
-                            let mut tmp = Route::new(framework, String::new(), 0..0);
-                            body_facts(src, b, opts, &mut tmp);
-                            if tmp.guards.is_empty() {
-                                continue;
-                            }
-                            for mut g in tmp.guards {
-                                g.level = Level::Router;
-                                r.guards.push(g);
-                            }
+                        if let Some(g) = item
+                            .child_by_field_name("body")
+                            .and_then(|b| middleware_guard(src, b, opts))
+                        {
+                            r.guards.push(g);
                         }
                         continue;
                     }
@@ -720,10 +751,7 @@ fn express_like<'t>(
                                 // A middleware defined here: judge its body; else unknown.
                                 match defs.get(&n).and_then(|d| d.child_by_field_name("body")) {
                                     Some(b) => {
-                                        let mut tmp = Route::new(framework, String::new(), 0..0);
-                                        body_facts(src, b, opts, &mut tmp);
-                                        if let Some(mut g) = tmp.guards.into_iter().next() {
-                                            g.level = Level::Router;
+                                        if let Some(mut g) = middleware_guard(src, b, opts) {
                                             g.name = n;
                                             r.guards.push(g);
                                         }
