@@ -1063,7 +1063,7 @@ fn nest_controller(cx: &JsCx<'_, '_>, class: Node<'_>, opts: &Options, routes: &
         out.push(r);
     }
     // A `@Public()` opt-out anywhere means a global guard protects everything else.
-    if file_has_public || cx.src.contains("APP_GUARD") {
+    if file_has_public {
         for r in &mut out {
             if !r.guarded() {
                 r.explicit_public = true;

@@ -771,7 +771,7 @@ fn chain_routes_inner(
                 }
                 for (verb, h) in method_router(mr) {
                     let hname = h.clone().unwrap_or_else(|| "anonymous".into());
-                    let mut r = Route::new(framework, hname.clone(), cx.range_of(*c));
+                    let mut r = Route::new(framework, hname.clone(), cx.range(c.method.span()));
                     if let Some(a) = c.args.first() {
                         r.at = cx.range_of(a);
                     }
