@@ -51,6 +51,9 @@ pub struct Route {
     pub guards: Vec<Guard>,
     /// Explicitly public (`AllowAny`, `@Public()`, `permit_all`).
     pub explicit_public: bool,
+    /// Something of unknown purpose is attached to the route (a custom decorator, middleware,
+    /// dependency or extractor): it may be the guard, so the route is not judged.
+    pub opaque: bool,
     /// The app/router is created in this file and every middleware that applies to it is
     /// visible and known not to be an authentication layer of unknown shape.
     pub visible_chain: bool,
@@ -76,6 +79,7 @@ impl Route {
             at,
             guards: Vec::new(),
             explicit_public: false,
+            opaque: false,
             visible_chain: false,
             body_seen: false,
             body: None,
@@ -626,6 +630,149 @@ pub fn arg_kind(args: &[String]) -> Option<GuardKind> {
         }
     }
     None
+}
+
+/// Route-level helpers that are known not to authenticate (validation, uploads, caching, rate
+/// limits, serialization, database handles), judged by the words of their name. Anything else
+/// attached to a route may be a guard the tool cannot see.
+pub fn known_not_guard(name: &str) -> bool {
+    if benign(name) {
+        return true;
+    }
+    words(name).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "validate"
+                | "validator"
+                | "validation"
+                | "validated"
+                | "valid"
+                | "celebrate"
+                | "schema"
+                | "upload"
+                | "uploads"
+                | "multer"
+                | "cache"
+                | "cached"
+                | "caching"
+                | "rate"
+                | "limit"
+                | "limiter"
+                | "limits"
+                | "throttle"
+                | "async"
+                | "handler"
+                | "catch"
+                | "wrap"
+                | "wrapper"
+                | "parse"
+                | "parser"
+                | "sanitize"
+                | "sanitizer"
+                | "body"
+                | "param"
+                | "params"
+                | "query"
+                | "log"
+                | "logger"
+                | "logging"
+                | "morgan"
+                | "json"
+                | "cors"
+                | "compress"
+                | "compression"
+                | "timeout"
+                | "paginate"
+                | "pagination"
+                | "paginated"
+                | "file"
+                | "files"
+                | "image"
+                | "resize"
+                | "csrf"
+                | "multipart"
+                | "form"
+                | "db"
+                | "database"
+                | "conn"
+                | "connection"
+                | "pool"
+                | "repo"
+                | "repository"
+                | "service"
+                | "services"
+                | "settings"
+                | "config"
+                | "client"
+                | "redis"
+                | "storage"
+                | "queue"
+                | "engine"
+                | "uow"
+                | "state"
+                | "cookie"
+                | "cookies"
+                | "jar"
+                | "ip"
+                | "host"
+                | "lang"
+                | "locale"
+                | "flash"
+                | "metrics"
+                | "notify"
+                | "sender"
+                | "cors_origin"
+                | "origin"
+                | "cross"
+                | "marshal"
+                | "marshal_with"
+                | "use_kwargs"
+                | "use_args"
+                | "serialize"
+                | "serializer"
+                | "response"
+                | "doc"
+                | "docs"
+                | "swag"
+                | "openapi"
+                | "api"
+                | "trace"
+                | "tracing"
+                | "span"
+                | "transaction"
+                | "atomic"
+                | "retry"
+                | "template"
+                | "render"
+                | "view"
+                | "etag"
+                | "gzip"
+                | "dto"
+                | "pipe"
+                | "pipes"
+                | "interceptor"
+                | "interceptors"
+                | "serialize_with"
+                | "version"
+                | "deprecated"
+                | "tags"
+                | "summary"
+                | "http"
+                | "method"
+                | "methods"
+                | "required"
+                | "exempt"
+                | "pool_conn"
+                | "mongo"
+                | "s3"
+                | "bus"
+                | "producer"
+                | "pagination_params"
+                | "common"
+                | "deps"
+                | "get"
+        )
+    })
 }
 
 /// The user's options for the access rules.

@@ -712,6 +712,8 @@ fn express_like<'t>(
                         kind: k,
                         level: Level::Route,
                     });
+                } else if !model::known_not_guard(&n) && !benign_mw(&n) {
+                    r.opaque = true;
                 }
             }
         }

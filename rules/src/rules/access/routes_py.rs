@@ -205,7 +205,10 @@ fn dependencies(src: &str, n: Node<'_>) -> Vec<(String, bool)> {
     out
 }
 
-fn dep_guards(src: &str, n: Node<'_>, opts: &Options, level: Level, out: &mut Vec<Guard>) {
+/// Guards among the `Depends`/`Security` targets in `n`; returns whether a dependency of unknown
+/// purpose was seen (it may check the caller).
+fn dep_guards(src: &str, n: Node<'_>, opts: &Options, level: Level, out: &mut Vec<Guard>) -> bool {
+    let mut unknown = false;
     for (name, security) in dependencies(src, n) {
         let k = model::guard_kind(&name, &opts.guards).or(security.then_some(GuardKind::Authn));
         if let Some(k) = k {
@@ -218,8 +221,11 @@ fn dep_guards(src: &str, n: Node<'_>, opts: &Options, level: Level, out: &mut Ve
                 kind: k,
                 level,
             });
+        } else if !name.is_empty() && !model::known_not_guard(&name) {
+            unknown = true;
         }
     }
+    unknown
 }
 
 /// A decorator's dotted name and its call node (`@app.route("/x")` -> `app.route`).
@@ -456,17 +462,27 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
                     kind: k,
                     level: Level::Route,
                 });
-            } else if let Some(c) = dcall {
-                // `@permission_classes([IsAuthenticated])`-style wrappers.
-                dep_guards(src, c, opts, Level::Route, &mut r.guards);
+            } else {
+                if let Some(c) = dcall {
+                    // `@permission_classes([IsAuthenticated])`-style wrappers.
+                    r.opaque |= dep_guards(src, c, opts, Level::Route, &mut r.guards);
+                }
+                let last = dn.rsplit('.').next().unwrap_or(&dn);
+                let another_route = matches!(
+                    last,
+                    "route" | "get" | "post" | "put" | "patch" | "delete" | "api_route"
+                );
+                if !another_route && !model::known_not_guard(&dn) {
+                    r.opaque = true;
+                }
             }
         }
         if is_fastapi {
             if let Some(deps) = py::keyword_arg(src, call, "dependencies") {
-                dep_guards(src, deps, opts, Level::Route, &mut r.guards);
+                r.opaque |= dep_guards(src, deps, opts, Level::Route, &mut r.guards);
             }
             if let Some(params) = f.child_by_field_name("parameters") {
-                dep_guards(src, params, opts, Level::Route, &mut r.guards);
+                r.opaque |= dep_guards(src, params, opts, Level::Route, &mut r.guards);
                 // `current_user: CurrentUser` (an Annotated alias defined elsewhere)
                 let mut c = params.walk();
                 for p in params.named_children(&mut c) {
@@ -491,7 +507,7 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
         for _ in 0..6 {
             if let Some(o) = objs.get(&cur) {
                 if let Some(d) = o.deps {
-                    dep_guards(src, d, opts, Level::Router, &mut r.guards);
+                    r.opaque |= dep_guards(src, d, opts, Level::Router, &mut r.guards);
                 }
             }
             for h in hooks.get(&cur).map(Vec::as_slice).unwrap_or(&[]) {
@@ -501,7 +517,7 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
                 break;
             };
             if let Some(d) = py::keyword_arg(src, *call, "dependencies") {
-                dep_guards(src, d, opts, Level::Router, &mut r.guards);
+                r.opaque |= dep_guards(src, d, opts, Level::Router, &mut r.guards);
             }
             if let (Some(p), Some(rp)) = (prefix, &r.path) {
                 r.path = Some(format!("{}{}", p.trim_end_matches('/'), rp));

@@ -185,6 +185,77 @@ fn extractor_guard(ty: &syn::Type, opts: &Options) -> Option<Guard> {
     None
 }
 
+/// A parameter type of unknown purpose (a custom extractor or request guard such as
+/// `Headers`): it may authenticate, so the route is not judged.
+fn unknown_extractor(ty: &syn::Type) -> bool {
+    let mut ids = Vec::new();
+    type_idents(ty, &mut ids, 0);
+    let Some(first) = ids
+        .iter()
+        .find(|i| !i.chars().next().is_some_and(char::is_lowercase))
+    else {
+        return false; // primitives and lowercase paths (`i64`, `web::Path` resolved below)
+    };
+    if PLAIN_EXTRACTORS.contains(&first.as_str())
+        || matches!(
+            first.as_str(),
+            "Arc"
+                | "Box"
+                | "Rc"
+                | "Cow"
+                | "PathBuf"
+                | "Uuid"
+                | "HashMap"
+                | "BTreeMap"
+                | "Vec"
+                | "Mutex"
+                | "RwLock"
+                | "Sender"
+                | "Receiver"
+                | "Shutdown"
+                | "Origin"
+                | "Status"
+                | "ContentType"
+                | "Accept"
+                | "TempFile"
+                | "Capped"
+                | "Peer"
+                | "SocketAddr"
+                | "IpAddr"
+                | "ClientIp"
+                | "Payload"
+                | "Req"
+                | "ServiceRequest"
+                | "Field"
+                | "MultipartForm"
+                | "Either"
+                | "Header"
+                | "ContentDisposition"
+                | "Ws"
+                | "WebSocket"
+                | "Stream"
+                | "BodyStream"
+                | "Params"
+                | "Locale"
+                | "Lang"
+                | "Flash"
+                | "FlashMessage"
+                | "I18n"
+                | "Tera"
+                | "Handlebars"
+                | "Templates"
+                | "Env"
+                | "Settings"
+                | "AppState"
+                | "Ctx"
+                | "Metadata"
+        )
+    {
+        return false;
+    }
+    !model::known_not_guard(first)
+}
+
 /// Idents and literals of a handler body, for evidence.
 struct BodyScan<'o> {
     opts: &'o Options,
@@ -297,6 +368,8 @@ fn handler_facts(f: &ItemFn, opts: &Options, r: &mut Route, skip_params: &HashSe
             }
             if let Some(g) = extractor_guard(&pt.ty, opts) {
                 r.guards.push(g);
+            } else if unknown_extractor(&pt.ty) {
+                r.opaque = true;
             }
         }
     }

@@ -148,7 +148,11 @@ pub(crate) fn report(file: &mut FileCx<'_>, routes: &[Route], opts: &Options) {
                 continue;
             }
         }
-        if r.guarded() || r.explicit_public || model::public_by_nature(r, &opts.public_routes) {
+        if r.guarded()
+            || r.explicit_public
+            || r.opaque
+            || model::public_by_nature(r, &opts.public_routes)
+        {
             continue;
         }
         let mutating = r.mutating();
