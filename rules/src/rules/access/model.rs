@@ -504,7 +504,12 @@ fn weak_last_segment(route: &Route) -> bool {
 /// Paths and handler names that read or change user or operator data (GET routes are flagged
 /// only when they look like this).
 pub fn sensitive(route: &Route) -> bool {
-    let mut ws = words(&route.handler);
+    // The handler's own name is too loose (`admin_disabled` renders a notice); a controller's
+    // name (`orders.receipt`) says which resource a router-relative path serves.
+    let mut ws = match route.handler.rsplit_once('.') {
+        Some((controller, _)) => words(controller),
+        None => Vec::new(),
+    };
     if let Some(p) = &route.path {
         ws.extend(words(p));
     }
