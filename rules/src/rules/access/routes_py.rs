@@ -169,7 +169,8 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
             kind: GuardKind::Authz,
             level: Level::Body,
         });
-    } else if let Some(n) = authn {
+    }
+    if let Some(n) = authn {
         route.guards.push(Guard {
             name: n,
             kind: GuardKind::Authn,

@@ -389,7 +389,8 @@ fn handler_facts(f: &ItemFn, opts: &Options, r: &mut Route, skip_params: &HashSe
             kind: GuardKind::Authz,
             level: Level::Body,
         });
-    } else if let Some(a) = scan.authn {
+    }
+    if let Some(a) = scan.authn {
         r.guards.push(Guard {
             name: a,
             kind: GuardKind::Authn,

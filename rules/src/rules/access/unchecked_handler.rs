@@ -1,4 +1,4 @@
-use super::model::{self, Level, Options, Route};
+use super::model::{self, GuardKind, Level, Options, Route};
 use crate::engine::FileCx;
 use crate::meta::{Confidence, Severity};
 
@@ -118,10 +118,14 @@ pub(crate) fn report(file: &mut FileCx<'_>, routes: &[Route], opts: &Options) {
         return;
     }
     // Auth applied route by route is visible in this file (or router-wide on the same router).
+    // Only authentication guards show the convention: a role guard on some routes
+    // (`requireRole('admin')`, NestJS `RolesGuard`) is often added on top of authentication
+    // applied elsewhere (a mount, a global guard), which this file cannot see.
     let per_route = routes.iter().any(|r| {
-        r.guards
-            .iter()
-            .any(|g| g.level == Level::Route || (g.level == Level::Body && r.framework == "nextjs"))
+        r.guards.iter().any(|g| {
+            g.kind == GuardKind::Authn
+                && (g.level == Level::Route || (g.level == Level::Body && r.framework == "nextjs"))
+        })
     });
     for r in routes {
         let convention = per_route
