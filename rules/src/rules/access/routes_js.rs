@@ -370,6 +370,7 @@ pub(crate) fn collect(cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
     let mut calls = Vec::new();
     let mut defs: HashMap<String, Node> = HashMap::new();
     let mut objs: HashMap<String, Obj> = HashMap::new();
+    let mut custom: Vec<String> = Vec::new();
     let mut classes = Vec::new();
     let mut stack = vec![root];
     let mut budget = 500_000usize;
@@ -401,6 +402,11 @@ pub(crate) fn collect(cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
                     {
                         // `const handler = asyncHandler(async (req, res) => ..)`
                         defs.insert(name, v);
+                    } else if matches!(v.kind(), "call_expression" | "new_expression")
+                        && server_like_name(&name)
+                    {
+                        // `const router = createRouter()`: a factory may attach auth.
+                        custom.push(name);
                     }
                 }
             }
@@ -413,7 +419,7 @@ pub(crate) fn collect(cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
     calls.sort_by_key(|c| c.start_byte());
 
     let mut routes = Vec::new();
-    express_like(cx, &calls, &defs, &objs, opts, &mut routes);
+    express_like(cx, &calls, &defs, &objs, &custom, opts, &mut routes);
     for class in classes {
         nest_controller(cx, class, opts, &mut routes);
     }
@@ -430,6 +436,24 @@ fn server_obj(cx: &JsCx<'_, '_>, v: Node<'_>) -> Option<Obj> {
         _ => return None,
     };
     let text = node_text(src, callee);
+    // `require("fastify")({ logger: true })`, `require("express")()`
+    if callee.kind() == "call_expression" && js::callee_name(src, callee) == Some("require") {
+        let m = js::call_args(callee)
+            .first()
+            .and_then(|a| js::string_value(src, *a))
+            .unwrap_or("");
+        return match m {
+            "express" | "koa" | "polka" => Some(Obj {
+                kind: ObjKind::App,
+                fastify: false,
+            }),
+            "fastify" => Some(Obj {
+                kind: ObjKind::App,
+                fastify: true,
+            }),
+            _ => None,
+        };
+    }
     let path = js::member_path(src, callee).unwrap_or_default();
     let first = path.split('.').next().unwrap_or("");
     let module = cx
@@ -477,6 +501,7 @@ fn express_like<'t>(
     calls: &[Node<'t>],
     defs: &HashMap<String, Node<'t>>,
     objs: &HashMap<String, Obj>,
+    custom: &[String],
     opts: &Options,
     routes: &mut Vec<Route>,
 ) {
@@ -649,6 +674,7 @@ fn express_like<'t>(
 
     for (receiver, methods, path, rest, call) in regs {
         let fastify = objs.get(&receiver).is_some_and(|o| o.fastify);
+        let custom_router = custom.contains(&receiver);
         let framework = if fastify { "fastify" } else { "express" };
         let (handler_node, mws): (Option<Node>, Vec<Node>) = if rest.len() == 1
             && rest[0].kind() == "object"
@@ -811,6 +837,7 @@ fn express_like<'t>(
             }
         }
         r.visible_chain = visible && !unknown;
+        r.opaque |= custom_router;
         routes.push(r);
     }
 }

@@ -275,6 +275,7 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
     let mut classes: Vec<Node> = Vec::new();
     let mut calls: Vec<Node> = Vec::new();
     let mut defs: HashMap<String, Node> = HashMap::new();
+    let mut custom: Vec<String> = Vec::new();
     walk(root, |n| match n.kind() {
         "assignment" => {
             if let (Some(l), Some(r)) = (
@@ -290,6 +291,10 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
                                 deps: py::keyword_arg(src, r, "dependencies"),
                             },
                         );
+                    } else {
+                        // `router = AdminAPIRouter(..)`, `app = create_app()`: a custom router
+                        // class or factory may attach auth.
+                        custom.push(node_text(src, l).to_owned());
                     }
                 }
             }
@@ -413,6 +418,7 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
             continue;
         };
         let kind = objs.get(&recv).map(|o| o.kind);
+        let custom_router = kind.is_none() && custom.contains(&recv);
         let is_fastapi =
             matches!(kind, Some(Kind::FastApi | Kind::ApiRouter)) || (kind.is_none() && fastapi);
         let framework = if is_fastapi { "fastapi" } else { "flask" };
@@ -537,6 +543,14 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
         }
         r.visible_chain = visible && !unknown_mw;
         r.rooted = visible;
+        // Methods of a controller class (`self` first) may get dependencies from the class.
+        let method = f
+            .child_by_field_name("parameters")
+            .and_then(|p| p.named_child(0))
+            .is_some_and(|p| node_text(src, p) == "self");
+        if custom_router || method {
+            r.opaque = true;
+        }
         routes.push(r);
     }
     if django {
