@@ -707,6 +707,8 @@ fn django_views(
                     }
                 }
                 "csrf_exempt" | "never_cache" | "cache_page" | "transaction" | "atomic" => {}
+                // Django 5.1 `LoginRequiredMiddleware` opt-out.
+                "login_not_required" => r.explicit_public = true,
                 _ => {
                     if let Some(k) = model::guard_kind(&dn, &opts.guards) {
                         r.guards.push(Guard {

@@ -162,7 +162,14 @@ pub(crate) fn report(file: &mut FileCx<'_>, routes: &[Route], opts: &Options) {
         let mutating = r.mutating();
         let (severity, confidence) = if convention {
             if mutating {
-                (Severity::High, Confidence::Medium)
+                // Django's settings (DEFAULT_PERMISSION_CLASSES, LoginRequiredMiddleware) can
+                // protect every view from another file.
+                let c = if r.framework == "django" {
+                    Confidence::Low
+                } else {
+                    Confidence::Medium
+                };
+                (Severity::High, c)
             } else if !r.methods.is_empty() && model::sensitive(r) {
                 (Severity::Medium, Confidence::Low)
             } else {
