@@ -134,16 +134,6 @@ fn type_idents(ty: &syn::Type, out: &mut Vec<String>, depth: usize) {
 fn extractor_guard(ty: &syn::Type, opts: &Options) -> Option<Guard> {
     let mut ids = Vec::new();
     type_idents(ty, &mut ids, 0);
-    let outer = ids
-        .iter()
-        .rev()
-        .find(|i| {
-            !matches!(
-                i.as_str(),
-                "web" | "axum" | "extract" | "actix_web" | "rocket"
-            )
-        })
-        .cloned();
     let first = ids
         .iter()
         .find(|i| !i.chars().next().is_some_and(char::is_lowercase))?;
@@ -158,7 +148,6 @@ fn extractor_guard(ty: &syn::Type, opts: &Options) -> Option<Guard> {
         } else {
             vec![first]
         };
-    let _ = outer;
     for c in candidates {
         if let Some(k) = model::guard_kind(c, &opts.guards) {
             return Some(Guard {

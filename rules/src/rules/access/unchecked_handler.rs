@@ -58,10 +58,17 @@ crate::declare_rule! {
     /// intentionally public paths with `public_routes = ["/status", "/public/*"]`.
     ///
     /// ## Not flagged
-    /// Routes behind a guard at any level, explicitly public routes (`AllowAny`, `@Public()`),
-    /// public-by-nature paths, read-only routes that do not look like user data, routers whose
-    /// mounting is in another file when nothing in this file shows the auth convention, routes
-    /// after middleware of unknown purpose, and test code.
+    /// Routes behind a guard at any level, explicitly public routes (`AllowAny`, `@Public()`,
+    /// `@login_not_required`, and every unguarded NestJS route in a file using a `@Public()`-style
+    /// opt-out, which implies a global guard), public-by-nature paths, read-only routes that do
+    /// not look like user data, routers whose mounting is in another file when nothing in this
+    /// file shows the auth convention, routes carrying a decorator, middleware, dependency or
+    /// extractor of unknown purpose (it may be the guard: name it in `guards` to have it
+    /// recognized), routes on custom router classes or factories, controller-class methods,
+    /// and test code. Only authentication guards on other routes show the convention: a role
+    /// guard alone is often layered on authentication applied elsewhere. Django findings are
+    /// low confidence (settings such as `DEFAULT_PERMISSION_CLASSES` or
+    /// `LoginRequiredMiddleware` can protect every view).
     ///
     /// ## References
     /// - CWE-306: Missing Authentication for Critical Function
