@@ -337,6 +337,10 @@ pub fn guard_kind(name: &str, configured: &[String]) -> Option<GuardKind> {
         return None;
     }
     let ws = words(name);
+    // `MaybeAuthUser`, `auth.optional`: admits anonymous callers, not a guard.
+    if ws.iter().any(|w| w == "maybe" || w == "optional") {
+        return None;
+    }
     if ws.iter().any(|w| authz_word(w)) {
         return Some(GuardKind::Authz);
     }
@@ -842,6 +846,8 @@ mod tests {
             assert_eq!(guard_kind(g, &none), Some(GuardKind::Authz), "{g}");
         }
         for g in [
+            "MaybeAuthUser",
+            "auth.optional",
             "express.json",
             "validate",
             "session",

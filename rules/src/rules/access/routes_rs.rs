@@ -157,6 +157,9 @@ fn extractor_guard(ty: &syn::Type, opts: &Options) -> Option<Guard> {
             });
         }
         let ws = model::words(c);
+        if ws.iter().any(|w| w == "maybe" || w == "optional") {
+            return None;
+        }
         if ws.iter().any(|w| {
             w == "user"
                 || w == "claims"
