@@ -555,8 +555,193 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
     }
     if django {
         django_views(cx, root, &funcs, &classes, opts, &mut routes);
+    } else if cx.imports_module("flask_restful")
+        || cx.imports_module("flask_restx")
+        || cx.imports_module("flask.views")
+        || cx.imports_module("flask_smorest")
+    {
+        flask_resources(src, &classes, &calls, opts, &mut routes);
     }
     routes
+}
+
+/// Flask class-based views: flask-restful/flask-restx `Resource` and `MethodView` classes,
+/// guarded by `decorators = [...]`/`method_decorators = [...]` or per-method decorators;
+/// paths from `api.add_resource(Cls, "/p")` / `add_url_rule("/p", view_func=Cls.as_view(..))`.
+fn flask_resources(
+    src: &str,
+    classes: &[Node<'_>],
+    calls: &[Node<'_>],
+    opts: &Options,
+    routes: &mut Vec<Route>,
+) {
+    // class name -> path
+    let mut paths: HashMap<String, String> = HashMap::new();
+    for &c in calls {
+        match py::callee_name(src, c) {
+            Some("add_resource") => {
+                let args = py::positional_args(c);
+                if let (Some(cls), Some(p)) = (args.first(), args.get(1)) {
+                    if let Some(p) = py::string_value(src, *p) {
+                        paths.insert(node_text(src, *cls).to_owned(), p.to_owned());
+                    }
+                }
+            }
+            Some("add_url_rule") => {
+                let p = py::positional_args(c)
+                    .first()
+                    .and_then(|a| py::string_value(src, *a))
+                    .map(str::to_owned);
+                let view = py::keyword_arg(src, c, "view_func")
+                    .and_then(|v| v.child_by_field_name("function"))
+                    .and_then(|f| f.child_by_field_name("object"))
+                    .map(|o| node_text(src, o).to_owned());
+                if let (Some(p), Some(v)) = (p, view) {
+                    paths.insert(v, p);
+                }
+            }
+            _ => {}
+        }
+    }
+    for &c in classes {
+        let bases: Vec<String> = c
+            .child_by_field_name("superclasses")
+            .map(|s| {
+                let mut cur = s.walk();
+                s.named_children(&mut cur)
+                    .filter_map(|b| py::dotted(src, b))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !bases.iter().any(|b| {
+            matches!(
+                b.rsplit('.').next().unwrap_or(b),
+                "Resource" | "MethodView" | "MethodResource"
+            )
+        }) {
+            continue;
+        }
+        let cname = c
+            .child_by_field_name("name")
+            .map(|n| node_text(src, n).to_owned())
+            .unwrap_or_default();
+        let Some(body) = c.child_by_field_name("body") else {
+            continue;
+        };
+        let mut class_guards = Vec::new();
+        let mut class_opaque = false;
+        // flask-restx `@ns.route("/todos/<int:id>")` on the class; other class decorators may
+        // be guards.
+        for d in py::decorators(c) {
+            let Some((dn, call)) = dec_name(src, d) else {
+                continue;
+            };
+            if dn.ends_with(".route") {
+                if let Some(p) = call
+                    .and_then(|c| py::positional_args(c).into_iter().next())
+                    .and_then(|a| py::string_value(src, a))
+                {
+                    paths.insert(cname.clone(), p.to_owned());
+                }
+                continue;
+            }
+            match model::guard_kind(&dn, &opts.guards) {
+                Some(k) => class_guards.push(Guard {
+                    name: dn,
+                    kind: k,
+                    level: Level::Route,
+                }),
+                None if !model::known_not_guard(&dn) => class_opaque = true,
+                None => {}
+            }
+        }
+        let mut methods = Vec::new();
+        let mut cur = body.walk();
+        for st in body.named_children(&mut cur) {
+            match st.kind() {
+                "expression_statement" => {
+                    let Some(a) = st.named_child(0).filter(|a| a.kind() == "assignment") else {
+                        continue;
+                    };
+                    let (Some(l), Some(v)) = (
+                        a.child_by_field_name("left"),
+                        a.child_by_field_name("right"),
+                    ) else {
+                        continue;
+                    };
+                    if !matches!(node_text(src, l), "decorators" | "method_decorators") {
+                        continue;
+                    }
+                    walk(v, |x| {
+                        if !matches!(x.kind(), "identifier" | "attribute")
+                            || x.parent().is_some_and(|p| p.kind() == "attribute")
+                        {
+                            return;
+                        }
+                        let n = node_text(src, x);
+                        match model::guard_kind(n, &opts.guards) {
+                            Some(k) => class_guards.push(Guard {
+                                name: n.to_owned(),
+                                kind: k,
+                                level: Level::Route,
+                            }),
+                            None if !model::known_not_guard(n) => class_opaque = true,
+                            None => {}
+                        }
+                    });
+                }
+                "function_definition" | "decorated_definition" => {
+                    let f = if st.kind() == "decorated_definition" {
+                        match st.child_by_field_name("definition") {
+                            Some(f) => f,
+                            None => continue,
+                        }
+                    } else {
+                        st
+                    };
+                    methods.push(f);
+                }
+                _ => {}
+            }
+        }
+        for f in methods {
+            let mname = f
+                .child_by_field_name("name")
+                .map(|n| node_text(src, n))
+                .unwrap_or("");
+            if !matches!(mname, "get" | "post" | "put" | "patch" | "delete") {
+                continue;
+            }
+            let at = f
+                .child_by_field_name("name")
+                .map(|n| n.byte_range())
+                .unwrap_or(f.byte_range());
+            let mut r = Route::new("flask", format!("{cname}.{mname}"), at);
+            r.scope = cname.clone();
+            r.methods = vec![mname.to_ascii_uppercase()];
+            r.path = paths.get(&cname).cloned();
+            r.guards = class_guards.clone();
+            r.opaque = class_opaque;
+            for d in py::decorators(f) {
+                let Some((dn, _)) = dec_name(src, d) else {
+                    continue;
+                };
+                match model::guard_kind(&dn, &opts.guards) {
+                    Some(k) => r.guards.push(Guard {
+                        name: dn,
+                        kind: k,
+                        level: Level::Route,
+                    }),
+                    None if !model::known_not_guard(&dn) => r.opaque = true,
+                    None => {}
+                }
+            }
+            if let Some(b) = f.child_by_field_name("body") {
+                body_facts(src, b, opts, &mut r);
+            }
+            routes.push(r);
+        }
+    }
 }
 
 /// `@auth.login_required(role="admin")`, `@roles_required("admin")` -> Authz.
