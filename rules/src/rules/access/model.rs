@@ -181,6 +181,21 @@ pub fn words(name: &str) -> Vec<String> {
     out
 }
 
+/// Words of a route path's literal segments; parameters (`<public_id>`, `{user_id}`, `:id`,
+/// `[slug]`) name values, not the route's purpose.
+pub fn path_words(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter(|seg| {
+            !(seg.starts_with(':')
+                || seg.starts_with('<')
+                || seg.starts_with('{')
+                || seg.starts_with('[')
+                || seg.starts_with('*'))
+        })
+        .flat_map(words)
+        .collect()
+}
+
 /// Names that look like guards but are not: session stores, auth-library setup.
 fn benign(name: &str) -> bool {
     let last = name.rsplit(['.', ':']).next().unwrap_or(name);
@@ -411,7 +426,7 @@ pub fn public_by_nature(route: &Route, public_routes: &[String]) -> bool {
     }
     let mut ws: Vec<String> = words(&route.handler);
     if let Some(p) = &route.path {
-        ws.extend(words(p));
+        ws.extend(path_words(p));
     }
     let has = |x: &str| ws.iter().any(|w| w == x);
     ws.iter().any(|w| {
@@ -515,7 +530,7 @@ pub fn sensitive(route: &Route) -> bool {
         None => Vec::new(),
     };
     if let Some(p) = &route.path {
-        ws.extend(words(p));
+        ws.extend(path_words(p));
     }
     // A collection of people (`GET /users`) is sensitive; one public profile by name is not.
     let has_param = route
@@ -558,7 +573,7 @@ pub fn sensitive(route: &Route) -> bool {
 /// Admin-looking routes: admin/internal/management areas, role or permission changes, deleting
 /// users.
 pub fn admin_like(route: &Route) -> bool {
-    let pw = route.path.as_deref().map(words).unwrap_or_default();
+    let pw = route.path.as_deref().map(path_words).unwrap_or_default();
     let hw = words(&route.handler);
     let area = |w: &String| {
         matches!(
@@ -890,6 +905,11 @@ mod tests {
             r.path = Some(p.into());
             assert!(!public_by_nature(&r, &[]), "{p}");
         }
+        r.path = Some("/users/<public_id>".into());
+        assert!(
+            !public_by_nature(&r, &[]),
+            "parameter names are not purpose"
+        );
         r.path = Some("/internal/ping2".into());
         assert!(public_by_nature(&r, &["/internal/*".into()]));
     }
