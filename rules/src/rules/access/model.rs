@@ -123,6 +123,13 @@ impl Route {
                 .all(|m| matches!(m.as_str(), "GET" | "HEAD" | "OPTIONS"));
         // The handler's name counts only when its body is not visible (a controller method
         // elsewhere): a seen body speaks for itself (`delete_profile_success` only renders).
+        // A POST whose body is seen must be seen writing: search forms, previews and renders
+        // are POSTs that change nothing.
+        let strong_method = self
+            .methods
+            .iter()
+            .any(|m| matches!(m.as_str(), "PUT" | "PATCH" | "DELETE"));
+        let by_method = strong_method || (by_method && (!self.body_seen || self.body_mutates));
         by_method
             || (!only_reads && self.body_mutates)
             || !self.body_seen
@@ -149,6 +156,60 @@ impl Route {
                     )
                 })
     }
+}
+
+/// A call that writes data, by the name of the function or method called: `save`, `create`,
+/// `insert_one`, `deleteMany`, `findByIdAndUpdate`, `createOrder`, `db.session.add`,
+/// `commit`, `upload_file`.
+pub fn write_call(name: &str) -> bool {
+    let ws = words(name);
+    let Some(first) = ws.first() else {
+        return false;
+    };
+    matches!(
+        first.as_str(),
+        "save"
+            | "create"
+            | "insert"
+            | "update"
+            | "delete"
+            | "destroy"
+            | "remove"
+            | "upsert"
+            | "write"
+            | "upload"
+            | "commit"
+            | "persist"
+            | "store"
+            | "publish"
+            | "purge"
+            | "drop"
+            | "archive"
+            | "restore"
+            | "bulk"
+            | "add"
+            | "increment"
+            | "decrement"
+            | "execute"
+            | "exec"
+            | "truncate"
+            | "unlink"
+            | "rename"
+            | "move"
+            | "transfer"
+            | "charge"
+            | "refund"
+            | "approve"
+            | "reject"
+            | "ban"
+            | "grant"
+            | "revoke"
+            | "assign"
+            | "batch"
+    ) || (first == "find"
+        && ws
+            .iter()
+            .any(|w| matches!(w.as_str(), "update" | "delete" | "remove")))
 }
 
 /// Splits an identifier or dotted name into lower-case words: `requireAuth` -> `require`,
@@ -487,6 +548,13 @@ pub fn public_by_nature(route: &Route, public_routes: &[String]) -> bool {
         || (has("sign") && (has("in") || has("up") || has("out")))
         || (has("log") && (has("in") || has("out")))
         || (has("reset") && (has("password") || has("pw")))
+        // `/reset/:token`, `/verify/<token>`: the token in the URL is the credential.
+        || ((has("reset") || has("verify") || has("confirm") || has("invite") || has("invitation"))
+            && route
+                .path
+                .as_deref()
+                .is_some_and(|p| p.contains(":token") || p.contains("<token>") || p.contains("{token}")
+                    || p.contains(":code") || p.contains("<code>") || p.contains("{code}")))
         || (has("verify") && (has("email") || has("account")))
         || (has("confirm") && (has("email") || has("account")))
 }
@@ -826,6 +894,35 @@ mod tests {
         assert_eq!(words("HTTPBearer"), ["http", "bearer"]);
         assert_eq!(words("passport.authenticate"), ["passport", "authenticate"]);
         assert_eq!(words("/users/:id"), ["users", "id"]);
+    }
+
+    #[test]
+    fn write_calls() {
+        for w in [
+            "save",
+            "createOrder",
+            "insert_one",
+            "findByIdAndUpdate",
+            "add",
+            "commit",
+            "deleteMany",
+        ] {
+            assert!(write_call(w), "{w}");
+        }
+        for r in [
+            "find",
+            "findById",
+            "get",
+            "render_template",
+            "validate_on_submit",
+            "query",
+            "filter_by",
+            "setHeader",
+            "replace",
+            "merge",
+        ] {
+            assert!(!write_call(r), "{r}");
+        }
     }
 
     #[test]

@@ -129,32 +129,6 @@ fn tokens<'s>(src: &'s str, n: Node<'_>) -> Vec<&'s str> {
     out
 }
 
-const WRITES: &[&str] = &[
-    "save",
-    "create",
-    "insert",
-    "insertOne",
-    "insertMany",
-    "update",
-    "updateOne",
-    "updateMany",
-    "delete",
-    "deleteOne",
-    "deleteMany",
-    "destroy",
-    "remove",
-    "upsert",
-    "findByIdAndUpdate",
-    "findByIdAndDelete",
-    "findOneAndUpdate",
-    "findOneAndDelete",
-    "findByIdAndRemove",
-    "bulkWrite",
-    "createMany",
-    "unlink",
-    "writeFile",
-];
-
 /// Guards and writes seen in a handler body. Authentication evidence is generous (any mention
 /// of the user, session or token only silences findings); authorization evidence must be a check:
 /// a role word in a condition or comparison, an authz call (`ability.can(..)`), or a 403.
@@ -173,7 +147,7 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
         match x.kind() {
             "call_expression" => {
                 if let Some(name) = js::callee_name(src, x) {
-                    if WRITES.contains(&name) {
+                    if model::write_call(name) {
                         route.body_mutates = true;
                     }
                     if model::guard_kind(name, &opts.guards) == Some(GuardKind::Authz) {

@@ -21,24 +21,6 @@ struct Obj<'t> {
     deps: Option<Node<'t>>,
 }
 
-const WRITES: &[&str] = &[
-    "save",
-    "delete",
-    "create",
-    "insert",
-    "commit",
-    "bulk_create",
-    "bulk_update",
-    "update_or_create",
-    "insert_one",
-    "insert_many",
-    "update_one",
-    "update_many",
-    "delete_one",
-    "delete_many",
-    "upsert",
-];
-
 fn server_like_name(name: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or(name);
     matches!(
@@ -74,7 +56,7 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
     walk(body, |x| match x.kind() {
         "call" => {
             if let Some(name) = py::callee_name(src, x) {
-                if WRITES.contains(&name) {
+                if model::write_call(name) {
                     route.body_mutates = true;
                 }
                 if model::guard_kind(name, &opts.guards) == Some(GuardKind::Authz)

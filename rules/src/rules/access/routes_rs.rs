@@ -300,18 +300,7 @@ impl<'ast, 'o> Visit<'ast> for BodyScan<'o> {
     }
     fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
         let n = m.method.to_string();
-        if matches!(
-            n.as_str(),
-            "execute"
-                | "insert"
-                | "update"
-                | "delete"
-                | "save"
-                | "insert_one"
-                | "delete_one"
-                | "update_one"
-                | "exec"
-        ) {
+        if model::write_call(&n) {
             self.mutates = true;
         }
         if model::guard_kind(&n, &self.opts.guards) == Some(GuardKind::Authz) {
