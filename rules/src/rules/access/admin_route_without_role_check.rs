@@ -82,9 +82,8 @@ pub(crate) fn report(file: &mut FileCx<'_>, routes: &[Route], _opts: &Options) {
             &ADMIN_ROUTE_WITHOUT_ROLE_CHECK,
             r.at.clone(),
             format!(
-                "admin route `{}` (handler `{}`) is guarded only by authentication (`{}`) with no role or permission check",
-                r.label(),
-                r.handler,
+                "admin {} is guarded only by authentication (`{}`) with no role or permission check",
+                r.describe(),
                 names.join("`, `")
             ),
         )

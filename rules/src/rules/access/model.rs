@@ -109,6 +109,18 @@ impl Route {
         }
     }
 
+    /// How messages name the route: ``route `POST /users` (handler `create`)``, or for a view
+    /// whose URL is configured elsewhere (Django), ``view `article_delete` (POST)``.
+    pub fn describe(&self) -> String {
+        match &self.path {
+            Some(_) if self.handler == "anonymous" => {
+                format!("route `{}` (inline handler)", self.label())
+            }
+            Some(_) => format!("route `{}` (handler `{}`)", self.label(), self.handler),
+            None => format!("view `{}` ({})", self.handler, self.label()),
+        }
+    }
+
     /// Whether the route writes state: a writing method, a handler named like a write, or a
     /// body seen writing.
     pub fn mutating(&self) -> bool {

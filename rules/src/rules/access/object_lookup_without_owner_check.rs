@@ -166,9 +166,8 @@ fn report(file: &mut FileCx<'_>, at: Range<usize>, call: &str, r: &Route) {
         &OBJECT_LOOKUP_WITHOUT_OWNER_CHECK,
         at,
         format!(
-            "`{call}` in `{}` (handler `{}`) loads an object by an id from the request and never checks that it belongs to the caller",
-            r.label(),
-            r.handler
+            "`{call}` in {} loads an object by an id from the request and never checks that it belongs to the caller",
+            r.describe()
         ),
     )
     .help("scope the lookup to the current user (e.g. filter_by(id=id, owner_id=current_user.id) / findOne({ _id: id, owner: req.user.id })) or compare the owner with the current user and return 403/404");

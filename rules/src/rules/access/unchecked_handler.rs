@@ -149,9 +149,8 @@ pub(crate) fn report(file: &mut FileCx<'_>, routes: &[Route], opts: &Options) {
                     &UNCHECKED_HANDLER,
                     r.at.clone(),
                     format!(
-                        "route `{}` (handler `{}`) is registered before `@{name}` is applied, so the guard never runs",
-                        r.label(),
-                        r.handler
+                        "{} is registered before `@{name}` is applied, so the guard never runs",
+                        r.describe()
                     ),
                 )
                 .help("put the route decorator first (outermost) and the guard decorator below it")
@@ -200,9 +199,8 @@ pub(crate) fn report(file: &mut FileCx<'_>, routes: &[Route], opts: &Options) {
             &UNCHECKED_HANDLER,
             r.at.clone(),
             format!(
-                "route `{}` (handler `{}`) has no authentication or authorization guard ({why}); looked for {}",
-                r.label(),
-                r.handler,
+                "{} has no authentication or authorization guard ({why}); looked for {}",
+                r.describe(),
                 looked_for(r.framework)
             ),
         )
