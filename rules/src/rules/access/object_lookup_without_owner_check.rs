@@ -279,18 +279,21 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, root: Node<'_>, routes: &[Route]) 
                 break;
             }
             match x.kind() {
-                "identifier" | "keyword_identifier" => {
-                    if scoping_word(py::node_text(src, x)) {
-                        scoped = true;
-                    }
+                "identifier" | "keyword_identifier" if scoping_word(py::node_text(src, x)) => {
+                    scoped = true;
                 }
                 "call" if lookup.is_none() => {
                     let name = py::callee_name(src, x).unwrap_or("");
-                    let is_lookup = match name {
-                        "get_or_404" | "get" | "first_or_404" | "get_object_or_404"
-                        | "filter_by" | "one_or_none" | "find_one" => true,
-                        _ => false,
-                    };
+                    let is_lookup = matches!(
+                        name,
+                        "get_or_404"
+                            | "get"
+                            | "first_or_404"
+                            | "get_object_or_404"
+                            | "filter_by"
+                            | "one_or_none"
+                            | "find_one"
+                    );
                     if is_lookup {
                         let callee = x
                             .child_by_field_name("function")
@@ -413,10 +416,10 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, root: Node<'_>, routes: &[Route]) 
                 break;
             }
             match x.kind() {
-                "identifier" | "property_identifier" | "shorthand_property_identifier" => {
-                    if scoping_word(js::node_text(src, x)) {
-                        scoped = true;
-                    }
+                "identifier" | "property_identifier" | "shorthand_property_identifier"
+                    if scoping_word(js::node_text(src, x)) =>
+                {
+                    scoped = true;
                 }
                 "call_expression" if lookup.is_none() => {
                     let name = js::callee_name(src, x).unwrap_or("");

@@ -155,26 +155,26 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
                     }
                 }
             }
-            "binary_expression" | "parenthesized_expression" | "unary_expression" => {
-                if x.parent().is_some_and(|p| {
-                    matches!(
-                        p.kind(),
-                        "if_statement"
-                            | "ternary_expression"
-                            | "binary_expression"
-                            | "unary_expression"
-                            | "parenthesized_expression"
-                            | "return_statement"
-                    )
-                }) || x.kind() == "binary_expression"
-                {
-                    for t in tokens(src, x) {
-                        if model::words(t)
-                            .iter()
-                            .any(|w| model::body_word_kind(w) == Some(GuardKind::Authz))
-                        {
-                            authz.get_or_insert(t.to_owned());
-                        }
+            "binary_expression" | "parenthesized_expression" | "unary_expression"
+                if x.kind() == "binary_expression"
+                    || x.parent().is_some_and(|p| {
+                        matches!(
+                            p.kind(),
+                            "if_statement"
+                                | "ternary_expression"
+                                | "binary_expression"
+                                | "unary_expression"
+                                | "parenthesized_expression"
+                                | "return_statement"
+                        )
+                    }) =>
+            {
+                for t in tokens(src, x) {
+                    if model::words(t)
+                        .iter()
+                        .any(|w| model::body_word_kind(w) == Some(GuardKind::Authz))
+                    {
+                        authz.get_or_insert(t.to_owned());
                     }
                 }
             }
@@ -268,6 +268,10 @@ struct Obj {
     kind: ObjKind,
     fastify: bool,
 }
+
+/// A route registration: receiver, method(s), path, the arguments after the path, and the
+/// node to report at.
+type Registration<'t> = (String, Vec<String>, Option<String>, Vec<Node<'t>>, Node<'t>);
 
 struct Use<'t> {
     receiver: String,
@@ -481,8 +485,7 @@ fn express_like<'t>(
 ) {
     let src = cx.src;
     let mut uses: Vec<Use<'t>> = Vec::new();
-    // (receiver, method(s), path, args after the path, where to report)
-    let mut regs: Vec<(String, Vec<String>, Option<String>, Vec<Node<'t>>, Node<'t>)> = Vec::new();
+    let mut regs: Vec<Registration<'t>> = Vec::new();
     for &call in calls {
         let Some(f) = call.child_by_field_name("function") else {
             continue;
@@ -625,7 +628,7 @@ fn express_like<'t>(
                 {
                     continue;
                 }
-                if !known && !(is_fn(*last) || last.kind() == "member_expression" || rest.len() > 1)
+                if !(known || is_fn(*last) || last.kind() == "member_expression" || rest.len() > 1)
                 {
                     continue;
                 }
@@ -1130,7 +1133,7 @@ fn next_route_path(path: &std::path::Path) -> Option<String> {
     let i = comps.iter().rposition(|c| *c == "app")?;
     let segs: Vec<&str> = comps[i + 1..]
         .iter()
-        .filter(|s| !(s.starts_with('(') && s.ends_with(')')) && !s.starts_with('@'))
+        .filter(|s| !(s.starts_with('@') || s.starts_with('(') && s.ends_with(')')))
         .copied()
         .collect();
     Some(format!("/{}", segs.join("/")))

@@ -895,17 +895,31 @@ fn django_views(
         }
         if let Some(b) = f.child_by_field_name("body") {
             body_facts(src, b, opts, &mut r);
-            // `if request.method == "POST":`
+            // `if request.method == "POST":` / `request.method in ("POST", "PUT")`
             walk(b, |x| {
-                if x.kind() == "comparison_operator" && node_text(src, x).contains("request.method")
+                if x.kind() != "comparison_operator" {
+                    return;
+                }
+                let mut c = x.walk();
+                let operands: Vec<Node> = x.named_children(&mut c).collect();
+                if !operands
+                    .iter()
+                    .any(|o| py::dotted(src, *o).as_deref() == Some("request.method"))
                 {
-                    for m in ["POST", "PUT", "PATCH", "DELETE"] {
-                        if node_text(src, x).contains(&format!("\"{m}\""))
-                            || node_text(src, x).contains(&format!("'{m}'"))
+                    return;
+                }
+                for o in operands {
+                    let mut vals = str_list(src, o);
+                    if o.kind() == "parenthesized_expression" {
+                        if let Some(inner) = o.named_child(0) {
+                            vals.extend(str_list(src, inner));
+                        }
+                    }
+                    for v in vals {
+                        if matches!(v.as_str(), "POST" | "PUT" | "PATCH" | "DELETE")
+                            && !r.methods.contains(&v)
                         {
-                            if !r.methods.iter().any(|x| x == m) {
-                                r.methods.push(m.to_owned());
-                            }
+                            r.methods.push(v);
                         }
                     }
                 }
@@ -1038,10 +1052,8 @@ fn django_views(
                                     r.methods.push(m);
                                 }
                             }
-                            "get" => {
-                                if !r.methods.iter().any(|m| m == "GET") {
-                                    r.methods.push("GET".into());
-                                }
+                            "get" if !r.methods.iter().any(|m| m == "GET") => {
+                                r.methods.push("GET".into());
                             }
                             "get_permissions" | "dispatch" | "has_permission" | "test_func"
                             | "get_queryset" => {

@@ -613,8 +613,11 @@ pub(crate) fn collect(cx: &RustCx<'_, '_, '_>, file: &File, opts: &Options) -> V
     let mut scan = Scan::default();
     scan.visit_file(file);
     let uses: Vec<&String> = cx.uses.values().collect();
-    let rocket =
-        uses.iter().any(|u| u.starts_with("rocket")) || cx.src.contains("extern crate rocket");
+    let rocket = uses.iter().any(|u| u.starts_with("rocket"))
+        || file
+            .items
+            .iter()
+            .any(|i| matches!(i, syn::Item::ExternCrate(e) if e.ident == "rocket"));
     let actix = uses.iter().any(|u| u.starts_with("actix_web"));
     let axum = uses.iter().any(|u| u.starts_with("axum"));
     let mut routes: Vec<Route> = Vec::new();
@@ -735,13 +738,28 @@ fn chain_routes_inner(
     depth: usize,
 ) -> Vec<usize> {
     let (calls, base) = unroll(outer);
-    // Must be a router/app chain.
-    let base_txt = cx.text_of(base);
-    let is_router = base_txt.contains("Router::new")
-        || base_txt.contains("App::new")
-        || base_txt.contains("scope(")
-        || base_txt.contains("resource(")
-        || matches!(base, Expr::Path(_));
+    // Must be a router/app chain: `Router::new()`, `App::new()`, `web::scope(..)`,
+    // `web::resource(..)`, or a binding holding one.
+    let base_fn: Vec<String> = match base {
+        Expr::Call(c) => match &*c.func {
+            Expr::Path(p) => p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect(),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let base_is = |a: &str, b: &str| {
+        base_fn.len() >= 2 && base_fn[base_fn.len() - 2] == a && base_fn[base_fn.len() - 1] == b
+    };
+    let actix_base = base_is("App", "new")
+        || base_fn
+            .last()
+            .is_some_and(|l| l == "scope" || l == "resource");
+    let is_router = base_is("Router", "new") || actix_base || matches!(base, Expr::Path(_));
     if !is_router
         || !calls.iter().any(|c| {
             matches!(
@@ -752,11 +770,7 @@ fn chain_routes_inner(
     {
         return Vec::new();
     }
-    let framework = if base_txt.contains("App::new")
-        || base_txt.contains("scope(")
-        || base_txt.contains("resource(")
-        || !axum
-    {
+    let framework = if actix_base || !axum {
         "actix-web"
     } else {
         "axum"
