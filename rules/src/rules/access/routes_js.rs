@@ -632,6 +632,23 @@ fn express_like<'t>(
                 {
                     continue;
                 }
+                // `app.all("/api/*", requireAuth)`: every argument is a guard, so this is
+                // middleware for the routes registered after it, not a route.
+                if m == "all"
+                    && !chained
+                    && rest.iter().all(|a| {
+                        mw_name(src, *a)
+                            .is_some_and(|n| model::guard_kind(&n, &opts.guards).is_some())
+                    })
+                {
+                    uses.push(Use {
+                        receiver,
+                        prefix: path,
+                        items: rest,
+                        at: call.start_byte(),
+                    });
+                    continue;
+                }
                 let methods = match m {
                     "all" => Vec::new(),
                     "del" => vec!["DELETE".to_owned()],
