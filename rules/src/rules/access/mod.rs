@@ -1,5 +1,78 @@
 //! Route handlers without authentication or authorization (checklist point 14).
+//!
+//! Each language's extractor builds a route model of the whole file once (on the root node);
+//! the rules decide from that model.
 
+pub mod admin_route_without_role_check;
+pub mod model;
+pub mod object_lookup_without_owner_check;
+pub mod routes_js;
+pub mod routes_py;
+pub mod routes_rs;
+pub mod unchecked_handler;
+
+use crate::lang::js::JsCx;
+use crate::lang::python::PyCx;
+use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::{JsCheck, PyCheck, RustCheck};
+use crate::meta::RuleMeta;
 use crate::registry::Registry;
+use model::{Options, Route};
+use tree_sitter::Node;
 
-pub(crate) fn register(_r: &mut Registry) {}
+static RULES: &[&RuleMeta] = &[
+    &unchecked_handler::UNCHECKED_HANDLER,
+    &admin_route_without_role_check::ADMIN_ROUTE_WITHOUT_ROLE_CHECK,
+    &object_lookup_without_owner_check::OBJECT_LOOKUP_WITHOUT_OWNER_CHECK,
+];
+
+pub(crate) fn register(r: &mut Registry) {
+    r.rules(RULES);
+    r.js.push(JsCheck {
+        rules: RULES,
+        run: check_js,
+    });
+    r.py.push(PyCheck {
+        rules: RULES,
+        run: check_py,
+    });
+    r.rust.push(RustCheck {
+        rules: RULES,
+        run: check_rust,
+    });
+}
+
+fn report_all(file: &mut crate::engine::FileCx<'_>, routes: &[Route], opts: &Options) {
+    unchecked_handler::report(file, routes, opts);
+    admin_route_without_role_check::report(file, routes, opts);
+}
+
+fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
+    if node.kind() != "program" || cx.file.is_test {
+        return;
+    }
+    let opts = Options::read(cx.file);
+    let routes = routes_js::collect(cx, node, &opts);
+    report_all(cx.file, &routes, &opts);
+    object_lookup_without_owner_check::check_js(cx, node, &routes);
+}
+
+fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
+    if node.kind() != "module" || cx.file.is_test {
+        return;
+    }
+    let opts = Options::read(cx.file);
+    let routes = routes_py::collect(cx, node, &opts);
+    report_all(cx.file, &routes, &opts);
+    object_lookup_without_owner_check::check_py(cx, node, &routes);
+}
+
+fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
+    let RustNode::File(file) = node else { return };
+    if cx.file.is_test {
+        return;
+    }
+    let opts = Options::read(cx.file);
+    let routes = routes_rs::collect(cx, file, &opts);
+    report_all(cx.file, &routes, &opts);
+}

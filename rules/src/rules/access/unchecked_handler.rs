@@ -1,0 +1,211 @@
+use super::model::{self, GuardKind, Level, Options, Route};
+use crate::engine::FileCx;
+use crate::meta::{Confidence, Severity};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags HTTP route handlers with no authentication or authorization guard at any level
+    /// that applies to them: the handler (decorator, route middleware, dependency, extractor or
+    /// request guard, a session check in its body), its router/blueprint/controller/scope, or
+    /// the app. Covers Flask (`@login_required`, `@jwt_required()`, `before_request`), FastAPI
+    /// (`Depends`/`Security` on the endpoint, the decorator, the `APIRouter` or the app),
+    /// Express/Koa routers (route middleware, `use()` before the route, `app.use('/x', auth,
+    /// router)`), Fastify (`preHandler`/`onRequest`), NestJS (`@UseGuards`), Next.js route
+    /// handlers (session checks), axum (`.layer`/`.route_layer`, auth extractors), actix-web
+    /// (`.wrap`, extractors) and rocket (request guards).
+    ///
+    /// It speaks only when it can see how routes are protected: either other routes in the
+    /// same file carry an auth guard (so auth is applied route by route here and this one was
+    /// missed), or the app is built in this file with every middleware visible and the route
+    /// writes data (low confidence). Routes on a router mounted in another file, behind
+    /// middleware of unknown purpose, or public by nature (health checks, login, signup,
+    /// password reset, static files, webhooks, docs, `/`) are not flagged.
+    ///
+    /// ## Why is this bad?
+    /// A handler without a guard serves anyone on the network: a forgotten `@login_required`
+    /// or a route registered before `app.use(auth)` lets anonymous callers read or change
+    /// other users' data (OWASP A01:2021 Broken Access Control, CWE-306/CWE-862).
+    ///
+    /// ## Example
+    /// ```python
+    /// @app.route("/posts/<int:id>/delete", methods=["POST"])
+    /// def delete_post(id):
+    ///     db.session.delete(Post.query.get_or_404(id))
+    /// ```
+    /// ```ts
+    /// router.post("/orders", createOrder);      // siblings use requireAuth
+    /// app.post("/api/items", addItem);          // registered before app.use(auth)
+    /// app.use(auth);
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```python
+    /// @app.route("/posts/<int:id>/delete", methods=["POST"])
+    /// @login_required
+    /// def delete_post(id): ...
+    /// ```
+    /// ```ts
+    /// router.post("/orders", requireAuth, createOrder);
+    /// ```
+    ///
+    /// ## How to fix
+    /// Attach the project's guard to the route, or better to the whole router/app so new routes
+    /// are protected by default: Flask `before_request` on the blueprint, FastAPI
+    /// `APIRouter(dependencies=[Depends(get_current_user)])`, Express `router.use(requireAuth)`
+    /// before the routes, NestJS a global `APP_GUARD` with a `@Public()` opt-out, axum
+    /// `.route_layer(from_fn(require_auth))`, actix-web `.wrap(HttpAuthentication::bearer(..))`.
+    /// Custom guard names are configured with `[rules.unchecked-handler] guards = [...]`;
+    /// intentionally public paths with `public_routes = ["/status", "/public/*"]`.
+    ///
+    /// ## Not flagged
+    /// Routes behind a guard at any level, explicitly public routes (`AllowAny`, `@Public()`,
+    /// `@login_not_required`, and every unguarded NestJS route in a file using a `@Public()`-style
+    /// opt-out, which implies a global guard), public-by-nature paths, read-only routes that do
+    /// not look like user data, routers whose mounting is in another file when nothing in this
+    /// file shows the auth convention, routes carrying a decorator, middleware, dependency or
+    /// extractor of unknown purpose (it may be the guard: name it in `guards` to have it
+    /// recognized), routes on custom router classes or factories, controller-class methods,
+    /// and test code. Only authentication guards on other routes show the convention: a role
+    /// guard alone is often layered on authentication applied elsewhere. Django findings are
+    /// low confidence (settings such as `DEFAULT_PERMISSION_CLASSES` or
+    /// `LoginRequiredMiddleware` can protect every view).
+    ///
+    /// ## References
+    /// - CWE-306: Missing Authentication for Critical Function
+    /// - CWE-862: Missing Authorization
+    /// - OWASP A01:2021 Broken Access Control
+    pub UNCHECKED_HANDLER {
+        id: "unchecked-handler",
+        title: "Route handler with no authentication or authorization guard",
+        severity: High,
+        confidence: Medium,
+        cwe: [306, 862, 285],
+        checklist: 14,
+        languages: [Rust, JavaScript, TypeScript, Python],
+        fix: None,
+    }
+}
+
+/// Which guard kinds a framework offers (for the message).
+fn looked_for(framework: &str) -> &'static str {
+    match framework {
+        "flask" => "route decorators such as @login_required/@jwt_required(), before_request hooks, session checks in the handler",
+        "fastapi" => "Depends()/Security() on the endpoint, its decorator, the APIRouter or the app",
+        "django" => "@login_required/@permission_required, LoginRequiredMixin, DRF permission_classes",
+        "express" => "route middleware, router.use()/app.use() before the route, req.user/session checks in the handler",
+        "fastify" => "preHandler/onRequest hooks on the route or instance, request.user checks in the handler",
+        "nestjs" => "@UseGuards on the method or controller",
+        "nextjs" => "session checks (getServerSession, auth(), getSession) in the handler",
+        "axum" => "auth extractors, .layer()/.route_layer() auth middleware",
+        "actix-web" => "auth extractors, .wrap() auth middleware, guards",
+        "rocket" => "request guards in the handler arguments",
+        _ => "guards, middleware and extractors",
+    }
+}
+
+fn help(framework: &str) -> &'static str {
+    match framework {
+        "flask" => "add @login_required (below @app.route) or protect the blueprint with a before_request hook that checks the user",
+        "fastapi" => "add a dependency such as current_user: User = Depends(get_current_user), or APIRouter(dependencies=[Depends(get_current_user)])",
+        "django" => "decorate the view with @login_required/@permission_required, or set permission_classes = [IsAuthenticated]",
+        "express" => "add the auth middleware to the route (router.post(path, requireAuth, handler)) or call router.use(requireAuth) before the routes",
+        "fastify" => "add preHandler: [fastify.authenticate] to the route options, or an onRequest hook on the instance",
+        "nestjs" => "add @UseGuards(AuthGuard) to the method or controller, or register a global APP_GUARD",
+        "nextjs" => "check the session at the top of the handler (const session = await auth(); if (!session) return 401) or cover the path in middleware.ts",
+        "axum" => "add an auth extractor to the handler or .route_layer(middleware::from_fn(require_auth)) to the router",
+        "actix-web" => "add an auth extractor to the handler or .wrap(HttpAuthentication::bearer(validator)) to the scope",
+        "rocket" => "add a request guard argument (user: AuthenticatedUser) to the handler",
+        _ => "add the project's authentication guard to the route or its router",
+    }
+}
+
+/// Decides and reports over every route of a file.
+pub(crate) fn report(file: &mut FileCx<'_>, routes: &[Route], opts: &Options) {
+    if file.is_test || routes.is_empty() {
+        return;
+    }
+    // Auth applied route by route is visible in this file (or router-wide on the same router).
+    // Only authentication guards show the convention: a role guard on some routes
+    // (`requireRole('admin')`, NestJS `RolesGuard`) is often added on top of authentication
+    // applied elsewhere (a mount, a global guard), which this file cannot see.
+    let per_route = routes.iter().any(|r| {
+        r.guards.iter().any(|g| {
+            g.kind == GuardKind::Authn
+                && (g.level == Level::Route || (g.level == Level::Body && r.framework == "nextjs"))
+        })
+    });
+    for r in routes {
+        let convention = per_route
+            || routes
+                .iter()
+                .any(|o| o.scope == r.scope && o.guards.iter().any(|g| g.level == Level::Router));
+        if let Some((name, at)) = &r.misordered_guard {
+            if !r.guarded() && !r.explicit_public {
+                let rel = file.related(
+                    at.clone(),
+                    "this decorator wraps the function after the route was registered",
+                );
+                file.report(
+                    &UNCHECKED_HANDLER,
+                    r.at.clone(),
+                    format!(
+                        "{} is registered before `@{name}` is applied, so the guard never runs",
+                        r.describe()
+                    ),
+                )
+                .help("put the route decorator first (outermost) and the guard decorator below it")
+                .with_related(rel);
+                continue;
+            }
+        }
+        if r.guarded()
+            || r.explicit_public
+            || r.opaque
+            || model::public_by_nature(r, &opts.public_routes)
+        {
+            continue;
+        }
+        let mutating = r.mutating();
+        let (severity, confidence) = if convention {
+            if mutating {
+                // Django's settings (DEFAULT_PERMISSION_CLASSES, LoginRequiredMiddleware) can
+                // protect every view from another file.
+                let c = if r.framework == "django" {
+                    Confidence::Low
+                } else {
+                    Confidence::Medium
+                };
+                (Severity::High, c)
+            } else if !r.methods.is_empty() && model::sensitive(r) {
+                (Severity::Medium, Confidence::Low)
+            } else {
+                continue;
+            }
+        } else if r.visible_chain
+            && r.body_seen
+            && (r.body_mutates || r.methods.iter().any(|m| m == "DELETE"))
+        {
+            // Nothing in the app checks callers: only handlers seen writing data.
+            (Severity::Medium, Confidence::Low)
+        } else {
+            continue;
+        };
+        let why = if convention {
+            "other routes in this file are guarded"
+        } else {
+            "nothing in this app checks the caller"
+        };
+        file.report(
+            &UNCHECKED_HANDLER,
+            r.at.clone(),
+            format!(
+                "{} has no authentication or authorization guard ({why}); looked for {}",
+                r.describe(),
+                looked_for(r.framework)
+            ),
+        )
+        .severity(severity)
+        .confidence(confidence)
+        .help(help(r.framework));
+    }
+}
