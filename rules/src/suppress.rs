@@ -202,10 +202,38 @@ pub fn apply(
     findings: &mut [Finding],
     notes: &mut Vec<Note>,
 ) {
+    apply_mode(path, text, index, kind, findings, notes, Pass::File);
+}
+
+/// Which pass applies suppressions: the per-file pass reports directive problems (unknown ids,
+/// missing reasons, unused directives); the project pass only marks project findings, since the
+/// per-file pass already judged the same comments.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Pass {
+    File,
+    Project,
+}
+
+fn is_project_rule(id: &str) -> bool {
+    crate::registry::by_id(id).is_some_and(|r| r.languages.contains(&crate::meta::Lang::Project))
+}
+
+pub fn apply_mode(
+    path: &Path,
+    text: &str,
+    index: &LineIndex,
+    kind: FileKind,
+    findings: &mut [Finding],
+    notes: &mut Vec<Note>,
+    pass: Pass,
+) {
     let directives = parse_directives(text, index, kind);
     if directives.is_empty() {
         return;
     }
+    // The project pass marks findings but leaves every note to the per-file pass.
+    let mut scratch = Vec::new();
+    let notes = if pass == Pass::Project { &mut scratch } else { notes };
     let today = today();
     for d in &directives {
         let line1 = d.line as u32 + 1;
@@ -285,7 +313,12 @@ pub fn apply(
                 )
                 .at_line(line1),
             );
-        } else if !used && !valid_ids.is_empty() {
+        } else if !used
+            && !valid_ids.is_empty()
+            // Project findings are matched in the project pass, which reports nothing: the
+            // per-file pass cannot tell whether those directives are used.
+            && !valid_ids.iter().any(|id| is_project_rule(id))
+        {
             notes.push(
                 Note::warning(
                     Some(path.to_owned()),

@@ -68,13 +68,14 @@ impl<'a> ProjectCx<'a> {
         }
         let index = LineIndex::new(text);
         let mut f = crate::engine::finalize(findings, text, &index, self.config);
-        crate::suppress::apply(
+        crate::suppress::apply_mode(
             path,
             text,
             &index,
             FileKind::detect(path),
             &mut f,
             &mut self.notes,
+            crate::suppress::Pass::Project,
         );
         self.findings.extend(f);
     }
