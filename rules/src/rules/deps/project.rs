@@ -625,9 +625,20 @@ fn cvss_severity(adv: &rustsec::advisory::Metadata) -> (Severity, String) {
 }
 
 /// The smallest version that satisfies one of the `patched` requirements and is above `current`.
+#[cfg(test)]
 pub(crate) fn smallest_fix(
     current: &rustsec::Version,
     patched: &[rustsec::VersionReq],
+) -> Option<rustsec::Version> {
+    smallest_fix_where(current, patched, |_| true)
+}
+
+/// The smallest lower bound of the `patched` requirements above `current` that satisfies its
+/// requirement and `ok` (e.g. "fixes every advisory").
+pub(crate) fn smallest_fix_where(
+    current: &rustsec::Version,
+    patched: &[rustsec::VersionReq],
+    ok: impl Fn(&rustsec::Version) -> bool,
 ) -> Option<rustsec::Version> {
     use rustsec::semver::{Op, Version};
     let mut best: Option<Version> = None;
@@ -642,7 +653,11 @@ pub(crate) fn smallest_fix(
                 },
                 _ => base,
             };
-            if cand > *current && req.matches(&cand) && best.as_ref().is_none_or(|b| cand < *b) {
+            if cand > *current
+                && req.matches(&cand)
+                && ok(&cand)
+                && best.as_ref().is_none_or(|b| cand < *b)
+            {
                 best = Some(cand);
             }
         }
@@ -965,38 +980,96 @@ fn audit(cx: &mut ProjectCx<'_>, manifests: &[Manifest], roots: &[PathBuf]) {
         if hits.is_empty() {
             continue;
         }
+        // One finding per (rule, package version): several advisories on one `[[package]]`
+        // entry would otherwise collapse into one (same rule, same range).
+        type Hit = (
+            &'static RuleMeta,
+            rustsec::advisory::Metadata,
+            String,
+            rustsec::Version,
+            rustsec::advisory::Versions,
+        );
+        let mut groups: Vec<(&'static RuleMeta, String, rustsec::Version, Vec<Hit>)> = Vec::new();
+        for h in hits {
+            match groups
+                .iter_mut()
+                .find(|g| std::ptr::eq(g.0, h.0) && g.1 == h.2 && g.2 == h.3)
+            {
+                Some(g) => g.3.push(h),
+                None => groups.push((h.0, h.2.clone(), h.3.clone(), vec![h])),
+            }
+        }
         let mut pending = Vec::new();
-        for (rule, adv, name, version, versions) in hits {
+        for (rule, name, version, mut group) in groups {
+            group.sort_by(|a, b| a.1.id.as_str().cmp(b.1.id.as_str()));
             let ver = version.to_string();
             let path = graph.path_to(&name, &ver);
-            let mut ids = vec![adv.id.as_str().to_owned()];
-            ids.extend(adv.aliases.iter().map(|a| a.as_str().to_owned()));
+            let mut active = Vec::new();
+            let mut ignored = Vec::new();
+            for h in &group {
+                match ignores.matching(&h.1) {
+                    Some(e) => ignored.push((h, e.clone())),
+                    None => active.push(h),
+                }
+            }
+            // All ignored: one suppressed finding carrying the reasons.
+            let all_ignored = active.is_empty();
+            let shown: Vec<&Hit> = if all_ignored {
+                ignored.iter().map(|(h, _)| *h).collect()
+            } else {
+                active.clone()
+            };
             let via = if path.len() > 1 {
                 format!("; dependency path {}", path.join(" -> "))
             } else {
                 String::new()
             };
-            let title = adv.title.trim().trim_end_matches('.');
-            let (severity, score) = if std::ptr::eq(rule, &VULNERABLE_DEPENDENCY) {
-                let (s, score) = cvss_severity(&adv);
-                (s, format!(", {score}"))
+            let vulnerable = std::ptr::eq(rule, &VULNERABLE_DEPENDENCY);
+            let mut severity = if vulnerable {
+                Severity::Low
             } else {
-                (rule.severity, String::new())
+                rule.severity
             };
-            let kind = if std::ptr::eq(rule, &VULNERABLE_DEPENDENCY) {
-                "vulnerable"
+            let mut parts = Vec::new();
+            for h in &shown {
+                let adv = &h.1;
+                let mut ids = vec![adv.id.as_str().to_owned()];
+                ids.extend(adv.aliases.iter().map(|a| a.as_str().to_owned()));
+                let score = if vulnerable {
+                    let (s, score) = cvss_severity(adv);
+                    severity = severity.max(s);
+                    format!(", {score}")
+                } else {
+                    String::new()
+                };
+                let title = adv.title.trim().trim_end_matches('.');
+                parts.push(format!("{title} ({}{score})", ids.join(", ")));
+            }
+            let kind = if vulnerable {
+                if shown.len() == 1 {
+                    "has a known vulnerability".to_owned()
+                } else {
+                    format!("has {} known vulnerabilities", shown.len())
+                }
             } else if std::ptr::eq(rule, &UNSOUND_DEPENDENCY) {
-                "unsound"
+                "is unsound".to_owned()
             } else {
-                "unmaintained"
+                "is unmaintained".to_owned()
             };
-            let message = format!(
-                "{name} {ver} is {kind}: {title} ({}{score}){via}",
-                ids.join(", ")
-            );
-            // Upgrade advice.
-            let patched = versions.patched();
-            let upgrade = match smallest_fix(&version, patched) {
+            let message = format!("{name} {ver} {kind}: {}{via}", parts.join("; "));
+            // Upgrade advice: the smallest version fixing every advisory shown.
+            let all_patched: Vec<rustsec::VersionReq> = shown
+                .iter()
+                .flat_map(|h| h.4.patched().iter().cloned())
+                .collect();
+            let fixes_all = |v: &rustsec::Version| {
+                shown.iter().all(|h| {
+                    h.4.patched().iter().any(|r| r.matches(v))
+                        || h.4.unaffected().iter().any(|r| r.matches(v))
+                })
+            };
+            let fix = smallest_fix_where(&version, &all_patched, fixes_all);
+            let upgrade = match fix {
                 Some(fix) if semver_compatible(&version, &fix) => format!(
                     "upgrade {name} to {fix} or later: `cargo update -p {name}@{ver} --precise {fix}`"
                 ),
@@ -1008,18 +1081,32 @@ fn audit(cx: &mut ProjectCx<'_>, manifests: &[Manifest], roots: &[PathBuf]) {
                     };
                     format!("upgrade {name} to {fix} or later: a semver-incompatible upgrade, so raise the requirement in Cargo.toml{owner}")
                 }
-                None if patched.is_empty() => format!(
+                None if shown.iter().all(|h| h.4.patched().is_empty()) => format!(
                     "no fixed release of {name}: replace it (the advisory may name alternatives)"
                 ),
                 None => format!(
                     "patched versions: {}",
-                    patched.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")
+                    all_patched
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 ),
             };
-            let help = format!(
-                "{upgrade}. Details: https://rustsec.org/advisories/{}.html. If it cannot affect you, record why in predeploy.toml: [advisories] ignore = [{{ id = \"{}\", reason = \"...\" }}]",
-                adv.id, adv.id
+            let first = shown[0].1.id.as_str();
+            let mut help = format!(
+                "{upgrade}. Details: https://rustsec.org/advisories/{first}.html. If it cannot affect you, record why in predeploy.toml: [advisories] ignore = [{{ id = \"{first}\", reason = \"...\" }}]"
             );
+            if !all_ignored && !ignored.is_empty() {
+                help.push_str(&format!(
+                    ". Ignored in the configuration: {}",
+                    ignored
+                        .iter()
+                        .map(|(h, _)| h.1.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
             // Related: the Cargo.toml lines that declare it, else the direct dependency that pulls it in.
             let mut related = Vec::new();
             for m in &members {
@@ -1054,11 +1141,15 @@ fn audit(cx: &mut ProjectCx<'_>, manifests: &[Manifest], roots: &[PathBuf]) {
                     }
                 }
             }
-            let suppression = ignores.matching(&adv).map(|e| Suppression {
+            let suppression = all_ignored.then(|| Suppression {
                 kind: "config",
-                reason: e.reason.clone(),
-                line: e.line,
-                until: e.until.clone(),
+                reason: ignored
+                    .iter()
+                    .map(|(h, e)| format!("{}: {}", h.1.id, e.reason))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                line: ignored[0].1.line,
+                until: ignored.iter().filter_map(|(_, e)| e.until.clone()).min(),
             });
             pending.push((
                 rule,
