@@ -242,8 +242,8 @@ pub(crate) fn run(cx: &mut ProjectCx<'_>) {
         .map(|m| workspace_root(&mut ctx, m))
         .collect();
 
-    for m in &manifests {
-        manifest_rules(cx, m);
+    for (m, root) in manifests.iter().zip(&roots) {
+        manifest_rules(cx, m, root);
     }
     rust_lockfiles_present(cx, &manifests, &roots);
     node_lockfiles(cx);
@@ -252,7 +252,7 @@ pub(crate) fn run(cx: &mut ProjectCx<'_>) {
 }
 
 /// Wildcard versions, git branches and external paths in one Cargo.toml.
-fn manifest_rules(cx: &mut ProjectCx<'_>, m: &Manifest) {
+fn manifest_rules(cx: &mut ProjectCx<'_>, m: &Manifest, ws_root: &Path) {
     let publishable = m.package.as_ref().is_some_and(|p| p.publish);
     let abs_dir = absolute(
         m.path
@@ -268,7 +268,7 @@ fn manifest_rules(cx: &mut ProjectCx<'_>, m: &Manifest) {
             .max_by_key(|r| r.components().count())
     });
     // Locked versions for the wildcard fix, from the workspace's Cargo.lock if any.
-    let locked = locked_versions(&m.path);
+    let locked = locked_versions(&ws_root.join("Cargo.lock"));
     let path = m.path.clone();
     let text = m.text.clone();
     cx.with_file(&path, &text, |f| {
@@ -339,23 +339,9 @@ fn manifest_rules(cx: &mut ProjectCx<'_>, m: &Manifest) {
     });
 }
 
-/// name -> version from the Cargo.lock next to (or above) a manifest, when unambiguous.
-fn locked_versions(manifest: &Path) -> HashMap<String, String> {
+/// name -> version from the workspace's Cargo.lock, when the name is locked once.
+fn locked_versions(lock: &Path) -> HashMap<String, String> {
     let mut out = HashMap::new();
-    let dir = absolute(
-        manifest
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new(".")),
-    );
-    let Some(lock) = dir
-        .ancestors()
-        .take(4)
-        .map(|a| a.join("Cargo.lock"))
-        .find(|p| p.is_file())
-    else {
-        return out;
-    };
     let Ok(text) = std::fs::read_to_string(lock) else {
         return out;
     };
