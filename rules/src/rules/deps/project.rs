@@ -34,6 +34,22 @@ fn in_vendor_dir(p: &Path) -> bool {
     })
 }
 
+/// Test data (a project under `tests/`, `fixtures/`, `testdata/`...), judged on the path relative to
+/// the scan root: not shipped, so not reported unless `include_tests = true`.
+fn is_test_data(cx: &ProjectCx<'_>, p: &Path) -> bool {
+    if cx.config.include_tests {
+        return false;
+    }
+    let rel = cx
+        .roots
+        .iter()
+        .filter_map(|r| p.strip_prefix(r).ok())
+        .min_by_key(|r| r.components().count())
+        .unwrap_or(p);
+    let dir = rel.parent().unwrap_or(Path::new(""));
+    crate::source::is_test_path(dir)
+}
+
 /// Lexical normalisation (`a/b/../c` -> `a/c`), for paths that may not exist.
 fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -224,7 +240,7 @@ pub(crate) fn run(cx: &mut ProjectCx<'_>) {
             Ok(m) => manifests.push(m),
             Err(e) => {
                 let mut n = Note::warning(
-                    Some(f.clone()),
+                    Some(f.to_owned()),
                     format!(
                         "malformed Cargo.toml ({}); its dependencies were not checked",
                         e.message
@@ -470,7 +486,7 @@ fn node_lockfiles(cx: &mut ProjectCx<'_>) {
     let files: Vec<PathBuf> = cx
         .files
         .iter()
-        .filter(|f| file_name(f) == "package.json" && !in_vendor_dir(f))
+        .filter(|f| file_name(f) == "package.json" && !in_vendor_dir(f) && !is_test_data(cx, f))
         .cloned()
         .collect();
     for f in files {
@@ -533,7 +549,7 @@ fn python_lockfiles(cx: &mut ProjectCx<'_>) {
     let files: Vec<PathBuf> = cx
         .files
         .iter()
-        .filter(|f| file_name(f) == "pyproject.toml" && !in_vendor_dir(f))
+        .filter(|f| file_name(f) == "pyproject.toml" && !in_vendor_dir(f) && !is_test_data(cx, f))
         .cloned()
         .collect();
     for f in files {
@@ -779,7 +795,7 @@ fn lockfiles(cx: &ProjectCx<'_>, roots: &[PathBuf]) -> Vec<PathBuf> {
     let found = cx
         .files
         .iter()
-        .filter(|f| file_name(f) == "Cargo.lock" && !in_vendor_dir(f))
+        .filter(|f| file_name(f) == "Cargo.lock" && !in_vendor_dir(f) && !is_test_data(cx, f))
         .cloned();
     let beside = roots
         .iter()
