@@ -228,11 +228,13 @@ pub(crate) fn run(cx: &mut ProjectCx<'_>) {
     };
     // 1. Manifests the scan found.
     let mut manifests: Vec<Manifest> = Vec::new();
-    for f in cx
+    let cargo_tomls: Vec<PathBuf> = cx
         .files
         .iter()
-        .filter(|f| file_name(f) == "Cargo.toml" && !in_vendor_dir(f))
-    {
+        .filter(|f| file_name(f) == "Cargo.toml" && !in_vendor_dir(f) && !is_test_data(cx, f))
+        .cloned()
+        .collect();
+    for f in &cargo_tomls {
         let Ok(text) = std::fs::read_to_string(f) else {
             continue;
         };
