@@ -50,6 +50,13 @@ fn is_test_data(cx: &ProjectCx<'_>, p: &Path) -> bool {
     crate::source::is_test_path(dir)
 }
 
+/// Examples, benchmarks and fuzz targets: built by developers, not deployed.
+fn in_non_shipped_dir(p: &Path) -> bool {
+    p.components().any(|c| {
+        matches!(c, Component::Normal(n) if matches!(n.to_str(), Some("examples" | "example" | "benches" | "fuzz")))
+    })
+}
+
 /// Lexical normalisation (`a/b/../c` -> `a/c`), for paths that may not exist.
 fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -392,7 +399,12 @@ fn rust_lockfiles_present(cx: &mut ProjectCx<'_>, manifests: &[Manifest], roots:
     let mut checked_git: HashMap<PathBuf, Option<Option<String>>> = HashMap::new();
     for (m, root) in manifests.iter().zip(roots) {
         let Some(pkg) = &m.package else { continue };
-        if !has_binary(m) {
+        // Nothing to lock without dependencies; examples, benches and fuzz targets are not shipped.
+        let has_deps = m
+            .deps
+            .iter()
+            .any(|d| matches!(d.kind, DepKind::Normal | DepKind::Build));
+        if !has_binary(m) || !has_deps || in_non_shipped_dir(&m.path) {
             continue;
         }
         let lock = root.join("Cargo.lock");
