@@ -495,3 +495,82 @@ fn real_advisory_db_snapshot() {
     assert!(!all.contains("regex"));
     assert!(!all.contains("smallvec 1.13.2"));
 }
+
+/// `fetch_db` mechanics (clone, then update a shallow clone) against a local repository: no
+/// network. The database date then comes from the git commit.
+#[test]
+fn fetch_db_clones_and_updates_a_local_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let upstream = tmp.path().join("upstream");
+    std::fs::create_dir_all(&upstream).unwrap();
+    if !git(&upstream, &["init", "-q"]) {
+        eprintln!("SKIPPED: git is not available");
+        return;
+    }
+    let copy = |from: &Path, to: &Path| {
+        for e in walk(from) {
+            let rel = e.strip_prefix(from).unwrap();
+            let dst = to.join(rel);
+            std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
+            std::fs::copy(&e, &dst).unwrap();
+        }
+    };
+    copy(&test_db(), &upstream);
+    assert!(git(&upstream, &["add", "-A"]));
+    assert!(git(&upstream, &["commit", "-q", "-m", "one"]));
+    let dest = tmp.path().join("cache/advisory-db");
+    let url = format!("file://{}", upstream.display());
+    predeploy_rules::rules::deps::advisory_db::fetch_db_from(&url, &dest).unwrap();
+    assert!(dest.join("crates/h2/RUSTSEC-2023-0034.md").is_file());
+    // A new advisory upstream arrives with the update.
+    write(
+        &upstream,
+        "crates/extra/RUSTSEC-2099-0001.md",
+        &std::fs::read_to_string(test_db().join("crates/regex/RUSTSEC-2022-0013.md"))
+            .unwrap()
+            .replace("RUSTSEC-2022-0013", "RUSTSEC-2099-0001")
+            .replace("package = \"regex\"", "package = \"extra\""),
+    );
+    assert!(git(&upstream, &["add", "-A"]));
+    assert!(git(&upstream, &["commit", "-q", "-m", "two"]));
+    predeploy_rules::rules::deps::advisory_db::fetch_db_from(&url, &dest).unwrap();
+    assert!(dest.join("crates/extra/RUSTSEC-2099-0001.md").is_file());
+    let cfg = config_with(&format!(
+        "[advisories]\ndb = {:?}\n",
+        dest.display().to_string()
+    ));
+    match advisory_status(&cfg) {
+        AdvisoryStatus::Checked {
+            date_source,
+            age_days,
+            advisories,
+            ..
+        } => {
+            assert_eq!(date_source, "git commit");
+            assert_eq!(age_days, Some(0));
+            assert_eq!(advisories, 14);
+        }
+        other => panic!("{other:?}"),
+    }
+    // A non-empty directory that is not a clone is left alone.
+    let err =
+        predeploy_rules::rules::deps::advisory_db::fetch_db_from(&url, &upstream.join("crates"))
+            .unwrap_err();
+    assert!(err.contains("not a git checkout"), "{err}");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}

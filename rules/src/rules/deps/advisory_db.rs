@@ -251,7 +251,8 @@ pub struct LoadedDb {
     pub count: usize,
 }
 
-type Cache = Mutex<Option<(PathBuf, Option<std::time::SystemTime>, Arc<LoadedDb>)>>;
+type Stamp = Vec<Option<std::time::SystemTime>>;
+type Cache = Mutex<Option<(PathBuf, Stamp, Arc<LoadedDb>)>>;
 static CACHE: Cache = Mutex::new(None);
 
 /// Loads (or reuses) the database the configuration points at.
@@ -269,9 +270,16 @@ pub fn load(cfg: &AdvisoryConfig) -> Result<Arc<LoadedDb>, AdvisoryStatus> {
             searched: candidates,
         });
     };
-    let stamp = std::fs::metadata(path.join("crates"))
-        .and_then(|m| m.modified())
-        .ok();
+    // Reused while unchanged: `crates/` (new crate directories), the git index (a fetch), the
+    // snapshot marker.
+    let stamp: Stamp = ["crates", ".git/index", "SNAPSHOT.txt"]
+        .iter()
+        .map(|f| {
+            std::fs::metadata(path.join(f))
+                .and_then(|m| m.modified())
+                .ok()
+        })
+        .collect();
     if let Ok(guard) = CACHE.lock() {
         if let Some((p, s, db)) = guard.as_ref() {
             if *p == path && *s == stamp {
@@ -427,13 +435,21 @@ pub(crate) fn status_notes(status: &AdvisoryStatus, max_age_days: i64) -> Vec<No
 }
 
 /// Downloads or updates the advisory database at `dest` with the `git` command line
-/// (`git clone --depth 1`, or `git pull --ff-only` in an existing clone). Only for an explicit
+/// (`git clone --depth 1`, or in an existing clone `git fetch --depth 1` + `git reset --hard
+/// FETCH_HEAD`, which also works on shallow clones). Only for an explicit
 /// `cargo predeploy db fetch`: scans never call it.
 pub fn fetch_db(dest: &Path) -> Result<(), String> {
+    fetch_db_from(ADVISORY_DB_URL, dest)
+}
+
+/// [`fetch_db`] from another repository URL (a mirror, or a local path in tests).
+pub fn fetch_db_from(url: &str, dest: &Path) -> Result<(), String> {
     let run = |cmd: &mut Command| -> Result<(), String> {
-        let out = cmd.output().map_err(|e| {
-            format!("cannot run git ({e}); install git or download {ADVISORY_DB_URL} by hand")
-        })?;
+        let out = cmd
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run git ({e}); install git or download {url} by hand"))?;
         if out.status.success() {
             Ok(())
         } else {
@@ -447,19 +463,25 @@ pub fn fetch_db(dest: &Path) -> Result<(), String> {
         run(Command::new("git")
             .arg("-C")
             .arg(dest)
-            .args(["pull", "--ff-only", "--depth", "1"]))
+            .args(["fetch", "--quiet", "--depth", "1", url, "HEAD"]))?;
+        run(Command::new("git").arg("-C").arg(dest).args([
+            "reset",
+            "--quiet",
+            "--hard",
+            "FETCH_HEAD",
+        ]))
     } else if dest.exists() && std::fs::read_dir(dest).is_ok_and(|mut d| d.next().is_some()) {
         Err(format!(
             "{} exists and is not a git checkout of the advisory database; remove it or choose another path",
             dest.display()
         ))
     } else {
-        if let Some(parent) = dest.parent() {
+        if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
                 .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
         run(Command::new("git")
-            .args(["clone", "--depth", "1", ADVISORY_DB_URL])
+            .args(["clone", "--quiet", "--depth", "1", url])
             .arg(dest))
     }
 }
