@@ -1085,7 +1085,7 @@ fn audit(cx: &mut ProjectCx<'_>, manifests: &[Manifest], roots: &[PathBuf]) {
                 })
             };
             let fix = smallest_fix_where(&version, &all_patched, fixes_all);
-            let upgrade = match fix {
+            let upgrade = match &fix {
                 Some(fix) if semver_compatible(&version, &fix) => format!(
                     "upgrade {name} to {fix} or later: `cargo update -p {name}@{ver} --precise {fix}`"
                 ),
@@ -1110,6 +1110,18 @@ fn audit(cx: &mut ProjectCx<'_>, manifests: &[Manifest], roots: &[PathBuf]) {
                 ),
             };
             let first = shown[0].1.id.as_str();
+            let mut patched_list: Vec<String> = Vec::new();
+            for r in &all_patched {
+                let r = r.to_string();
+                if !patched_list.contains(&r) {
+                    patched_list.push(r);
+                }
+            }
+            let upgrade = if fix.is_some() && !patched_list.is_empty() {
+                format!("{upgrade} (patched: {})", patched_list.join("; "))
+            } else {
+                upgrade
+            };
             let mut help = format!(
                 "{upgrade}. Details: https://rustsec.org/advisories/{first}.html. If it cannot affect you, record why in predeploy.toml: [advisories] ignore = [{{ id = \"{first}\", reason = \"...\" }}]"
             );
