@@ -1086,7 +1086,7 @@ fn audit(cx: &mut ProjectCx<'_>, manifests: &[Manifest], roots: &[PathBuf]) {
             };
             let fix = smallest_fix_where(&version, &all_patched, fixes_all);
             let upgrade = match &fix {
-                Some(fix) if semver_compatible(&version, &fix) => format!(
+                Some(fix) if semver_compatible(&version, fix) => format!(
                     "upgrade {name} to {fix} or later: `cargo update -p {name}@{ver} --precise {fix}`"
                 ),
                 Some(fix) => {
