@@ -39,6 +39,8 @@ pub(crate) struct PackageInfo {
     pub header: Range<usize>,
     /// False with `publish = false` or `publish = []`.
     pub publish: bool,
+    /// `publish.workspace = true`: the value comes from `[workspace.package]`.
+    pub publish_inherited: bool,
     /// `package.workspace = "path"`.
     pub workspace: Option<String>,
     /// `[[bin]]` entries declared.
@@ -49,6 +51,8 @@ pub(crate) struct PackageInfo {
 pub(crate) struct WorkspaceInfo {
     pub members: Vec<String>,
     pub exclude: Vec<String>,
+    /// `[workspace.package] publish`, when written as a boolean or list.
+    pub package_publish: Option<bool>,
 }
 
 #[derive(Clone, Debug)]
@@ -130,10 +134,15 @@ pub(crate) fn parse_manifest(path: &Path, text: &str) -> Result<Manifest, ParseE
             Some(DeValue::Array(a)) if a.is_empty() => false,
             _ => true,
         };
+        let publish_inherited = matches!(
+            get(t, "publish").and_then(as_table).and_then(|p| get(p, "workspace")).map(|v| v.get_ref()),
+            Some(DeValue::Boolean(true))
+        );
         Some(PackageInfo {
             name,
             header: k.span(),
             publish,
+            publish_inherited,
             workspace: get(t, "workspace").and_then(as_str).map(str::to_owned),
             bins: matches!(get(root, "bin").map(|v| v.get_ref()), Some(DeValue::Array(a)) if !a.is_empty()),
         })
@@ -143,6 +152,14 @@ pub(crate) fn parse_manifest(path: &Path, text: &str) -> Result<Manifest, ParseE
         .map(|w| WorkspaceInfo {
             members: str_list(get(w, "members")),
             exclude: str_list(get(w, "exclude")),
+            package_publish: get(w, "package")
+                .and_then(as_table)
+                .and_then(|p| get(p, "publish"))
+                .and_then(|v| match v.get_ref() {
+                    DeValue::Boolean(b) => Some(*b),
+                    DeValue::Array(a) => Some(!a.is_empty()),
+                    _ => None,
+                }),
         });
     let mut deps = Vec::new();
     collect_deps(root, &mut deps, false);
@@ -310,6 +327,14 @@ tokio = "1"
         let p = m.package.as_ref().unwrap();
         assert_eq!(p.name, "app");
         assert!(!p.publish);
+        assert!(!p.publish_inherited);
+        let m2 = parse_manifest(
+            Path::new("Cargo.toml"),
+            "[package]\nname = \"a\"\npublish.workspace = true\n[workspace.package]\npublish = false\n",
+        )
+        .unwrap();
+        assert!(m2.package.unwrap().publish_inherited);
+        assert_eq!(m2.workspace.unwrap().package_publish, Some(false));
         assert_eq!(&text[p.header.clone()], "package");
         let names: Vec<_> = m.deps.iter().map(|d| d.package.as_str()).collect();
         assert_eq!(names, ["serde", "hyper", "g", "local", "nix", "tokio"]);

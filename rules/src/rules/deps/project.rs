@@ -268,7 +268,7 @@ pub(crate) fn run(cx: &mut ProjectCx<'_>) {
         .collect();
 
     for (m, root) in manifests.iter().zip(&roots) {
-        manifest_rules(cx, m, root);
+        manifest_rules(cx, &mut ctx, m, root);
     }
     rust_lockfiles_present(cx, &manifests, &roots);
     node_lockfiles(cx);
@@ -277,8 +277,19 @@ pub(crate) fn run(cx: &mut ProjectCx<'_>) {
 }
 
 /// Wildcard versions, git branches and external paths in one Cargo.toml.
-fn manifest_rules(cx: &mut ProjectCx<'_>, m: &Manifest, ws_root: &Path) {
-    let publishable = m.package.as_ref().is_some_and(|p| p.publish);
+fn manifest_rules(cx: &mut ProjectCx<'_>, ctx: &mut Ctx, m: &Manifest, ws_root: &Path) {
+    let publishable = match &m.package {
+        None => false,
+        Some(p) if p.publish_inherited => {
+            // `publish.workspace = true`: the workspace root decides (publishable by default).
+            let root = absolute(&ws_root.join("Cargo.toml"));
+            ctx.manifest_at(&root)
+                .and_then(|r| r.workspace.as_ref())
+                .and_then(|w| w.package_publish)
+                .unwrap_or(true)
+        }
+        Some(p) => p.publish,
+    };
     let abs_dir = absolute(
         m.path
             .parent()
