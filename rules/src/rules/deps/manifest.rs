@@ -30,6 +30,8 @@ pub(crate) struct DepDecl {
     pub tag: Option<String>,
     pub rev: Option<String>,
     pub path: Option<(String, Range<usize>)>,
+    /// `workspace = true`: the source comes from `[workspace.dependencies]`.
+    pub inherits: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -212,6 +214,7 @@ fn collect_deps(t: &DeTable<'_>, out: &mut Vec<DepDecl>, workspace: bool) {
                 tag: None,
                 rev: None,
                 path: None,
+                inherits: false,
             };
             match v.get_ref() {
                 DeValue::String(s) => d.version = Some((s.as_ref().to_owned(), v.span())),
@@ -225,6 +228,10 @@ fn collect_deps(t: &DeTable<'_>, out: &mut Vec<DepDecl>, workspace: bool) {
                     d.branch = s("branch").map(|x| x.0);
                     d.tag = s("tag").map(|x| x.0);
                     d.rev = s("rev").map(|x| x.0);
+                    d.inherits = matches!(
+                        get(dt, "workspace").map(|v| v.get_ref()),
+                        Some(DeValue::Boolean(true))
+                    );
                     if let Some((p, _)) = s("package") {
                         d.package = p;
                     }

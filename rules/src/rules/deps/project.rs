@@ -305,12 +305,43 @@ fn manifest_rules(cx: &mut ProjectCx<'_>, ctx: &mut Ctx, m: &Manifest, ws_root: 
     });
     // Locked versions for the wildcard fix, from the workspace's Cargo.lock if any.
     let locked = locked_versions(&ws_root.join("Cargo.lock"));
+    // Sources inherited with `workspace = true`, resolved in the workspace root manifest.
+    let root_manifest = if m.deps.iter().any(|d| d.inherits) && publishable {
+        let root = absolute(&ws_root.join("Cargo.toml"));
+        (root != absolute(&m.path))
+            .then(|| ctx.manifest_at(&root).cloned())
+            .flatten()
+    } else {
+        None
+    };
+    let root_abs_dir = root_manifest
+        .as_ref()
+        .and_then(|r| r.path.parent().map(Path::to_owned));
     let path = m.path.clone();
     let text = m.text.clone();
     cx.with_file(&path, &text, |f| {
-        for d in &m.deps {
-            let shipped = matches!(d.kind, DepKind::Normal | DepKind::Build | DepKind::Workspace);
-            if let Some((v, r)) = &d.version {
+        for own in &m.deps {
+            // For `x.workspace = true`, judge the workspace's declaration, report here.
+            let (d, base_dir, from_ws) = match (&root_manifest, own.inherits) {
+                (Some(root), true) => match root
+                    .deps
+                    .iter()
+                    .find(|w| w.kind == DepKind::Workspace && w.key == own.key)
+                {
+                    Some(w) => (w, root_abs_dir.clone().unwrap_or(abs_dir.clone()), true),
+                    None => continue,
+                },
+                _ => (own, abs_dir.clone(), false),
+            };
+            let kind = own.kind;
+            let at = own.key_range.clone();
+            let from = if from_ws {
+                " (from [workspace.dependencies])"
+            } else {
+                ""
+            };
+            let shipped = matches!(kind, DepKind::Normal | DepKind::Build | DepKind::Workspace);
+            if let (Some((v, r)), false) = (&d.version, from_ws) {
                 if shipped && v.trim() == "*" {
                     let fix = locked.get(&d.package).map(|ver| Fix {
                         title: format!("require {} {ver} (the locked version)", d.package),
@@ -335,9 +366,10 @@ fn manifest_rules(cx: &mut ProjectCx<'_>, ctx: &mut Ctx, m: &Manifest, ws_root: 
                     }
                 }
             }
-            if !publishable || !matches!(d.kind, DepKind::Normal | DepKind::Build) {
+            if !publishable || !matches!(kind, DepKind::Normal | DepKind::Build) {
                 continue;
             }
+            let end = |r: &Range<usize>| if from_ws { at.end } else { r.end };
             if let Some((url, r)) = &d.git {
                 if d.rev.is_none() && d.tag.is_none() {
                     let what = match &d.branch {
@@ -346,8 +378,8 @@ fn manifest_rules(cx: &mut ProjectCx<'_>, ctx: &mut Ctx, m: &Manifest, ws_root: 
                     };
                     f.report(
                         &GIT_BRANCH_DEPENDENCY,
-                        d.key_range.start..r.end,
-                        format!("dependency `{}` follows {what} of {url}", d.key),
+                        at.start..end(r),
+                        format!("dependency `{}` follows {what} of {url}{from}", d.key),
                     )
                     .help(format!(
                         "use a crates.io release of `{}`, or pin the commit with `rev = \"<sha>\"`; if this crate is never published, add `publish = false` to [package]",
@@ -356,13 +388,13 @@ fn manifest_rules(cx: &mut ProjectCx<'_>, ctx: &mut Ctx, m: &Manifest, ws_root: 
                 }
             }
             if let (Some((p, r)), None) = (&d.path, &d.version) {
-                let target = normalize(&abs_dir.join(p));
+                let target = normalize(&base_dir.join(p));
                 if let Some(b) = &boundary {
                     if !target.starts_with(b) {
                         f.report(
                             &EXTERNAL_PATH_DEPENDENCY,
-                            d.key_range.start..r.end,
-                            format!("dependency `{}` is taken from `{p}`, outside the repository", d.key),
+                            at.start..end(r),
+                            format!("dependency `{}` is taken from `{p}`, outside the repository{from}", d.key),
                         )
                         .help(format!(
                             "publish `{}` to a registry and require a version, or move it into this workspace; if this crate is never published, add `publish = false` to [package]",
