@@ -34,7 +34,9 @@ crate::declare_rule! {
     /// ## Not flagged
     /// Libraries (Rust packages without a binary target, Node packages that are not private and
     /// have no start script, Python projects without Poetry/uv/PDM): their consumers resolve
-    /// versions. Outside a git work tree only a missing file is reported.
+    /// versions. Binaries without any `[dependencies]`/`[build-dependencies]` (nothing to lock);
+    /// packages under `examples/`, `benches/`, `fuzz/` and test directories (`tests/`,
+    /// `fixtures/`, ...). Outside a git work tree only a missing file is reported.
     ///
     /// ## References
     /// - https://doc.rust-lang.org/cargo/faq.html#why-have-cargolock-in-version-control
