@@ -574,3 +574,43 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn node_and_python_workspaces_find_the_root_lock_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // A non-git directory: only missing files are reported.
+    write(
+        d,
+        "package.json",
+        r#"{ "name": "mono", "private": true, "workspaces": ["apps/*"], "devDependencies": { "turbo": "2" } }"#,
+    );
+    write(d, "pnpm-lock.yaml", "lockfileVersion: '9.0'\n");
+    write(
+        d,
+        "apps/web/package.json",
+        r#"{ "name": "web", "private": true, "dependencies": { "next": "14.2.3" } }"#,
+    );
+    write(
+        d,
+        "py/pyproject.toml",
+        "[project]\nname = \"root\"\n\n[tool.uv.workspace]\nmembers = [\"svc\"]\n",
+    );
+    write(d, "py/uv.lock", "version = 1\n");
+    write(
+        d,
+        "py/svc/pyproject.toml",
+        "[project]\nname = \"svc\"\n\n[tool.uv]\npackage = true\n",
+    );
+    write(
+        d,
+        "pdm/pyproject.toml",
+        "[project]\nname = \"p\"\n\n[tool.pdm]\ndistribution = false\n",
+    );
+    let r = scan(d, &config_with("[advisories]\nenabled = false\n"));
+    let m = by_rule(&r, "missing-lockfile");
+    assert_eq!(m.len(), 1, "{m:#?}");
+    assert!(m[0].path.ends_with("pdm/pyproject.toml"));
+    assert_eq!(m[0].message, "project managed with pdm has no pdm.lock");
+    assert_eq!(m[0].start.line, 4);
+}
