@@ -129,7 +129,10 @@ fn fail_on_threshold_from_flag_and_config() {
     .unwrap();
     let r = run_in(dir.path(), &["check"]);
     // Other rule families still report on this app; the disabled rule reports nothing.
-    assert!(!r.stdout.contains("[sql-string-concat]"), "a disabled rule reports nothing: {r:?}");
+    assert!(
+        !r.stdout.contains("[sql-string-concat]"),
+        "a disabled rule reports nothing: {r:?}"
+    );
 }
 
 #[test]

@@ -255,3 +255,27 @@ fn attest_rejects_bad_input() {
     assert_eq!(r.code, 2, "{r:?}");
     assert!(r.stderr.contains("attestations.toml"), "{r:?}");
 }
+
+#[test]
+fn dependency_audit_is_not_checked_without_a_database() {
+    let t = tree(&[
+        ("Cargo.toml", b"[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n"),
+        ("src/main.rs", b"fn main() {}\n"),
+        ("Cargo.lock", b"version = 3\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n"),
+        ("SECURITY.md", b"security@example.org\n"),
+        ("predeploy.toml", b"[report]\nrequired_attestations = []\n"),
+    ]);
+    let empty = tempfile::tempdir().unwrap();
+    let missing = empty.path().join("no-db-here");
+    let r = run_in(t.path(), &["report", "--no-cache", "--gate", "--advisory-db", missing.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "no database: point 8 is not checked and the gate fails: {r:?}");
+    assert!(r.stdout.contains("not checked"), "{r:?}");
+    assert!(r.stdout.contains("db fetch"), "{r:?}");
+    // With the in-repository test database the point is checked.
+    let db = repo_root().join("rules/tests/advisory-db");
+    let r = run_in(t.path(), &["report", "--no-cache", "--gate", "--advisory-db", db.to_str().unwrap()]);
+    assert!(!r.stdout.contains("not checked"), "{r:?}");
+    let s = run_in(t.path(), &["db", "status", "--path", db.to_str().unwrap()]);
+    assert_eq!(s.code, 0, "{s:?}");
+    assert!(s.stdout.contains("advisories"), "{s:?}");
+}

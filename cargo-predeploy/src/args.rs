@@ -44,6 +44,25 @@ pub enum Command {
     Probe(ProbeArgs),
     /// Combine JSON or SARIF outputs of sharded runs into one.
     Merge(MergeArgs),
+    /// The RustSec advisory database: fetch or update it (explicit network use), or show its status.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Clone or update the RustSec advisory database with git (needs the network).
+    Fetch {
+        /// Where to put it [default: ~/.cargo/advisory-db, shared with cargo-audit].
+        #[arg(long, value_name = "DIR")]
+        path: Option<PathBuf>,
+    },
+    /// Show which database a scan would use, its date and age.
+    Status {
+        /// Database directory to inspect.
+        #[arg(long, value_name = "DIR")]
+        path: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -96,6 +115,9 @@ pub struct ReportArgs {
     /// When to colour the text report.
     #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
+    /// RustSec advisory database directory (see `check --advisory-db`).
+    #[arg(long, value_name = "DIR")]
+    pub advisory_db: Option<PathBuf>,
 }
 
 impl ReportArgs {
@@ -121,6 +143,8 @@ impl ReportArgs {
             new_only: false,
             staged: false,
             shard: None,
+            advisory_db: self.advisory_db.clone(),
+            no_advisories: false,
         }
     }
 }
@@ -308,6 +332,13 @@ pub struct CheckArgs {
     /// shards' JSON or SARIF outputs with `cargo predeploy merge`. Project checks run in shard 1.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<(u32, u32)>,
+    /// RustSec advisory database directory [default: `[advisories] db`, $PREDEPLOY_ADVISORY_DB,
+    /// or ~/.cargo/advisory-db as cargo-audit uses]. Never fetched implicitly.
+    #[arg(long, value_name = "DIR")]
+    pub advisory_db: Option<PathBuf>,
+    /// Do not check dependencies against the advisory database (reported as not checked).
+    #[arg(long)]
+    pub no_advisories: bool,
 }
 
 /// `2/4` -> (2, 4), with 1 <= K <= N.

@@ -72,6 +72,7 @@ fn main() -> ExitCode {
         Some(args::Command::Keygen(a)) => commands::report::keygen(a),
         Some(args::Command::Probe(a)) => commands::probe::run(a),
         Some(args::Command::Merge(a)) => commands::merge::run(a),
+        Some(args::Command::Db(a)) => commands::db::run(a),
     };
     match result {
         Ok(status) => status.into(),

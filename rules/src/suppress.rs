@@ -233,7 +233,11 @@ pub fn apply_mode(
     }
     // The project pass marks findings but leaves every note to the per-file pass.
     let mut scratch = Vec::new();
-    let notes = if pass == Pass::Project { &mut scratch } else { notes };
+    let notes = if pass == Pass::Project {
+        &mut scratch
+    } else {
+        notes
+    };
     let today = today();
     for d in &directives {
         let line1 = d.line as u32 + 1;

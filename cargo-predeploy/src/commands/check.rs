@@ -137,6 +137,18 @@ pub fn scan(args: &CheckArgs, cwd: &Path) -> anyhow::Result<Scanned> {
     if args.include_tests {
         config.include_tests = true;
     }
+    if let Some(db) = &args.advisory_db {
+        let abs = paths::against(&cwd, db);
+        config.advisories.insert(
+            "db".into(),
+            toml::Value::String(abs.to_string_lossy().into_owned()),
+        );
+    }
+    if args.no_advisories {
+        config
+            .advisories
+            .insert("enabled".into(), toml::Value::Boolean(false));
+    }
     let config_file = config_arg
         .as_ref()
         .map(|c| c.shown.clone())

@@ -1,6 +1,7 @@
 //! One file per subcommand.
 
 pub mod check;
+pub mod db;
 pub mod explain;
 pub mod init;
 pub mod merge;

@@ -84,7 +84,29 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Status> {
         files_scanned: scanned.scan.files_scanned,
         probe: probe_meta,
     };
-    let opts = ReportOptions::default();
+    // Point 8: a Rust project whose dependencies could not be checked is "not checked", never a pass.
+    let advisory = predeploy_rules::rules::deps::advisory_status(&scanned.config);
+    let mut meta = meta;
+    meta.advisory_db = Some(crate::commands::db::describe(&advisory));
+    let rust_project = scanned.root.abs.join("Cargo.lock").is_file()
+        || scanned.root.abs.join("Cargo.toml").is_file();
+    let mut opts = ReportOptions::default();
+    if rust_project {
+        match &advisory {
+            predeploy_rules::rules::deps::AdvisoryStatus::Missing { .. }
+            | predeploy_rules::rules::deps::AdvisoryStatus::Invalid { .. } => {
+                opts.not_checked.push((
+                    8,
+                    "no RustSec advisory database (run `cargo predeploy db fetch`)".into(),
+                ));
+            }
+            predeploy_rules::rules::deps::AdvisoryStatus::Disabled => {
+                opts.not_checked
+                    .push((8, "advisory check disabled by configuration".into()));
+            }
+            predeploy_rules::rules::deps::AdvisoryStatus::Checked { .. } => {}
+        }
+    }
     let report = model::build(&scanned.scan, &config, &attestations, meta, &opts);
 
     let rendered = match args.format {

@@ -140,7 +140,7 @@ fn result(report: &Report<'_>, f: &Finding, index: &HashMap<&str, usize>) -> Val
         );
     }
     if let Some(s) = &f.suppression {
-        let kind = if s.kind == "baseline" {
+        let kind = if s.kind == "baseline" || s.kind == "config" {
             "external"
         } else {
             "inSource"
