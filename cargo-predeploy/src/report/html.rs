@@ -30,6 +30,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid var(--li
 .meta td:first-child{color:var(--mut);white-space:nowrap}.pass{color:var(--pass);font-weight:600}.fail{color:var(--fail);font-weight:600}.na{color:var(--mut)}.manual{color:var(--warn);font-weight:600}
 pre{background:#f6f8fa;padding:.5rem;overflow-x:auto;font-size:13px;border-radius:6px}code{font-size:13px}
 .finding{border-left:3px solid var(--line);padding-left:.75rem;margin:.75rem 0}.sev-critical,.sev-high{border-color:var(--fail)}.sev-medium{border-color:var(--warn)}
+td{overflow-wrap:anywhere}.meta{table-layout:fixed}.meta td:first-child{width:9rem}svg.chart{max-width:44rem;display:block}
 .badge{display:inline-block;border-radius:1rem;padding:0 .5rem;font-size:12px;background:#eaeef2}
 @media (max-width:40rem){td.rules,th.rules{display:none}body{padding:.5rem}}
 ";
@@ -63,7 +64,7 @@ fn chart(report: &Report) -> String {
     let bar_h = 22;
     let height = rows.len() * bar_h + 30;
     let mut svg = format!(
-        "<svg role=\"img\" aria-label=\"Findings by checklist point and severity\" viewBox=\"0 0 600 {height}\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"12\">"
+        "<svg class=\"chart\" role=\"img\" aria-label=\"Findings by checklist point and severity\" viewBox=\"0 0 600 {height}\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"12\">"
     );
     for (i, row) in rows.iter().enumerate() {
         let y = i * bar_h + 4;
@@ -72,7 +73,7 @@ fn chart(report: &Report) -> String {
             "<text x=\"0\" y=\"{}\">{}. {}</text>",
             y + 14,
             row.point.number,
-            esc(&truncate(row.point.title, 28))
+            esc(&truncate(row.point.title, 26))
         );
         let mut x = 200.0;
         for sev in Severity::ALL.iter().rev() {
