@@ -1,6 +1,8 @@
 //! Application code checks from the rest of the checklist: TLS, debug mode, headers, randomness, sessions, redirects, logging, keys.
 
 pub(crate) mod common;
+pub mod debug_mode_enabled;
+pub mod error_details_exposed;
 pub mod tls_verification_disabled;
 pub mod weak_tls_version;
 
@@ -10,33 +12,33 @@ use crate::registry::Registry;
 
 static TLS_OFF: &[&RuleMeta] = &[&tls_verification_disabled::TLS_VERIFICATION_DISABLED];
 static WEAK_TLS: &[&RuleMeta] = &[&weak_tls_version::WEAK_TLS_VERSION];
+static DEBUG: &[&RuleMeta] = &[&debug_mode_enabled::DEBUG_MODE_ENABLED];
+static ERR: &[&RuleMeta] = &[&error_details_exposed::ERROR_DETAILS_EXPOSED];
+
+/// Registers a rule slice with its per-language checks.
+macro_rules! reg {
+    ($r:ident, $rules:ident, $($lang:ident => $f:path),+ $(,)?) => {{
+        $r.rules($rules);
+        $(reg!(@one $r, $rules, $lang, $f);)+
+    }};
+    (@one $r:ident, $rules:ident, py, $f:path) => {
+        $r.py.push(PyCheck { rules: $rules, run: $f })
+    };
+    (@one $r:ident, $rules:ident, js, $f:path) => {
+        $r.js.push(JsCheck { rules: $rules, run: $f })
+    };
+    (@one $r:ident, $rules:ident, rust, $f:path) => {
+        $r.rust.push(RustCheck { rules: $rules, run: $f })
+    };
+}
 
 pub(crate) fn register(r: &mut Registry) {
-    r.rules(TLS_OFF);
-    r.py.push(PyCheck {
-        rules: TLS_OFF,
-        run: tls_verification_disabled::check_py,
-    });
-    r.js.push(JsCheck {
-        rules: TLS_OFF,
-        run: tls_verification_disabled::check_js,
-    });
-    r.rust.push(RustCheck {
-        rules: TLS_OFF,
-        run: tls_verification_disabled::check_rust,
-    });
-
-    r.rules(WEAK_TLS);
-    r.py.push(PyCheck {
-        rules: WEAK_TLS,
-        run: weak_tls_version::check_py,
-    });
-    r.js.push(JsCheck {
-        rules: WEAK_TLS,
-        run: weak_tls_version::check_js,
-    });
-    r.rust.push(RustCheck {
-        rules: WEAK_TLS,
-        run: weak_tls_version::check_rust,
-    });
+    use debug_mode_enabled as dbg;
+    use error_details_exposed as err;
+    use tls_verification_disabled as tls;
+    use weak_tls_version as wtls;
+    reg!(r, TLS_OFF, py => tls::check_py, js => tls::check_js, rust => tls::check_rust);
+    reg!(r, WEAK_TLS, py => wtls::check_py, js => wtls::check_js, rust => wtls::check_rust);
+    reg!(r, DEBUG, py => dbg::check_py);
+    reg!(r, ERR, py => err::check_py, js => err::check_js, rust => err::check_rust);
 }
