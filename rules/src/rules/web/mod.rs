@@ -6,6 +6,7 @@ pub mod error_details_exposed;
 pub mod insecure_randomness;
 pub mod jwt_verification_disabled;
 pub mod open_redirect;
+pub mod sensitive_data_logged;
 pub mod tls_verification_disabled;
 pub mod weak_tls_version;
 
@@ -19,6 +20,7 @@ static DEBUG: &[&RuleMeta] = &[&debug_mode_enabled::DEBUG_MODE_ENABLED];
 static ERR: &[&RuleMeta] = &[&error_details_exposed::ERROR_DETAILS_EXPOSED];
 static JWT: &[&RuleMeta] = &[&jwt_verification_disabled::JWT_VERIFICATION_DISABLED];
 static REDIR: &[&RuleMeta] = &[&open_redirect::OPEN_REDIRECT];
+static LOGS: &[&RuleMeta] = &[&sensitive_data_logged::SENSITIVE_DATA_LOGGED];
 static RAND: &[&RuleMeta] = &[&insecure_randomness::INSECURE_RANDOMNESS];
 
 /// Registers a rule slice with its per-language checks.
@@ -44,6 +46,7 @@ pub(crate) fn register(r: &mut Registry) {
     use insecure_randomness as rnd;
     use jwt_verification_disabled as jwt;
     use open_redirect as redir;
+    use sensitive_data_logged as logs;
     use tls_verification_disabled as tls;
     use weak_tls_version as wtls;
     reg!(r, TLS_OFF, py => tls::check_py, js => tls::check_js, rust => tls::check_rust);
@@ -51,6 +54,7 @@ pub(crate) fn register(r: &mut Registry) {
     reg!(r, DEBUG, py => dbg::check_py);
     reg!(r, JWT, py => jwt::check_py, js => jwt::check_js, rust => jwt::check_rust);
     reg!(r, REDIR, py => redir::check_py, js => redir::check_js, rust => redir::check_rust);
+    reg!(r, LOGS, py => logs::check_py, js => logs::check_js, rust => logs::check_rust);
     reg!(r, RAND, py => rnd::check_py, js => rnd::check_js, rust => rnd::check_rust);
     reg!(r, ERR, py => err::check_py, js => err::check_js, rust => err::check_rust);
 }
