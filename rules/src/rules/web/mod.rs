@@ -4,6 +4,7 @@ pub(crate) mod common;
 pub mod debug_mode_enabled;
 pub mod error_details_exposed;
 pub mod hardcoded_crypto_key;
+pub mod insecure_http_url;
 pub mod insecure_randomness;
 pub mod jwt_verification_disabled;
 pub mod open_redirect;
@@ -23,6 +24,7 @@ static JWT: &[&RuleMeta] = &[&jwt_verification_disabled::JWT_VERIFICATION_DISABL
 static REDIR: &[&RuleMeta] = &[&open_redirect::OPEN_REDIRECT];
 static LOGS: &[&RuleMeta] = &[&sensitive_data_logged::SENSITIVE_DATA_LOGGED];
 static KEYS: &[&RuleMeta] = &[&hardcoded_crypto_key::HARDCODED_CRYPTO_KEY];
+static HTTP: &[&RuleMeta] = &[&insecure_http_url::INSECURE_HTTP_URL];
 static RAND: &[&RuleMeta] = &[&insecure_randomness::INSECURE_RANDOMNESS];
 
 /// Registers a rule slice with its per-language checks.
@@ -46,6 +48,7 @@ pub(crate) fn register(r: &mut Registry) {
     use debug_mode_enabled as dbg;
     use error_details_exposed as err;
     use hardcoded_crypto_key as keys;
+    use insecure_http_url as http;
     use insecure_randomness as rnd;
     use jwt_verification_disabled as jwt;
     use open_redirect as redir;
@@ -59,6 +62,7 @@ pub(crate) fn register(r: &mut Registry) {
     reg!(r, REDIR, py => redir::check_py, js => redir::check_js, rust => redir::check_rust);
     reg!(r, LOGS, py => logs::check_py, js => logs::check_js, rust => logs::check_rust);
     reg!(r, KEYS, py => keys::check_py, js => keys::check_js, rust => keys::check_rust);
+    reg!(r, HTTP, py => http::check_py, js => http::check_js, rust => http::check_rust);
     reg!(r, RAND, py => rnd::check_py, js => rnd::check_js, rust => rnd::check_rust);
     reg!(r, ERR, py => err::check_py, js => err::check_js, rust => err::check_rust);
 }
