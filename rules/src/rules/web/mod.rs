@@ -4,12 +4,15 @@ pub(crate) mod common;
 pub mod debug_mode_enabled;
 pub mod error_details_exposed;
 pub mod hardcoded_crypto_key;
+pub(crate) mod headers;
 pub mod insecure_http_url;
 pub mod insecure_randomness;
 pub mod jwt_verification_disabled;
 pub mod open_redirect;
 pub mod sensitive_data_logged;
 pub mod tls_verification_disabled;
+pub mod unsafe_csp;
+pub mod weak_hsts;
 pub mod weak_tls_version;
 
 use crate::lang::{JsCheck, PyCheck, RustCheck};
@@ -25,6 +28,8 @@ static REDIR: &[&RuleMeta] = &[&open_redirect::OPEN_REDIRECT];
 static LOGS: &[&RuleMeta] = &[&sensitive_data_logged::SENSITIVE_DATA_LOGGED];
 static KEYS: &[&RuleMeta] = &[&hardcoded_crypto_key::HARDCODED_CRYPTO_KEY];
 static HTTP: &[&RuleMeta] = &[&insecure_http_url::INSECURE_HTTP_URL];
+static HSTS: &[&RuleMeta] = &[&weak_hsts::WEAK_HSTS];
+static CSP: &[&RuleMeta] = &[&unsafe_csp::UNSAFE_CSP];
 static RAND: &[&RuleMeta] = &[&insecure_randomness::INSECURE_RANDOMNESS];
 
 /// Registers a rule slice with its per-language checks.
@@ -54,6 +59,8 @@ pub(crate) fn register(r: &mut Registry) {
     use open_redirect as redir;
     use sensitive_data_logged as logs;
     use tls_verification_disabled as tls;
+    use unsafe_csp as csp;
+    use weak_hsts as hsts;
     use weak_tls_version as wtls;
     reg!(r, TLS_OFF, py => tls::check_py, js => tls::check_js, rust => tls::check_rust);
     reg!(r, WEAK_TLS, py => wtls::check_py, js => wtls::check_js, rust => wtls::check_rust);
@@ -63,6 +70,8 @@ pub(crate) fn register(r: &mut Registry) {
     reg!(r, LOGS, py => logs::check_py, js => logs::check_js, rust => logs::check_rust);
     reg!(r, KEYS, py => keys::check_py, js => keys::check_js, rust => keys::check_rust);
     reg!(r, HTTP, py => http::check_py, js => http::check_js, rust => http::check_rust);
+    reg!(r, HSTS, py => hsts::check_py, js => hsts::check_js, rust => hsts::check_rust);
+    reg!(r, CSP, py => csp::check_py, js => csp::check_js, rust => csp::check_rust);
     reg!(r, RAND, py => rnd::check_py, js => rnd::check_js, rust => rnd::check_rust);
     reg!(r, ERR, py => err::check_py, js => err::check_js, rust => err::check_rust);
 }
