@@ -9,6 +9,7 @@ pub mod insecure_http_url;
 pub mod insecure_randomness;
 pub mod jwt_verification_disabled;
 pub mod open_redirect;
+pub mod security_headers_missing;
 pub mod sensitive_data_logged;
 pub mod tls_verification_disabled;
 pub mod unsafe_csp;
@@ -30,6 +31,7 @@ static KEYS: &[&RuleMeta] = &[&hardcoded_crypto_key::HARDCODED_CRYPTO_KEY];
 static HTTP: &[&RuleMeta] = &[&insecure_http_url::INSECURE_HTTP_URL];
 static HSTS: &[&RuleMeta] = &[&weak_hsts::WEAK_HSTS];
 static CSP: &[&RuleMeta] = &[&unsafe_csp::UNSAFE_CSP];
+static HDRS: &[&RuleMeta] = &[&security_headers_missing::SECURITY_HEADERS_MISSING];
 static RAND: &[&RuleMeta] = &[&insecure_randomness::INSECURE_RANDOMNESS];
 
 /// Registers a rule slice with its per-language checks.
@@ -57,6 +59,7 @@ pub(crate) fn register(r: &mut Registry) {
     use insecure_randomness as rnd;
     use jwt_verification_disabled as jwt;
     use open_redirect as redir;
+    use security_headers_missing as hdrs;
     use sensitive_data_logged as logs;
     use tls_verification_disabled as tls;
     use unsafe_csp as csp;
@@ -72,6 +75,7 @@ pub(crate) fn register(r: &mut Registry) {
     reg!(r, HTTP, py => http::check_py, js => http::check_js, rust => http::check_rust);
     reg!(r, HSTS, py => hsts::check_py, js => hsts::check_js, rust => hsts::check_rust);
     reg!(r, CSP, py => csp::check_py, js => csp::check_js, rust => csp::check_rust);
+    reg!(r, HDRS, py => hdrs::check_py, js => hdrs::check_js, rust => hdrs::check_rust);
     reg!(r, RAND, py => rnd::check_py, js => rnd::check_js, rust => rnd::check_rust);
     reg!(r, ERR, py => err::check_py, js => err::check_js, rust => err::check_rust);
 }
