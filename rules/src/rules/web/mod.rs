@@ -3,6 +3,7 @@
 pub(crate) mod common;
 pub mod debug_mode_enabled;
 pub mod error_details_exposed;
+pub mod graphql_introspection_enabled;
 pub mod hardcoded_crypto_key;
 pub(crate) mod headers;
 pub mod insecure_http_url;
@@ -11,6 +12,7 @@ pub mod jwt_verification_disabled;
 pub mod open_redirect;
 pub mod security_headers_missing;
 pub mod sensitive_data_logged;
+pub mod swagger_ui_exposed;
 pub mod tls_verification_disabled;
 pub mod unsafe_csp;
 pub mod weak_hsts;
@@ -32,6 +34,8 @@ static HTTP: &[&RuleMeta] = &[&insecure_http_url::INSECURE_HTTP_URL];
 static HSTS: &[&RuleMeta] = &[&weak_hsts::WEAK_HSTS];
 static CSP: &[&RuleMeta] = &[&unsafe_csp::UNSAFE_CSP];
 static HDRS: &[&RuleMeta] = &[&security_headers_missing::SECURITY_HEADERS_MISSING];
+static GQL: &[&RuleMeta] = &[&graphql_introspection_enabled::GRAPHQL_INTROSPECTION_ENABLED];
+static DOCS: &[&RuleMeta] = &[&swagger_ui_exposed::SWAGGER_UI_EXPOSED];
 static RAND: &[&RuleMeta] = &[&insecure_randomness::INSECURE_RANDOMNESS];
 
 /// Registers a rule slice with its per-language checks.
@@ -54,6 +58,7 @@ macro_rules! reg {
 pub(crate) fn register(r: &mut Registry) {
     use debug_mode_enabled as dbg;
     use error_details_exposed as err;
+    use graphql_introspection_enabled as gql;
     use hardcoded_crypto_key as keys;
     use insecure_http_url as http;
     use insecure_randomness as rnd;
@@ -61,6 +66,7 @@ pub(crate) fn register(r: &mut Registry) {
     use open_redirect as redir;
     use security_headers_missing as hdrs;
     use sensitive_data_logged as logs;
+    use swagger_ui_exposed as docs;
     use tls_verification_disabled as tls;
     use unsafe_csp as csp;
     use weak_hsts as hsts;
@@ -76,6 +82,8 @@ pub(crate) fn register(r: &mut Registry) {
     reg!(r, HSTS, py => hsts::check_py, js => hsts::check_js, rust => hsts::check_rust);
     reg!(r, CSP, py => csp::check_py, js => csp::check_js, rust => csp::check_rust);
     reg!(r, HDRS, py => hdrs::check_py, js => hdrs::check_js, rust => hdrs::check_rust);
+    reg!(r, GQL, py => gql::check_py, js => gql::check_js, rust => gql::check_rust);
+    reg!(r, DOCS, py => docs::check_py, js => docs::check_js, rust => docs::check_rust);
     reg!(r, RAND, py => rnd::check_py, js => rnd::check_js, rust => rnd::check_rust);
     reg!(r, ERR, py => err::check_py, js => err::check_js, rust => err::check_rust);
 }
