@@ -1,17 +1,21 @@
 //! Application code checks from the rest of the checklist: TLS, debug mode, headers, randomness, sessions, redirects, logging, keys.
 
+pub mod body_limit_disabled;
 pub(crate) mod common;
 pub mod debug_mode_enabled;
 pub mod error_details_exposed;
+pub mod frame_protection_disabled;
 pub mod graphql_introspection_enabled;
 pub mod hardcoded_crypto_key;
 pub(crate) mod headers;
 pub mod insecure_http_url;
 pub mod insecure_randomness;
 pub mod jwt_verification_disabled;
+pub mod long_session_lifetime;
 pub mod open_redirect;
 pub mod security_headers_missing;
 pub mod sensitive_data_logged;
+pub mod short_password_min_length;
 pub mod swagger_ui_exposed;
 pub mod tls_verification_disabled;
 pub mod unsafe_csp;
@@ -36,6 +40,10 @@ static CSP: &[&RuleMeta] = &[&unsafe_csp::UNSAFE_CSP];
 static HDRS: &[&RuleMeta] = &[&security_headers_missing::SECURITY_HEADERS_MISSING];
 static GQL: &[&RuleMeta] = &[&graphql_introspection_enabled::GRAPHQL_INTROSPECTION_ENABLED];
 static DOCS: &[&RuleMeta] = &[&swagger_ui_exposed::SWAGGER_UI_EXPOSED];
+static BODY: &[&RuleMeta] = &[&body_limit_disabled::BODY_LIMIT_DISABLED];
+static FRAME: &[&RuleMeta] = &[&frame_protection_disabled::FRAME_PROTECTION_DISABLED];
+static SESSION: &[&RuleMeta] = &[&long_session_lifetime::LONG_SESSION_LIFETIME];
+static PWLEN: &[&RuleMeta] = &[&short_password_min_length::SHORT_PASSWORD_MIN_LENGTH];
 static RAND: &[&RuleMeta] = &[&insecure_randomness::INSECURE_RANDOMNESS];
 
 /// Registers a rule slice with its per-language checks.
@@ -56,16 +64,20 @@ macro_rules! reg {
 }
 
 pub(crate) fn register(r: &mut Registry) {
+    use body_limit_disabled as body;
     use debug_mode_enabled as dbg;
     use error_details_exposed as err;
+    use frame_protection_disabled as frame;
     use graphql_introspection_enabled as gql;
     use hardcoded_crypto_key as keys;
     use insecure_http_url as http;
     use insecure_randomness as rnd;
     use jwt_verification_disabled as jwt;
+    use long_session_lifetime as sess;
     use open_redirect as redir;
     use security_headers_missing as hdrs;
     use sensitive_data_logged as logs;
+    use short_password_min_length as pwlen;
     use swagger_ui_exposed as docs;
     use tls_verification_disabled as tls;
     use unsafe_csp as csp;
@@ -84,6 +96,10 @@ pub(crate) fn register(r: &mut Registry) {
     reg!(r, HDRS, py => hdrs::check_py, js => hdrs::check_js, rust => hdrs::check_rust);
     reg!(r, GQL, py => gql::check_py, js => gql::check_js, rust => gql::check_rust);
     reg!(r, DOCS, py => docs::check_py, js => docs::check_js, rust => docs::check_rust);
+    reg!(r, BODY, py => body::check_py, js => body::check_js, rust => body::check_rust);
+    reg!(r, FRAME, py => frame::check_py, js => frame::check_js, rust => frame::check_rust);
+    reg!(r, SESSION, py => sess::check_py, js => sess::check_js, rust => sess::check_rust);
+    reg!(r, PWLEN, py => pwlen::check_py, js => pwlen::check_js, rust => pwlen::check_rust);
     reg!(r, RAND, py => rnd::check_py, js => rnd::check_js, rust => rnd::check_rust);
     reg!(r, ERR, py => err::check_py, js => err::check_js, rust => err::check_rust);
 }
