@@ -432,7 +432,17 @@ fn rust_literal(cx: &RustCx<'_, '_, '_>, e: &syn::Expr, depth: usize) -> Option<
             if vals.len() != 1 || vals[0].1 {
                 return None;
             }
-            rust_literal(cx, vals[0].0, depth + 1)
+            // Through a local, only string literals count: `let mut buf = [0u8; 32]` is
+            // usually filled afterwards (`rng.fill(&mut buf)`), which is not an assignment.
+            let init = vals[0].0;
+            let lit = match init {
+                syn::Expr::Reference(r) => &*r.expr,
+                other => other,
+            };
+            if !matches!(lit, syn::Expr::Lit(_) | syn::Expr::MethodCall(_)) {
+                return None;
+            }
+            rust_literal(cx, init, depth + 1)
         }
         _ => None,
     }

@@ -392,6 +392,16 @@ pub(crate) fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
             tokens(self, m.tokens.clone());
             syn::visit::visit_macro(self, m);
         }
+        fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+            if !crate::lang::rust::is_test_attr(&m.attrs) {
+                syn::visit::visit_item_mod(self, m);
+            }
+        }
+        fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+            if !crate::lang::rust::is_test_attr(&f.attrs) {
+                syn::visit::visit_item_fn(self, f);
+            }
+        }
         fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
             if self.app.is_none() {
                 if let syn::Expr::Path(p) = &*c.func {

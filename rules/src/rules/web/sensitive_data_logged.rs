@@ -70,7 +70,74 @@ crate::declare_rule! {
 }
 
 fn sensitive(name: &str) -> bool {
-    common::is_secret_name(name) || common::is_pii_name(name)
+    (common::is_secret_name(name) && !generic_token(name)) || common::is_pii_name(name)
+}
+
+/// `token` alone (or qualified by a non-auth word) names lexer tokens, event-loop tokens,
+/// cancellation and pagination tokens as often as credentials: only qualified auth tokens
+/// (`access_token`, `authToken`, `csrf_token`, `reset_token`, ...) count in logs.
+fn generic_token(name: &str) -> bool {
+    let w = common::words(name);
+    if !w.iter().any(|x| x == "token") {
+        return false;
+    }
+    // Another secret word makes it a secret anyway (`api_token` via api? no: check pairs).
+    let qualified = w.windows(2).any(|p| {
+        p[1] == "token"
+            && matches!(
+                p[0].as_str(),
+                "access"
+                    | "auth"
+                    | "refresh"
+                    | "api"
+                    | "session"
+                    | "csrf"
+                    | "xsrf"
+                    | "bearer"
+                    | "reset"
+                    | "id"
+                    | "jwt"
+                    | "secret"
+                    | "oauth"
+                    | "verification"
+                    | "invite"
+                    | "magic"
+                    | "login"
+                    | "personal"
+                    | "bot"
+                    | "client"
+                    | "user"
+                    | "github"
+                    | "slack"
+                    | "auth0"
+                    | "firebase"
+                    | "push"
+                    | "device"
+                    | "confirmation"
+                    | "activation"
+                    | "private"
+                    | "service"
+                    | "admin"
+                    | "app"
+                    | "sso"
+            )
+    });
+    let other_secret = w.iter().any(|x| {
+        x != "token"
+            && matches!(
+                x.as_str(),
+                "password"
+                    | "passwd"
+                    | "pwd"
+                    | "secret"
+                    | "apikey"
+                    | "otp"
+                    | "csrf"
+                    | "xsrf"
+                    | "jwt"
+            )
+    });
+    !qualified && !other_secret
 }
 
 // ------------------------------------------------------------------ Python
