@@ -231,15 +231,43 @@ const SECRET_PAIRS: &[(&str, &str)] = &[
     ("pin", "code"),
 ];
 
+/// Suffixes that keep a name about the secret's value (`token_str`, `passwordValue`).
+const VALUE_SUFFIXES: &[&str] = &[
+    "value",
+    "val",
+    "str",
+    "string",
+    "bytes",
+    "hex",
+    "raw",
+    "plain",
+    "plaintext",
+    "text",
+    "b64",
+    "base64",
+    "encoded",
+    "buf",
+    "buffer",
+    "pem",
+    "der",
+    "bin",
+];
+
 /// Whether an identifier names a secret value (a password, a token, an API key, a session id,
-/// a reset code), as opposed to something about one (`passwordLength`, `tokenUrl`).
+/// a reset code), as opposed to something about one (`passwordLength`, `tokenUrl`,
+/// `tokenCleanupJob`). The secret must be the thing named: the last word (after value-like
+/// suffixes such as `_str`/`Value` are dropped) is a secret word or ends a secret word pair.
 pub fn is_secret_name(name: &str) -> bool {
-    let w = words(name);
-    if w.is_empty() {
-        return false;
+    let mut w = words(name);
+    while w.len() > 1
+        && w.last()
+            .is_some_and(|l| VALUE_SUFFIXES.contains(&l.as_str()))
+    {
+        w.pop();
     }
-    // The thing named is the last word (`reset_token` is a token, `token_url` a URL).
-    let last = w.last().map(String::as_str).unwrap_or("");
+    let Some(last) = w.last().map(String::as_str) else {
+        return false;
+    };
     if NOT_THE_SECRET.contains(&last) {
         return false;
     }
@@ -251,19 +279,16 @@ pub fn is_secret_name(name: &str) -> bool {
     }) {
         return false;
     }
-    if w.iter().any(|x| SECRET_WORDS.contains(&x.as_str())) {
-        // `token` in LLM code counts words: `max_tokens`, `tokens_used`.
-        if w.iter().any(|x| x == "tokens") && !w.iter().any(|x| x != "tokens") {
-            return false;
-        }
+    if SECRET_WORDS.contains(&last)
+        || matches!(last, "passwords" | "secrets" | "passphrases" | "apikeys")
+    {
         return true;
     }
-    if w.iter().any(|x| x == "tokens") && w.len() == 1 {
-        return false;
-    }
-    SECRET_PAIRS
-        .iter()
-        .any(|(a, b)| w.windows(2).any(|p| p[0] == *a && p[1] == *b))
+    let n = w.len();
+    n >= 2
+        && SECRET_PAIRS
+            .iter()
+            .any(|(a, b)| w[n - 2] == *a && w[n - 1] == *b)
 }
 
 /// Names of payment-card and personal data that must not be logged.
@@ -313,6 +338,9 @@ pub fn is_env_condition(text: &str) -> bool {
         "dev_mode",
         "devmode",
         "app.get(\"env\")",
+        "config[",
+        "settings[",
+        "show_",
         "app.get('env')",
     ]
     .iter()
@@ -656,6 +684,9 @@ mod tests {
             "verificationCode",
             "client_secret",
             "accessToken",
+            "token_str",
+            "secretKey",
+            "passwords",
         ] {
             assert!(is_secret_name(yes), "{yes}");
         }
@@ -672,6 +703,8 @@ mod tests {
             "monkey",
             "passwordError",
             "reset_token_expires",
+            "scheduleTokenCleanupJob",
+            "token_bucket",
         ] {
             assert!(!is_secret_name(no), "{no}");
         }

@@ -283,7 +283,9 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         let Some(p) = cur.parent() else { break };
         match p.kind() {
             "return_statement" => {
-                sent = true;
+                // A bare `return traceback.format_exc()` is a response only from a view's
+                // exception handler (a helper returning the text is not).
+                sent = in_except(p) && in_view(src, p);
                 break;
             }
             "call" => {
@@ -317,6 +319,31 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         "a stack trace is sent to the client",
     )
     .help("log it with logger.exception(...) and return a generic error message");
+}
+
+fn in_except(n: Node<'_>) -> bool {
+    let mut cur = n.parent();
+    while let Some(p) = cur {
+        match p.kind() {
+            "except_clause" => return true,
+            "function_definition" => return false,
+            _ => {}
+        }
+        cur = p.parent();
+    }
+    false
+}
+
+/// A function that looks like a view: decorated (route decorators), or taking `request`.
+fn in_view(src: &str, n: Node<'_>) -> bool {
+    let Some(f) = py::enclosing_function(n).filter(|f| f.kind() == "function_definition") else {
+        return false;
+    };
+    if !py::decorators(f).is_empty() {
+        return true;
+    }
+    f.child_by_field_name("parameters")
+        .is_some_and(|p| py::node_text(src, p).contains("request"))
 }
 
 // ------------------------------------------------------------------ Rust

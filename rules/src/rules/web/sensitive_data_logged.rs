@@ -332,7 +332,9 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
 
 fn report(file: &mut crate::engine::FileCx<'_>, r: Range<usize>, name: &str) {
     let body = name.contains("request") || name.contains("req.") || name.contains("body");
-    let msg = if body {
+    let msg = if name.ends_with("headers") {
+        format!("all request headers (`{name}`, including Authorization and cookies) are written to the log")
+    } else if body {
         format!("the whole request body (`{name}`) is written to the log")
     } else {
         format!("`{name}` is written to the log")
