@@ -9,7 +9,7 @@ crate::declare_rule! {
     /// Flags non-cryptographic random generators used to make secrets: `Math.random()` in JS/TS,
     /// the Python `random` module (`random.choice`, `randint`, `getrandbits`, `choices`, ...), and
     /// in Rust `fastrand`, `SmallRng`, or any RNG built with `seed_from_u64(<constant>)`, when the
-    /// result is a token, password, session id, API key, OTP, nonce or reset code. The purpose is
+    /// result is a token, password, session id, API key, OTP or reset code. The purpose is
     /// read from the name the value is assigned to (`const resetToken = ...`, `password=...`,
     /// `{ sessionId: ... }`) or the name of the function that produces it (`generateApiKey()`).
     ///
@@ -151,9 +151,9 @@ fn names_secret(name: &str) -> bool {
             )
         })
         .collect();
-    !rest.is_empty()
-        && (common::is_secret_name(&rest.join("_"))
-            || matches!(rest.last(), Some(&"nonce") | Some(&"salt")))
+    // Nonces and salts are left out: request-signing nonces only need to be unique, and
+    // cryptographic ones come from crypto APIs rather than Math.random.
+    !rest.is_empty() && common::is_secret_name(&rest.join("_"))
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {

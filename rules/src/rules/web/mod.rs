@@ -12,12 +12,14 @@ pub mod insecure_http_url;
 pub mod insecure_randomness;
 pub mod jwt_verification_disabled;
 pub mod long_session_lifetime;
+pub mod oauth_state_missing;
 pub mod open_redirect;
 pub mod security_headers_missing;
 pub mod sensitive_data_logged;
 pub mod short_password_min_length;
 pub mod swagger_ui_exposed;
 pub mod tls_verification_disabled;
+pub mod token_in_url;
 pub mod unsafe_csp;
 pub mod weak_hsts;
 pub mod weak_tls_version;
@@ -44,6 +46,8 @@ static BODY: &[&RuleMeta] = &[&body_limit_disabled::BODY_LIMIT_DISABLED];
 static FRAME: &[&RuleMeta] = &[&frame_protection_disabled::FRAME_PROTECTION_DISABLED];
 static SESSION: &[&RuleMeta] = &[&long_session_lifetime::LONG_SESSION_LIFETIME];
 static PWLEN: &[&RuleMeta] = &[&short_password_min_length::SHORT_PASSWORD_MIN_LENGTH];
+static OAUTH: &[&RuleMeta] = &[&oauth_state_missing::OAUTH_STATE_MISSING];
+static TOKURL: &[&RuleMeta] = &[&token_in_url::TOKEN_IN_URL];
 static RAND: &[&RuleMeta] = &[&insecure_randomness::INSECURE_RANDOMNESS];
 
 /// Registers a rule slice with its per-language checks.
@@ -74,12 +78,14 @@ pub(crate) fn register(r: &mut Registry) {
     use insecure_randomness as rnd;
     use jwt_verification_disabled as jwt;
     use long_session_lifetime as sess;
+    use oauth_state_missing as oauth;
     use open_redirect as redir;
     use security_headers_missing as hdrs;
     use sensitive_data_logged as logs;
     use short_password_min_length as pwlen;
     use swagger_ui_exposed as docs;
     use tls_verification_disabled as tls;
+    use token_in_url as tokurl;
     use unsafe_csp as csp;
     use weak_hsts as hsts;
     use weak_tls_version as wtls;
@@ -100,6 +106,8 @@ pub(crate) fn register(r: &mut Registry) {
     reg!(r, FRAME, py => frame::check_py, js => frame::check_js, rust => frame::check_rust);
     reg!(r, SESSION, py => sess::check_py, js => sess::check_js, rust => sess::check_rust);
     reg!(r, PWLEN, py => pwlen::check_py, js => pwlen::check_js, rust => pwlen::check_rust);
+    reg!(r, OAUTH, py => oauth::check_py, js => oauth::check_js, rust => oauth::check_rust);
+    reg!(r, TOKURL, py => tokurl::check_py, js => tokurl::check_js, rust => tokurl::check_rust);
     reg!(r, RAND, py => rnd::check_py, js => rnd::check_js, rust => rnd::check_rust);
     reg!(r, ERR, py => err::check_py, js => err::check_js, rust => err::check_rust);
 }
