@@ -36,7 +36,8 @@ crate::declare_rule! {
     /// prefer a maintained client library (openid-client, Authlib, oauth2 crate) that does both.
     ///
     /// ## Not flagged
-    /// Requests with `state`, URLs built by OAuth libraries, and test code. PKCE alone does not
+    /// Requests with `state`, parameter objects stored in a variable (`state` is often added
+    /// afterwards), URLs built by OAuth libraries, and test code. PKCE alone does not
     /// silence the rule: the OAuth Security BCP accepts PKCE instead of `state` only when the
     /// server enforces it, which code cannot show.
     ///
@@ -99,6 +100,10 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
             }
         }
         "object" => {
+            // Only objects passed straight to a call: a variable may get `state` added later.
+            if !node.parent().is_some_and(|p| p.kind() == "arguments") {
+                return;
+            }
             let mut c = node.walk();
             let keys: Vec<String> = node
                 .named_children(&mut c)
@@ -139,6 +144,11 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
             }
         }
         "dictionary" => {
+            // Only dicts passed straight to a call (`urlencode({...})`): a dict in a variable
+            // often gets `params["state"] = ...` afterwards.
+            if !node.parent().is_some_and(|p| p.kind() == "argument_list") {
+                return;
+            }
             let mut c = node.walk();
             let keys: Vec<String> = node
                 .named_children(&mut c)

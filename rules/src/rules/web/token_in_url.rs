@@ -36,10 +36,13 @@ crate::declare_rule! {
     /// ## How to fix
     /// Send credentials in the `Authorization` header (or a request body for token exchange).
     /// When a third-party API only accepts a query-string key, keep the URL out of logs and
-    /// suppress the finding with that reason.
+    /// suppress the finding with that reason. Single-use links sent by email (invitations,
+    /// password resets, magic links) carry tokens by design: make them short-lived and
+    /// single-use, then suppress. Reported with Low severity for that reason.
     ///
     /// ## Not flagged
     /// Constant query strings, parameters that are not credentials (`?page=`, `?token_type=`),
+    /// `otpauth://` provisioning URIs,
     /// URLs built with `URLSearchParams`/`urlencode` objects (not analysed), and test code.
     ///
     /// ## References
@@ -48,7 +51,7 @@ crate::declare_rule! {
     pub TOKEN_IN_URL {
         id: "token-in-url",
         title: "Credential placed in a URL query string",
-        severity: Medium,
+        severity: Low,
         confidence: Medium,
         cwe: [598],
         checklist: 15,
@@ -79,6 +82,10 @@ const PARAMS: &[&str] = &[
 /// string: `...?access_token=${x}` / `{x}` / `" + x`.
 fn credential_param(raw: &str) -> Option<&'static str> {
     let lower = raw.to_ascii_lowercase();
+    // TOTP provisioning URIs (`otpauth://totp/..?secret=`) are QR-code payloads, not requests.
+    if lower.contains("otpauth://") {
+        return None;
+    }
     for p in PARAMS {
         for sep in ['?', '&'] {
             let pat = format!("{sep}{p}=");
