@@ -55,8 +55,10 @@ crate::declare_rule! {
     /// Referrer-Policy. If a reverse proxy or CDN sets them, suppress with that reason.
     ///
     /// ## Not flagged
-    /// Apps whose headers are set in the same file by any of the above, files that only create the
-    /// app, and test code. Headers added by a proxy, or by middleware registered from another
+    /// Apps whose headers are set in the same file by any of the above, apps whose project manifest
+    /// (the nearest `package.json`, or `requirements.txt`/`pyproject.toml`/`setup.py`) declares a
+    /// header package (helmet, koa-helmet, @fastify/helmet, lusca, flask-talisman, secure), files
+    /// that only create the app, and test code. Headers added by a proxy, or by middleware registered from another
     /// module, cannot be seen from the code: suppress the finding with the reason.
     ///
     /// ## References
@@ -72,6 +74,50 @@ crate::declare_rule! {
         languages: [Rust, JavaScript, TypeScript, Python],
         fix: None,
     }
+}
+
+/// Whether the project manifest next to (or above) `path` declares a header middleware package:
+/// then the headers are most likely configured in another file. Cached per directory.
+fn manifest_declares(path: &std::path::Path, manifests: &[&str], packages: &[&str]) -> bool {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static CACHE: RefCell<HashMap<std::path::PathBuf, bool>> = RefCell::new(HashMap::new());
+    }
+    let Some(start) = path.parent() else {
+        return false;
+    };
+    let key = start.to_path_buf();
+    if let Some(v) = CACHE.with(|c| c.borrow().get(&key).copied()) {
+        return v;
+    }
+    let mut found = false;
+    let mut dir = Some(start);
+    for _ in 0..8 {
+        let Some(d) = dir else { break };
+        let mut seen_manifest = false;
+        for m in manifests {
+            let f = d.join(m);
+            if let Ok(meta) = std::fs::metadata(&f) {
+                if meta.len() > 2_000_000 {
+                    continue;
+                }
+                seen_manifest = true;
+                if let Ok(text) = std::fs::read_to_string(&f) {
+                    let lower = text.to_ascii_lowercase();
+                    if packages.iter().any(|p| lower.contains(p)) {
+                        found = true;
+                    }
+                }
+            }
+        }
+        if found || seen_manifest {
+            break;
+        }
+        dir = d.parent();
+    }
+    CACHE.with(|c| c.borrow_mut().insert(key, found));
+    found
 }
 
 fn mentions_header(s: &str) -> bool {
@@ -175,6 +221,19 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if has_headers || !configures {
         return;
     }
+    if manifest_declares(
+        cx.file.path,
+        &["package.json"],
+        &[
+            "\"helmet\"",
+            "\"koa-helmet\"",
+            "\"@fastify/helmet\"",
+            "\"lusca\"",
+            "\"fastify-helmet\"",
+        ],
+    ) {
+        return;
+    }
     let help = match fw {
         "koa" => "add koa-helmet: app.use(helmet())",
         "fastify" => "register @fastify/helmet: await app.register(helmet)",
@@ -275,6 +334,26 @@ fn check_py_app(cx: &mut PyCx<'_, '_>, module: Node<'_>) {
     }
     let Some((r, fw)) = app else { return };
     if has_headers || !configures {
+        return;
+    }
+    if manifest_declares(
+        cx.file.path,
+        &[
+            "requirements.txt",
+            "pyproject.toml",
+            "setup.py",
+            "setup.cfg",
+            "Pipfile",
+        ],
+        &[
+            "flask-talisman",
+            "flask_talisman",
+            "talisman",
+            "secure==",
+            "\"secure\"",
+            "django-csp",
+        ],
+    ) {
         return;
     }
     let (help, sev) = match fw {
@@ -457,4 +536,46 @@ pub(crate) fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
         "this app sets no security headers",
     )
     .help(help);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Config;
+
+    fn ids(dir: &std::path::Path, rel: &str) -> Vec<&'static str> {
+        let path = dir.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        crate::engine::check_source(&path, &text, &Config::default())
+            .findings
+            .iter()
+            .map(|f| f.rule.id)
+            .filter(|id| *id == "security-headers-missing")
+            .collect()
+    }
+
+    #[test]
+    fn manifest_with_helmet_silences_app_files() {
+        let app = "const express = require(\"express\");\nconst app = express();\napp.use(express.json());\napp.listen(3000);\n";
+        let with = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(with.path().join("src")).unwrap();
+        std::fs::write(
+            with.path().join("package.json"),
+            r#"{"dependencies":{"express":"^4","helmet":"^7"}}"#,
+        )
+        .unwrap();
+        std::fs::write(with.path().join("src/server.js"), app).unwrap();
+        assert!(ids(with.path(), "src/server.js").is_empty());
+
+        let without = tempfile::tempdir().unwrap();
+        std::fs::write(
+            without.path().join("package.json"),
+            r#"{"dependencies":{"express":"^4"}}"#,
+        )
+        .unwrap();
+        std::fs::write(without.path().join("server.js"), app).unwrap();
+        assert_eq!(
+            ids(without.path(), "server.js"),
+            vec!["security-headers-missing"]
+        );
+    }
 }
