@@ -122,14 +122,24 @@ pub fn py_header(src: &str, n: Node<'_>) -> Option<HeaderSet> {
 /// The header name an expression denotes: `header::STRICT_TRANSPORT_SECURITY`,
 /// `HeaderName::from_static("strict-transport-security")`, `"Strict-Transport-Security"`.
 fn rust_header_name(e: &syn::Expr) -> Option<String> {
+    rust_header_name_at(e, 0)
+}
+
+fn rust_header_name_at(e: &syn::Expr, depth: usize) -> Option<String> {
+    if depth > 8 {
+        return None;
+    }
     match e {
         syn::Expr::Path(p) => {
             let last = p.path.segments.last()?.ident.to_string();
             let name = last.to_ascii_lowercase().replace('_', "-");
             is_header_name(&name).then_some(name)
         }
-        syn::Expr::Call(c) => c.args.first().and_then(rust_header_name),
-        syn::Expr::Reference(r) => rust_header_name(&r.expr),
+        syn::Expr::Call(c) => c
+            .args
+            .first()
+            .and_then(|a| rust_header_name_at(a, depth + 1)),
+        syn::Expr::Reference(r) => rust_header_name_at(&r.expr, depth + 1),
         _ => {
             let s = lit_str(e)?;
             is_header_name(&s).then(|| s.to_ascii_lowercase())
@@ -139,6 +149,13 @@ fn rust_header_name(e: &syn::Expr) -> Option<String> {
 
 /// A literal header value: `"v"`, `HeaderValue::from_static("v")`, `"v".parse().unwrap()`.
 fn rust_header_value(e: &syn::Expr) -> Option<String> {
+    rust_header_value_at(e, 0)
+}
+
+fn rust_header_value_at(e: &syn::Expr, depth: usize) -> Option<String> {
+    if depth > 8 {
+        return None;
+    }
     if let Some(s) = lit_str(e) {
         return Some(s);
     }
@@ -156,8 +173,8 @@ fn rust_header_value(e: &syn::Expr) -> Option<String> {
             }
             None
         }
-        syn::Expr::MethodCall(m) => rust_header_value(&m.receiver),
-        syn::Expr::Try(t) => rust_header_value(&t.expr),
+        syn::Expr::MethodCall(m) => rust_header_value_at(&m.receiver, depth + 1),
+        syn::Expr::Try(t) => rust_header_value_at(&t.expr, depth + 1),
         _ => None,
     }
 }

@@ -377,6 +377,14 @@ fn extractor_names(sig: &syn::Signature) -> Vec<String> {
 
 /// Does the expression read a field (or index) of one of the extractor names?
 fn reads_extractor(e: &syn::Expr, names: &[String]) -> bool {
+    reads_extractor_at(e, names, 0)
+}
+
+fn reads_extractor_at(e: &syn::Expr, names: &[String], depth: usize) -> bool {
+    if depth > 12 {
+        return false;
+    }
+    let reads_extractor = |x: &syn::Expr, n: &[String]| reads_extractor_at(x, n, depth + 1);
     match e {
         syn::Expr::Reference(r) => reads_extractor(&r.expr, names),
         syn::Expr::Paren(p) => reads_extractor(&p.expr, names),
