@@ -52,7 +52,9 @@ crate::declare_rule! {
     ///
     /// ## Not flagged
     /// Values computed at run time (`verify=settings.VERIFY_TLS`, `rejectUnauthorized:
-    /// process.env.NODE_ENV === "production"`), code inside an `if` on an environment/debug switch,
+    /// process.env.NODE_ENV === "production"`, `danger_accept_invalid_certs(cfg.insecure)`), code
+    /// inside an `if` on an environment/debug switch (in Rust: inside any `if`/`match`, where the
+    /// switch is a run-time option),
     /// comparisons such as `ctx.verify_mode == ssl.CERT_NONE`, and test code.
     ///
     /// ## References
@@ -298,36 +300,8 @@ pub(crate) fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
         return;
     }
     match node {
-        RustNode::Expr(syn::Expr::MethodCall(m)) => {
-            let name = m.method.to_string();
-            match name.as_str() {
-                "danger_accept_invalid_certs" | "danger_accept_invalid_hostnames" => {
-                    let Some(a) = m.args.first() else { return };
-                    if !crate::lang::rust::is_true(a) {
-                        return;
-                    }
-                    let msg = if name.ends_with("hostnames") {
-                        "TLS host name verification is disabled"
-                    } else {
-                        MSG
-                    };
-                    let r = cx.range_of(&m.method).start..cx.range_of(m).end;
-                    cx.report(&TLS_VERIFICATION_DISABLED, r, msg).help(
-                        "remove the call; trust a private CA with .add_root_certificate(reqwest::Certificate::from_pem(..)?)",
-                    );
-                }
-                "set_verify" | "set_verify_callback" => {
-                    let Some(a) = m.args.first() else { return };
-                    let t = cx.text_of(a);
-                    if t.ends_with("SslVerifyMode::NONE") {
-                        let r = cx.range_of(m);
-                        cx.report(&TLS_VERIFICATION_DISABLED, r, MSG)
-                            .help("use SslVerifyMode::PEER and load the CA with set_ca_file");
-                    }
-                }
-                _ => {}
-            }
-        }
+        RustNode::Item(syn::Item::Fn(f)) => rust_fn_body(cx, &f.block),
+        RustNode::ImplItemFn(f) => rust_fn_body(cx, &f.block),
         RustNode::Item(syn::Item::Impl(imp)) => {
             let Some((tr, _)) = &imp.trait_ else { return };
             let tname = tr
@@ -355,6 +329,76 @@ pub(crate) fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
             }
         }
         _ => {}
+    }
+}
+
+/// `danger_accept_invalid_certs(true)` / `set_verify(SslVerifyMode::NONE)` in a function body,
+/// unless inside an `if`/`match` (in Rust the switch is then a config flag such as
+/// `if config.insecure { .. }`, which the user chose at run time).
+fn rust_fn_body(cx: &mut RustCx<'_, '_, '_>, block: &syn::Block) {
+    struct F {
+        depth: usize,
+        out: Vec<(
+            proc_macro2::Span,
+            proc_macro2::Span,
+            &'static str,
+            &'static str,
+        )>,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for F {
+        fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
+            self.visit_expr(&i.cond);
+            self.depth += 1;
+            self.visit_block(&i.then_branch);
+            if let Some((_, e)) = &i.else_branch {
+                self.visit_expr(e);
+            }
+            self.depth -= 1;
+        }
+        fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
+            self.depth += 1;
+            syn::visit::visit_expr_match(self, m);
+            self.depth -= 1;
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            if self.depth == 0 {
+                let name = m.method.to_string();
+                let arg = m.args.first();
+                let hit = match name.as_str() {
+                    "danger_accept_invalid_certs" if arg.is_some_and(crate::lang::rust::is_true) => {
+                        Some((MSG, "remove the call; trust a private CA with .add_root_certificate(reqwest::Certificate::from_pem(..)?)"))
+                    }
+                    "danger_accept_invalid_hostnames" if arg.is_some_and(crate::lang::rust::is_true) => {
+                        Some(("TLS host name verification is disabled", "remove the call; fix the certificate's subject alternative names instead"))
+                    }
+                    "set_verify" | "set_verify_callback"
+                        if arg.is_some_and(|a| {
+                            matches!(a, syn::Expr::Path(p) if p.path.segments.len() >= 2
+                                && p.path.segments[p.path.segments.len() - 1].ident == "NONE"
+                                && p.path.segments[p.path.segments.len() - 2].ident == "SslVerifyMode")
+                        }) =>
+                    {
+                        Some((MSG, "use SslVerifyMode::PEER and load the CA with set_ca_file"))
+                    }
+                    _ => None,
+                };
+                if let Some((msg, help)) = hit {
+                    use syn::spanned::Spanned;
+                    self.out.push((m.method.span(), m.span(), msg, help));
+                }
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    let mut f = F {
+        depth: 0,
+        out: Vec::new(),
+    };
+    syn::visit::Visit::visit_block(&mut f, block);
+    for (start, whole, msg, help) in f.out {
+        let r = cx.range(start).start..cx.range(whole).end;
+        cx.report(&TLS_VERIFICATION_DISABLED, r, msg).help(help);
     }
 }
 
