@@ -8,9 +8,10 @@ use tree_sitter::Node;
 crate::declare_rule! {
     /// ## What it does
     /// Flags HTTP client calls whose URL is a literal `http://` address on a public host:
-    /// JS/TS `fetch`, `axios` (`axios(url)`, `axios.get/post/...`), `got`, `ky`, `superagent`,
-    /// `http.request`/`http.get`; Python `requests.*`, `httpx.*`, `urllib.request.urlopen`,
-    /// `aiohttp` session methods; Rust `reqwest::get` and reqwest client `.get/.post/...`. URLs
+    /// JS/TS `fetch`, `axios` (`axios(url)`, `axios.get/post/...`, `axios.create({ baseURL })`),
+    /// `got`, `ky`, `superagent`, `http.request`/`http.get`; Python `requests.*`, `httpx.*`,
+    /// `urllib.request.urlopen`, and `session`/`client` objects' methods in files importing
+    /// requests/httpx/aiohttp; Rust `reqwest::get` and reqwest client `.get/.post/...`. URLs
     /// assembled from a literal prefix (`"http://api.partner.io/" + path`, f-strings, templates)
     /// count too, and locals are followed within the function.
     ///
@@ -81,7 +82,14 @@ const HELP: &str = "use https:// (or move the address to configuration and reach
 // ------------------------------------------------------------------ JavaScript / TypeScript
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "call_expression" {
+    if cx.file.is_test {
+        return;
+    }
+    if node.kind() == "pair" {
+        check_js_base_url(cx, node);
+        return;
+    }
+    if node.kind() != "call_expression" {
         return;
     }
     let src = cx.src;
@@ -147,6 +155,43 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     }
 }
 
+/// `axios.create({ baseURL: "http://api.partner.io" })` and `got.extend({ prefixUrl: ... })`.
+fn check_js_base_url(cx: &mut JsCx<'_, '_>, pair: Node<'_>) {
+    let src = cx.src;
+    let (Some(k), Some(v)) = (
+        pair.child_by_field_name("key"),
+        pair.child_by_field_name("value"),
+    ) else {
+        return;
+    };
+    let key = js::node_text(src, k).trim_matches(['"', '\'']);
+    if !matches!(key, "baseURL" | "baseUrl" | "prefixUrl") {
+        return;
+    }
+    let Some(call) = pair
+        .parent()
+        .and_then(|o| o.parent())
+        .and_then(|a| a.parent())
+        .filter(|c| c.kind() == "call_expression")
+    else {
+        return;
+    };
+    let r = cx.resolved_callee(call).unwrap_or_default();
+    if !matches!(
+        r.as_str(),
+        "axios.create" | "got.extend" | "ky.create" | "ky.extend"
+    ) {
+        return;
+    }
+    let Some(text) = js::string_value(src, v) else {
+        return;
+    };
+    if let Some(host) = public_http(text) {
+        cx.report(&INSECURE_HTTP_URL, v.byte_range(), message(&host))
+            .help(HELP);
+    }
+}
+
 // ------------------------------------------------------------------ Python
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
@@ -160,7 +205,16 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         last,
         "get" | "post" | "put" | "patch" | "delete" | "head" | "options" | "request" | "stream"
     );
-    let client = (verb && (resolved.starts_with("requests.") || resolved.starts_with("httpx.")))
+    // `session.get(..)` / `client.post(..)` on a requests/httpx/aiohttp session object.
+    let session_recv =
+        verb && resolved.rsplit('.').nth(1).is_some_and(|r| {
+            let r = r.to_ascii_lowercase();
+            r.ends_with("session") || r.ends_with("client")
+        }) && (cx.imports_module("requests")
+            || cx.imports_module("httpx")
+            || cx.imports_module("aiohttp"));
+    let client = session_recv
+        || (verb && (resolved.starts_with("requests.") || resolved.starts_with("httpx.")))
         || matches!(
             resolved.as_str(),
             "urllib.request.urlopen" | "urllib.request.Request" | "urllib2.urlopen"
