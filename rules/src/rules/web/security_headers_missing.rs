@@ -229,6 +229,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
             "\"koa-helmet\"",
             "\"@fastify/helmet\"",
             "\"lusca\"",
+            "\"koa-lusca\"",
             "\"fastify-helmet\"",
         ],
     ) {
