@@ -1,0 +1,207 @@
+use crate::lang::js::JsCx;
+use crate::lang::python::PyCx;
+use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::strings::{self, Built};
+use tree_sitter::Node;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags URLs assembled with a credential in the query string: a literal URL part ending in
+    /// `?access_token=`, `&token=`, `?api_key=`, `&apikey=`, `?password=`, `&client_secret=`,
+    /// `&id_token=`, `&refresh_token=` or `&session_id=` followed by an interpolated value, in
+    /// JS/TS template literals and concatenation, Python f-strings/`%`/`.format()`/concatenation,
+    /// and Rust `format!`.
+    ///
+    /// ## Why is this bad?
+    /// Query strings are written to web server, proxy and CDN access logs, kept in browser history,
+    /// and sent to other sites in the `Referer` header. A token in a URL leaks to everyone who can
+    /// read any of these. OAuth 2.0 Security BCP forbids access tokens in query strings.
+    ///
+    /// ## Example
+    /// ```ts
+    /// await fetch(`https://api.partner.io/v1/orders?access_token=${token}`);
+    /// ```
+    /// ```python
+    /// requests.get(f"{BASE}/orders?api_key={api_key}")
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```ts
+    /// await fetch("https://api.partner.io/v1/orders", { headers: { Authorization: `Bearer ${token}` } });
+    /// ```
+    /// ```python
+    /// requests.get(f"{BASE}/orders", headers={"Authorization": f"Bearer {api_key}"})
+    /// ```
+    ///
+    /// ## How to fix
+    /// Send credentials in the `Authorization` header (or a request body for token exchange).
+    /// When a third-party API only accepts a query-string key, keep the URL out of logs and
+    /// suppress the finding with that reason. Single-use links sent by email (invitations,
+    /// password resets, magic links) carry tokens by design: make them short-lived and
+    /// single-use, then suppress. Reported with Low severity for that reason.
+    ///
+    /// ## Not flagged
+    /// Constant query strings, parameters that are not credentials (`?page=`, `?token_type=`),
+    /// `otpauth://` provisioning URIs,
+    /// URLs built with `URLSearchParams`/`urlencode` objects (not analysed), and test code.
+    ///
+    /// ## References
+    /// - CWE-598: Use of GET Request Method With Sensitive Query Strings
+    /// - RFC 9700 (OAuth 2.0 Security BCP) 4.3.2; OWASP REST Security Cheat Sheet
+    pub TOKEN_IN_URL {
+        id: "token-in-url",
+        title: "Credential placed in a URL query string",
+        severity: Low,
+        confidence: Medium,
+        cwe: [598],
+        checklist: 15,
+        languages: [Rust, JavaScript, TypeScript, Python],
+        fix: None,
+    }
+}
+
+const PARAMS: &[&str] = &[
+    "access_token",
+    "token",
+    "auth_token",
+    "api_key",
+    "apikey",
+    "api-key",
+    "password",
+    "passwd",
+    "client_secret",
+    "id_token",
+    "refresh_token",
+    "session_id",
+    "sessionid",
+    "secret",
+    "key",
+];
+
+/// The credential parameter whose value is interpolated, judged on the raw source text of the
+/// string: `...?access_token=${x}` / `{x}` / `" + x`.
+fn credential_param(raw: &str) -> Option<&'static str> {
+    let lower = raw.to_ascii_lowercase();
+    // TOTP provisioning URIs (`otpauth://totp/..?secret=`) are QR-code payloads, not requests.
+    if lower.contains("otpauth://") {
+        return None;
+    }
+    for p in PARAMS {
+        for sep in ['?', '&'] {
+            let pat = format!("{sep}{p}=");
+            let mut from = 0;
+            while let Some(i) = lower[from..].find(&pat) {
+                let after = &lower[from + i + pat.len()..];
+                let next = after.chars().next();
+                // Interpolation right after `=`: JS `${`, Python/Rust `{`, or the literal ends
+                // and concatenation follows (`"` / `'` / backtick then `+` or `%`).
+                let interpolated = after.starts_with("${")
+                    || (after.starts_with('{') && !after.starts_with("{{"))
+                    || matches!(next, Some('"') | Some('\'') | Some('`'))
+                        && after[1..].trim_start().starts_with(['+', '%']);
+                // `key=` only as an API key when the URL looks like one (`?key=` is common for
+                // Google APIs, but also for cache keys): require a URL in the literal.
+                if interpolated && (*p != "key" || lower.contains("://")) {
+                    return Some(p);
+                }
+                from += i + pat.len();
+            }
+        }
+    }
+    None
+}
+
+fn report(file: &mut crate::engine::FileCx<'_>, r: std::ops::Range<usize>, p: &str) {
+    file.report(
+        &TOKEN_IN_URL,
+        r,
+        format!("a credential (`{p}`) is put in the URL query string"),
+    )
+    .help("send it in the Authorization header (Bearer) instead of the URL");
+}
+
+pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
+    if cx.file.is_test || !matches!(node.kind(), "template_string" | "binary_expression") {
+        return;
+    }
+    // Only the outermost concatenation.
+    if node
+        .parent()
+        .is_some_and(|p| p.kind() == "binary_expression")
+    {
+        return;
+    }
+    let built = strings::js(cx.src, node);
+    if !matches!(built, Built::Dynamic { .. }) {
+        return;
+    }
+    let raw = cx.text(node);
+    if let Some(p) = credential_param(raw) {
+        report(cx.file, node.byte_range(), p);
+    }
+}
+
+pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
+    if cx.file.is_test || !matches!(node.kind(), "string" | "binary_operator" | "call") {
+        return;
+    }
+    let src = cx.src;
+    let target = match node.kind() {
+        "string" => {
+            if !crate::lang::python::has_interpolation(node) {
+                return;
+            }
+            node
+        }
+        "binary_operator" => {
+            if node.parent().is_some_and(|p| p.kind() == "binary_operator") {
+                return;
+            }
+            node
+        }
+        _ => {
+            // "...?token={}".format(x)
+            if crate::lang::python::callee_name(src, node) != Some("format") {
+                return;
+            }
+            node
+        }
+    };
+    if node.kind() == "string" && node.parent().is_some_and(|p| p.kind() == "binary_operator") {
+        return;
+    }
+    let raw = cx.text(target);
+    let mut hit = credential_param(raw);
+    if hit.is_none() && node.kind() == "binary_operator" {
+        // "...?token=%s" % x
+        let l = raw.to_ascii_lowercase();
+        hit = PARAMS.iter().copied().find(|p| {
+            (l.contains(&format!("?{p}=%s")) || l.contains(&format!("&{p}=%s")))
+                && (*p != "key" || l.contains("://"))
+        });
+    }
+    if let Some(p) = hit {
+        report(cx.file, target.byte_range(), p);
+    }
+}
+
+pub(crate) fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
+    if cx.file.is_test || cx.in_test() {
+        return;
+    }
+    let RustNode::Macro(m) = node else { return };
+    if crate::lang::rust::macro_name(m) != "format" {
+        return;
+    }
+    let Some(args) = cx.macro_args(m) else { return };
+    let Some(fmt) = args.first().and_then(crate::lang::rust::lit_str) else {
+        return;
+    };
+    if args.len() < 2 && !fmt.contains('{') {
+        return;
+    }
+    if let Some(p) = credential_param(&fmt) {
+        let r = cx.range_of(m);
+        report(cx.file, r, p);
+    }
+}
