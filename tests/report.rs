@@ -267,13 +267,34 @@ fn dependency_audit_is_not_checked_without_a_database() {
     ]);
     let empty = tempfile::tempdir().unwrap();
     let missing = empty.path().join("no-db-here");
-    let r = run_in(t.path(), &["report", "--no-cache", "--gate", "--advisory-db", missing.to_str().unwrap()]);
-    assert_eq!(r.code, 1, "no database: point 8 is not checked and the gate fails: {r:?}");
+    let r = run_in(
+        t.path(),
+        &[
+            "report",
+            "--no-cache",
+            "--gate",
+            "--advisory-db",
+            missing.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        r.code, 1,
+        "no database: point 8 is not checked and the gate fails: {r:?}"
+    );
     assert!(r.stdout.contains("not checked"), "{r:?}");
     assert!(r.stdout.contains("db fetch"), "{r:?}");
     // With the in-repository test database the point is checked.
     let db = repo_root().join("rules/tests/advisory-db");
-    let r = run_in(t.path(), &["report", "--no-cache", "--gate", "--advisory-db", db.to_str().unwrap()]);
+    let r = run_in(
+        t.path(),
+        &[
+            "report",
+            "--no-cache",
+            "--gate",
+            "--advisory-db",
+            db.to_str().unwrap(),
+        ],
+    );
     assert!(!r.stdout.contains("not checked"), "{r:?}");
     let s = run_in(t.path(), &["db", "status", "--path", db.to_str().unwrap()]);
     assert_eq!(s.code, 0, "{s:?}");

@@ -236,7 +236,19 @@ fn deep_nesting_never_overflows() {
         "const q = \"SELECT * FROM t WHERE a = \"{};\ndb.query(q);\n",
         " + a".repeat(20_000)
     );
-    let _ = check_source(Path::new("chain.js"), &js_chain, &cfg);
+    let r = check_source(Path::new("chain.js"), &js_chain, &cfg);
+    assert!(
+        r.notes.iter().any(|n| n.message.contains("levels deep")),
+        "{:?}",
+        r.notes
+    );
+    // Deep nesting in JS/TS and Python is reported, not silently dropped.
+    let r = check_source(Path::new("deep.py"), &format!("x = {deep}\n"), &cfg);
+    assert!(
+        r.notes.iter().any(|n| n.message.contains("levels deep")),
+        "{:?}",
+        r.notes
+    );
 }
 
 #[test]

@@ -462,6 +462,18 @@ pub(crate) fn run(cx: &mut FileCx<'_>, checks: &[JsCheck]) {
 pub fn walk_tree(file: &mut FileCx<'_>, tree: &Tree, active: &[&JsCheck]) {
     let src = file.text;
     let root = tree.root_node();
+    if let Some(depth) = super::too_deep(root) {
+        file.note(
+            Note::warning(
+                Some(file.path.to_owned()),
+                format!(
+                    "syntax tree nests {depth} levels deep, over the limit of {}; JavaScript/TypeScript rules skipped this file (the secrets pass still ran)",
+                    super::MAX_TREE_DEPTH
+                ),
+            ),
+        );
+        return;
+    }
     let imports = collect_imports(src, root);
     let jsx = !matches!(file.kind, FileKind::TypeScript);
     let mut cx = JsCx {

@@ -13,6 +13,49 @@ use crate::meta::RuleMeta;
 use crate::source::{FileKind, LineIndex};
 use std::path::{Path, PathBuf};
 
+/// Deepest syntax tree the tree-sitter passes walk. Rules look at parents and enclosing
+/// functions, which costs time in proportion to depth, so pathological trees (a 20,000-term
+/// concatenation, a generated else-if chain) would be quadratic; such files are skipped with a
+/// note instead. Real code stays far below this.
+pub const MAX_TREE_DEPTH: usize = 1_000;
+
+/// The tree's depth when it exceeds [`MAX_TREE_DEPTH`] (an iterative walk, no recursion).
+pub fn too_deep(root: tree_sitter::Node<'_>) -> Option<usize> {
+    let mut cursor = root.walk();
+    let mut depth = 0usize;
+    loop {
+        if cursor.goto_first_child() {
+            depth += 1;
+            if depth > MAX_TREE_DEPTH {
+                return Some(depth_of(cursor.node(), depth));
+            }
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return None;
+            }
+            depth -= 1;
+        }
+    }
+}
+
+/// Keeps descending from `node` (already at `depth`) to report how deep the tree goes.
+fn depth_of(node: tree_sitter::Node<'_>, mut depth: usize) -> usize {
+    let mut cur = node;
+    while let Some(c) = cur.named_child(0).or_else(|| cur.child(0)) {
+        cur = c;
+        depth += 1;
+        if depth > 1_000_000 {
+            break;
+        }
+    }
+    depth
+}
+
 /// A check over JS/TS syntax nodes. Called for every node of every JS/TS/TSX/JSX file (the root
 /// `program` node included, for whole-file analyses); it returns quickly on kinds it ignores.
 pub struct JsCheck {

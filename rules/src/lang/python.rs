@@ -369,6 +369,18 @@ pub(crate) fn run(cx: &mut FileCx<'_>, checks: &[PyCheck]) {
 pub fn walk_tree(file: &mut FileCx<'_>, tree: &Tree, active: &[&PyCheck]) {
     let src = file.text;
     let root = tree.root_node();
+    if let Some(depth) = super::too_deep(root) {
+        file.note(
+            Note::warning(
+                Some(file.path.to_owned()),
+                format!(
+                    "syntax tree nests {depth} levels deep, over the limit of {}; Python rules skipped this file (the secrets pass still ran)",
+                    super::MAX_TREE_DEPTH
+                ),
+            ),
+        );
+        return;
+    }
     let imports = collect_imports(src, root);
     let mut cx = PyCx { file, src, imports };
     let mut cursor = root.walk();
