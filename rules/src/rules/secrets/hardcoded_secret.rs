@@ -1,0 +1,83 @@
+//! `hardcoded-secret`: provider credentials by their published formats, in every text file.
+
+use super::catalog;
+use crate::engine::FileCx;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Finds credentials by their published formats in every text file (source, config, docs,
+    /// notebooks, minified bundles): cloud keys (AWS, Google Cloud, Azure, Alibaba, DigitalOcean,
+    /// Heroku, HashiCorp Vault/Terraform), source hosting and CI tokens (GitHub, GitLab,
+    /// Bitbucket, CircleCI, Buildkite), package registry tokens (npm, PyPI, crates.io, RubyGems,
+    /// NuGet), chat and mail (Slack, Discord, Telegram, Teams, Twilio, SendGrid, Mailgun),
+    /// payments (Stripe, Square, Shopify, Braintree), AI APIs (OpenAI, Anthropic, Hugging Face,
+    /// Groq...), JWTs with a real payload, and private keys (PEM, OpenSSH, PGP, PuTTY). The
+    /// formats are data (`providers.toml`, about a hundred entries); each is confirmed by
+    /// its regex, a minimum entropy and a placeholder list, so `AKIAIOSFODNN7EXAMPLE`,
+    /// `ghp_xxxx...` or `${TOKEN}` are not reported.
+    ///
+    /// ## Why is this bad?
+    /// A credential in a repository is readable by everyone with access to the code, its
+    /// history, its forks, CI logs and build artifacts, and it stays in git history after the
+    /// line is deleted. Leaked keys are found by automated scanners within minutes of a push.
+    ///
+    /// ## Example
+    /// ```python
+    /// client = OpenAI(api_key="sk-proj-...T3BlbkFJ...")
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```python
+    /// client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])
+    /// ```
+    ///
+    /// ## How to fix
+    /// Revoke and rotate the credential first (removing the line does not un-leak it), then
+    /// load it from the environment or a secret manager, and purge it from history if the
+    /// repository is shared (`git filter-repo`). A deliberately committed test credential can be
+    /// allowed with `predeploy:allow(hardcoded-secret) reason=...` on its line.
+    ///
+    /// ## Not flagged
+    /// Documented example keys, placeholders (`xxxx`, `<your-key>`, `${VAR}`, all-same or
+    /// sequential characters), values below the format's entropy, the jwt.io sample token,
+    /// PEM headers without a key body. Values are never printed: outputs mask all but the
+    /// first four characters.
+    ///
+    /// ## References
+    /// - CWE-798: Use of Hard-coded Credentials
+    /// - CWE-321: Use of Hard-coded Cryptographic Key
+    /// - OWASP A07:2021 Identification and Authentication Failures
+    pub HARDCODED_SECRET {
+        id: "hardcoded-secret",
+        title: "Credential with a known provider format in a file",
+        severity: High,
+        confidence: High,
+        cwe: [798, 321],
+        checklist: 5,
+        languages: [Text],
+        fix: None,
+    }
+}
+
+pub(crate) const HELP: &str = "revoke and rotate this credential, then load it from the environment or a secret manager (and purge it from git history)";
+
+pub(crate) fn check_text(cx: &mut FileCx<'_>) {
+    let cat = catalog::catalog();
+    for hit in catalog::scan(cx.text) {
+        let p = &cat.providers[hit.provider];
+        let is_key = p.id.ends_with("private-key") || p.id == "gcp-service-account-key";
+        let message = if is_key {
+            format!("{} committed in this file", p.description)
+        } else {
+            format!("hardcoded {}", p.description)
+        };
+        let mut sev = p.severity;
+        if cx.is_test && sev > crate::meta::Severity::Medium {
+            sev = crate::meta::Severity::Medium;
+        }
+        cx.report(&HARDCODED_SECRET, hit.secret.clone(), message)
+            .severity(sev)
+            .help(HELP)
+            .redact(hit.secret);
+    }
+}
