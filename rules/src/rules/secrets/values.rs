@@ -442,10 +442,19 @@ pub fn looks_like_secret(kind: SecretName, value: &str) -> bool {
         .all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-' || b == b'.')
         && !(has_lower && has_upper);
     match kind {
+        // Words in other languages (`Passwort`, `Kennwort:`) are labels: a password needs a
+        // digit, or to be long and varied.
         SecretName::Password => {
-            v.len() >= 8 && !identifier_like && classes >= 2 && entropy(v) >= 2.5
+            v.len() >= 8
+                && !identifier_like
+                && classes >= 2
+                && entropy(v) >= 2.5
+                && (has_digit || (v.len() >= 12 && entropy(v) >= 3.5))
         }
-        SecretName::Key => v.len() >= 16 && !identifier_like && classes >= 2 && entropy(v) >= 3.3,
+        // Machine-made keys of 16+ random characters nearly always hold a digit.
+        SecretName::Key => {
+            v.len() >= 16 && !identifier_like && classes >= 2 && has_digit && entropy(v) >= 3.3
+        }
     }
 }
 
