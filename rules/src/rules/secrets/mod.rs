@@ -11,22 +11,30 @@
 pub mod catalog;
 pub mod config_values;
 pub mod credentials_in_url;
+pub mod env_file_committed;
 pub mod hardcoded_credential;
 pub mod hardcoded_secret;
+pub mod history;
 pub mod values;
 
-use crate::lang::{JsCheck, PyCheck, RustCheck, TextCheck};
+use crate::lang::{JsCheck, ProjectCheck, PyCheck, RustCheck, TextCheck};
 use crate::meta::RuleMeta;
 use crate::registry::Registry;
 
 static SECRET: &[&RuleMeta] = &[&hardcoded_secret::HARDCODED_SECRET];
 static URL: &[&RuleMeta] = &[&credentials_in_url::CREDENTIALS_IN_URL];
+static ENV_FILE: &[&RuleMeta] = &[&env_file_committed::ENV_FILE_COMMITTED];
 static CREDENTIAL: &[&RuleMeta] = &[&hardcoded_credential::HARDCODED_CREDENTIAL];
 
 pub(crate) fn register(r: &mut Registry) {
     r.rules(SECRET);
     r.rules(URL);
     r.rules(CREDENTIAL);
+    r.rules(ENV_FILE);
+    r.project.push(ProjectCheck {
+        rules: ENV_FILE,
+        run: env_file_committed::check_project,
+    });
     r.text.push(TextCheck {
         rules: SECRET,
         run: hardcoded_secret::check_text,
