@@ -182,6 +182,9 @@ pub(crate) fn check_project(cx: &mut ProjectCx<'_>) {
         // 1. Tracked by git (even if .gitignore lists it now).
         if in_git {
             for p in tracked_env_files(root) {
+                if under_tests(root, &p) {
+                    continue;
+                }
                 let Ok(text) = std::fs::read_to_string(&p) else {
                     continue;
                 };
@@ -202,7 +205,7 @@ pub(crate) fn check_project(cx: &mut ProjectCx<'_>) {
         let candidates: Vec<PathBuf> = cx
             .files
             .iter()
-            .filter(|f| f.starts_with(root) && is_env_file(f))
+            .filter(|f| f.starts_with(root) && is_env_file(f) && !under_tests(root, f))
             .cloned()
             .collect();
         for p in candidates {
@@ -235,6 +238,16 @@ pub(crate) fn check_project(cx: &mut ProjectCx<'_>) {
             });
         }
     }
+}
+
+/// Env files of test suites hold throwaway values.
+fn under_tests(root: &Path, p: &Path) -> bool {
+    let canon_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let rel = p
+        .strip_prefix(root)
+        .or_else(|_| p.strip_prefix(&canon_root))
+        .unwrap_or(p);
+    crate::source::is_test_path(rel)
 }
 
 /// The path findings use for `p`: the discovered path when discovery saw it, else `p`.
