@@ -81,6 +81,12 @@ fn consider(cx: &mut FileCx<'_>, name: &str, range: Range<usize>, help: &str) ->
     if !looks_like_secret(kind, value) || value.contains("://") {
         return false;
     }
+    if super::hardcoded_secret::config_allowlist(cx, HARDCODED_CREDENTIAL.id)
+        .iter()
+        .any(|a| a.is_match(value))
+    {
+        return false;
+    }
     // Provider formats are reported by `hardcoded-secret`.
     if !super::catalog::scan(value).is_empty() {
         return false;

@@ -2,6 +2,7 @@
 
 use super::catalog;
 use crate::engine::FileCx;
+use crate::meta::{Confidence, Severity};
 
 crate::declare_rule! {
     /// ## What it does
@@ -40,8 +41,10 @@ crate::declare_rule! {
     /// ## Not flagged
     /// Documented example keys, placeholders (`xxxx`, `<your-key>`, `${VAR}`, all-same or
     /// sequential characters), values below the format's entropy, the jwt.io sample token,
-    /// PEM headers without a key body. Values are never printed: outputs mask all but the
-    /// first four characters.
+    /// PEM headers without a key body, values matching `allow` regexes in the configuration
+    /// (`[rules.hardcoded-secret] allow = ["^AIza..."]`). In test code, JWTs, Google API keys
+    /// and Stripe test keys are skipped and other formats are reported at low severity.
+    /// Values are never printed: outputs mask all but the first four characters.
     ///
     /// ## References
     /// - CWE-798: Use of Hard-coded Credentials
@@ -61,22 +64,50 @@ crate::declare_rule! {
 
 pub(crate) const HELP: &str = "revoke and rotate this credential, then load it from the environment or a secret manager (and purge it from git history)";
 
+/// Values the project allows: `[rules.hardcoded-secret] allow = ["regex", ...]` (matched against
+/// the secret), for known-public keys such as a Firebase web key.
+pub(crate) fn config_allowlist(cx: &FileCx<'_>, rule: &str) -> Vec<regex::Regex> {
+    let pats = cx.config.rule_list(rule, "allow");
+    pats.iter()
+        .filter_map(|p| regex::Regex::new(p).ok())
+        .collect()
+}
+
 pub(crate) fn check_text(cx: &mut FileCx<'_>) {
     let cat = catalog::catalog();
-    for hit in catalog::scan(cx.text) {
+    let hits = catalog::scan(cx.text);
+    if hits.is_empty() {
+        return;
+    }
+    let allow = config_allowlist(cx, HARDCODED_SECRET.id);
+    for hit in hits {
         let p = &cat.providers[hit.provider];
+        if allow
+            .iter()
+            .any(|a| a.is_match(&cx.text[hit.secret.clone()]))
+        {
+            continue;
+        }
         let is_key = p.id.ends_with("private-key") || p.id == "gcp-service-account-key";
+        let mut sev = p.severity;
+        let mut conf = HARDCODED_SECRET.confidence;
+        if cx.is_test {
+            // Test suites carry sample tokens (JWTs, test-mode keys) and throwaway TLS keys:
+            // low-impact formats are skipped there, the rest reported at low severity.
+            if sev <= Severity::Medium {
+                continue;
+            }
+            sev = Severity::Low;
+            conf = Confidence::Low;
+        }
         let message = if is_key {
             format!("{} committed in this file", p.description)
         } else {
             format!("hardcoded {}", p.description)
         };
-        let mut sev = p.severity;
-        if cx.is_test && sev > crate::meta::Severity::Medium {
-            sev = crate::meta::Severity::Medium;
-        }
         cx.report(&HARDCODED_SECRET, hit.secret.clone(), message)
             .severity(sev)
+            .confidence(conf)
             .help(HELP)
             .redact(hit.secret);
     }

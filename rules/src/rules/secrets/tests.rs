@@ -248,3 +248,26 @@ fn inline_suppression() {
     assert_eq!(f.len(), 1);
     assert!(f[0].is_suppressed());
 }
+
+#[test]
+fn configured_allowlist_and_test_code() {
+    let mut g = Gen::new(16);
+    let gh = expand("ghp_{36:alnum}", &mut g);
+    let text = format!("TOKEN = \"{gh}\"\n");
+    let cfg = Config::from_str_at("[rules.hardcoded-secret]\nallow = [\"^ghp_\"]\n", None)
+        .expect("config parses");
+    let r = check_source(Path::new("a.py"), &text, &cfg);
+    assert!(r.findings.iter().all(|f| f.rule.id != "hardcoded-secret"));
+
+    // In test code: a GitHub token is still reported (low), a JWT sample is not.
+    let jwt = expand("{jwt}", &mut g);
+    let text = format!("TOKEN = \"{gh}\"\nSAMPLE = \"{jwt}\"\n");
+    let r = check_source(Path::new("tests/test_api.py"), &text, &Config::default());
+    let f: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule.id == "hardcoded-secret")
+        .collect();
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].severity, crate::Severity::Low);
+}
