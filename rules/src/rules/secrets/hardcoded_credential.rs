@@ -19,7 +19,9 @@ crate::declare_rule! {
     /// `client_secret`, `private_key`, `secret_key`, `access_token`... In Python, JS/TS and Rust
     /// the syntax tree is read, so `password = os.environ["PW"]`, `process.env.API_KEY` or
     /// `std::env::var("TOKEN")` are not flagged, while an environment lookup's literal fallback
-    /// (`os.getenv("API_KEY", "...")`, `process.env.TOKEN || "..."`) is. In `.env`,
+    /// (`os.getenv("API_KEY", "...")`, `process.env.TOKEN || "..."`) is. Literal
+    /// `Authorization: "Bearer ..."` headers, requests' `auth=("user", "...")` and reqwest's
+    /// `.bearer_auth("...")`/`.basic_auth(user, Some("..."))` count too. In `.env`,
     /// `.properties`/`.ini`, Dockerfile `ENV`/`ARG`, YAML (compose `environment:`, Kubernetes
     /// `env:`), TOML and JSON files the key/value pairs are parsed.
     ///
@@ -72,8 +74,12 @@ crate::declare_rule! {
 
 /// Reports `value` (the literal's text at `range`) given to `name`, if both look like a secret.
 fn consider(cx: &mut FileCx<'_>, name: &str, range: Range<usize>, help: &str) -> bool {
-    let Some(kind) = secret_name(name) else {
-        return false;
+    let (kind, range) = match secret_name(name) {
+        Some(k) => (k, range),
+        None => match authorization_token(cx.text, name, range) {
+            Some(r) => (SecretName::Key, r),
+            None => return false,
+        },
     };
     let Some(value) = cx.text.get(range.clone()) else {
         return false;
@@ -95,7 +101,7 @@ fn consider(cx: &mut FileCx<'_>, name: &str, range: Range<usize>, help: &str) ->
         SecretName::Password => "password",
         SecretName::Key => "secret",
     };
-    let name = if name.len() > 60 { &name[..60] } else { name };
+    let name = &name[..crate::source::floor_char_boundary(name, 60)];
     cx.report(
         &HARDCODED_CREDENTIAL,
         range.clone(),
@@ -104,6 +110,19 @@ fn consider(cx: &mut FileCx<'_>, name: &str, range: Range<usize>, help: &str) ->
     .help(help.to_owned())
     .redact(range);
     true
+}
+
+/// `Authorization: "Bearer <token>"` (`Basic`, `Token` too): the token's range.
+fn authorization_token(text: &str, name: &str, range: Range<usize>) -> Option<Range<usize>> {
+    let w = super::values::words(name);
+    if !(w.iter().any(|x| x == "authorization") || name.eq_ignore_ascii_case("auth")) {
+        return None;
+    }
+    let v = text.get(range.clone())?;
+    let rest = ["Bearer ", "Basic ", "Token ", "bearer ", "token "]
+        .iter()
+        .find_map(|p| v.strip_prefix(p))?;
+    Some(range.end - rest.len()..range.end)
 }
 
 /// Byte range of `s`, a sub-slice of `src`.
@@ -160,6 +179,14 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
             ) else {
                 return;
             };
+            // requests-style `auth=("user", "password")`
+            if py::node_text(src, k) == "auth" && v.kind() == "tuple" && v.named_child_count() == 2
+            {
+                if let Some(r) = v.named_child(1).and_then(|pw| py_literal(src, pw)) {
+                    consider(cx.file, "password", r, PY_HELP);
+                }
+                return;
+            }
             (Some(py::node_text(src, k).to_owned()), v)
         }
         "pair" => {
@@ -395,6 +422,21 @@ pub(crate) fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
         }
         RustNode::Expr(syn::Expr::MethodCall(m)) => {
             let method = m.method.to_string();
+            // reqwest `.bearer_auth("...")`, `.basic_auth(user, Some("..."))`
+            if method == "bearer_auth" && m.args.len() == 1 {
+                if let Some(r) = rs_literal(cx, &m.args[0]) {
+                    found.push(("token".into(), r));
+                }
+            }
+            if method == "basic_auth" && m.args.len() == 2 {
+                if let syn::Expr::Call(c) = &m.args[1] {
+                    if c.args.len() == 1 {
+                        if let Some(r) = c.args.first().and_then(|a| rs_literal(cx, a)) {
+                            found.push(("password".into(), r));
+                        }
+                    }
+                }
+            }
             if m.args.len() == 1 {
                 // builder.password("...") / .api_key("...") / .with_token("...")
                 let name = method.strip_prefix("with_").unwrap_or(&method).to_owned();
