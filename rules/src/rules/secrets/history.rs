@@ -28,7 +28,7 @@ struct Commit {
 /// secrets added by any commit. Streams `git log -p`; memory stays bounded by the largest file
 /// diff (capped at `config.max_file_size`). Findings carry the file path as of that commit;
 /// the message names the commit and its author date, and `start.line` is the line in that
-/// commit's version of the file.
+/// commit's version of the file. The configuration's `exclude` globs and rule levels apply.
 pub fn scan_history(
     repo: &Path,
     range: Option<&str>,
@@ -73,6 +73,7 @@ pub fn scan_history(
         lines: Vec::new(),
         truncated: false,
     };
+    let excludes = crate::discover::Excludes::new(config, &[]);
     let mut next_line: u32 = 0;
     let mut buf = Vec::with_capacity(4096);
     let max = config.max_file_size as usize;
@@ -103,7 +104,9 @@ pub fn scan_history(
                 None
             } else {
                 let p = p.trim_matches('"');
-                Some(PathBuf::from(p.strip_prefix("b/").unwrap_or(p)))
+                let p = PathBuf::from(p.strip_prefix("b/").unwrap_or(p));
+                // The project's `exclude` globs apply to history as to the working tree.
+                (!excludes.is_excluded(&p)).then_some(p)
             };
             continue;
         }
