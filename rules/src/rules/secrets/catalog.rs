@@ -9,8 +9,9 @@ use super::values::{entropy, is_token_placeholder};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex};
 
 const PROVIDERS_TOML: &str = include_str!("providers.toml");
 
@@ -92,6 +93,10 @@ fn ascii_boundaries(re: &str) -> String {
 
 fn build() -> Result<Catalog, String> {
     let file: File = toml::from_str(PROVIDERS_TOML).map_err(|e| e.to_string())?;
+    build_from(file)
+}
+
+fn build_from(file: File) -> Result<Catalog, String> {
     let mut providers = Vec::new();
     let (mut ci_kw, mut ci_map): (Vec<String>, Vec<Vec<usize>>) = (Vec::new(), Vec::new());
     let (mut cs_kw, mut cs_map): (Vec<String>, Vec<Vec<usize>>) = (Vec::new(), Vec::new());
@@ -179,10 +184,42 @@ pub struct Hit {
     pub secret: Range<usize>,
 }
 
-/// Scans `text` for every provider format. Linear in the text's size (plus the windows around
-/// keyword hits, each bounded).
+/// Project-defined formats: `[[rules.hardcoded-secret.patterns]]` tables with the same fields
+/// as `providers.toml` (id, description, regex, keywords, entropy...). Compiled once per distinct
+/// configuration.
+pub fn extra_catalog(config: &crate::config::Config) -> Option<Result<Arc<Catalog>, String>> {
+    static CACHE: LazyLock<Mutex<HashMap<String, Result<Arc<Catalog>, String>>>> =
+        LazyLock::new(Default::default);
+    let patterns = config
+        .rule_options("hardcoded-secret")?
+        .get("patterns")?
+        .clone();
+    let key = patterns.to_string();
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(c) = cache.get(&key) {
+        return Some(c.clone());
+    }
+    let built = (|| {
+        let mut t = toml::Table::new();
+        t.insert("provider".into(), patterns);
+        let file: File = toml::Value::Table(t)
+            .try_into()
+            .map_err(|e: toml::de::Error| e.to_string())?;
+        build_from(file).map(Arc::new)
+    })()
+    .map_err(|e| format!("[rules.hardcoded-secret] patterns: {e}"));
+    cache.insert(key, built.clone());
+    Some(built)
+}
+
+/// Scans `text` for every built-in provider format. Linear in the text's size (plus the
+/// windows around keyword hits, each bounded).
 pub fn scan(text: &str) -> Vec<Hit> {
-    let cat = catalog();
+    scan_with(catalog(), text)
+}
+
+/// Like [`scan`] with another catalog (project-defined formats).
+pub fn scan_with(cat: &Catalog, text: &str) -> Vec<Hit> {
     let bytes = text.as_bytes();
     // Windows per provider, in order of discovery (hits come in increasing end order).
     let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); cat.providers.len()];

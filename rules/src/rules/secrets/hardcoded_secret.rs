@@ -74,8 +74,18 @@ pub(crate) fn config_allowlist(cx: &FileCx<'_>, rule: &str) -> Vec<regex::Regex>
 }
 
 pub(crate) fn check_text(cx: &mut FileCx<'_>) {
-    let cat = catalog::catalog();
-    let hits = catalog::scan(cx.text);
+    report_hits(cx, catalog::catalog(), catalog::scan(cx.text));
+    match catalog::extra_catalog(cx.config) {
+        None => {}
+        Some(Ok(extra)) => {
+            let hits = catalog::scan_with(&extra, cx.text);
+            report_hits(cx, &extra, hits);
+        }
+        Some(Err(e)) => cx.note(crate::finding::Note::warning(None, e)),
+    }
+}
+
+fn report_hits(cx: &mut FileCx<'_>, cat: &catalog::Catalog, hits: Vec<catalog::Hit>) {
     if hits.is_empty() {
         return;
     }

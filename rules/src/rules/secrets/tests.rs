@@ -275,3 +275,43 @@ fn configured_allowlist_and_test_code() {
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0].severity, crate::Severity::Low);
 }
+
+#[test]
+fn project_defined_patterns() {
+    let mut g = Gen::new(17);
+    let tok = format!("acme_live_{}", g.chars("alnum", 32));
+    let text = format!("token: {tok}\n");
+    let cfg = Config::from_str_at(
+        r#"
+[[rules.hardcoded-secret.patterns]]
+id = "acme"
+description = "Acme API token"
+regex = '\b(acme_live_[A-Za-z0-9]{32})\b'
+keywords = ["acme_live_"]
+entropy = 3.0
+"#,
+        None,
+    )
+    .expect("config parses");
+    let r = check_source(Path::new("notes.txt"), &text, &cfg);
+    let f: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule.id == "hardcoded-secret")
+        .collect();
+    assert_eq!(f.len(), 1, "{r:#?}");
+    assert_eq!(&text[f[0].range.clone()], tok);
+    assert!(f[0].message.contains("Acme API token"));
+    // A broken pattern is a warning note, not a crash.
+    let bad = Config::from_str_at(
+        "[[rules.hardcoded-secret.patterns]]\nid = \"x\"\ndescription = \"x\"\nregex = \"(\"\nkeywords = [\"x\"]\n",
+        None,
+    )
+    .expect("config parses");
+    let r = check_source(Path::new("notes.txt"), &text, &bad);
+    assert!(
+        r.notes.iter().any(|n| n.message.contains("patterns")),
+        "{:#?}",
+        r.notes
+    );
+}
