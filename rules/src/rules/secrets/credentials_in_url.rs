@@ -36,7 +36,7 @@ crate::declare_rule! {
     /// URLs without a password, placeholders and references (`:${DB_PASSWORD}@`,
     /// `:password@`, `:<pass>@`, `{password}`, `%s`, `****`), a password equal to the user name,
     /// hosts that are local or reserved for examples (`localhost`, `127.0.0.1`, `example.com`,
-    /// `*.local`, `*.test`), and test code.
+    /// `*.local`, `*.test`), URLs in comment lines (documentation examples), and test code.
     ///
     /// ## References
     /// - CWE-798: Use of Hard-coded Credentials
@@ -151,6 +151,11 @@ pub(crate) fn check_text(cx: &mut FileCx<'_>) {
         return;
     }
     for c in find(cx.text) {
+        let at = c.password.start;
+        // Examples in comments and docs (`/// socks5://john:smith@proxy`), test code.
+        if super::context::in_test_code(cx, at) || super::context::in_comment(cx, at) {
+            continue;
+        }
         let f = cx.report(
             &CREDENTIALS_IN_URL,
             c.password.clone(),

@@ -1,6 +1,6 @@
 //! `hardcoded-secret`: provider credentials by their published formats, in every text file.
 
-use super::catalog;
+use super::{catalog, context};
 use crate::engine::FileCx;
 use crate::meta::{Confidence, Severity};
 
@@ -99,16 +99,25 @@ fn report_hits(cx: &mut FileCx<'_>, cat: &catalog::Catalog, hits: Vec<catalog::H
             continue;
         }
         let is_key = p.id.ends_with("private-key") || p.id == "gcp-service-account-key";
+        let at = hit.secret.start;
+        // A token-shaped run inside an embedded certificate or binary blob.
+        if !is_key && context::in_base64_block(cx, at) {
+            continue;
+        }
         let mut sev = p.severity;
         let mut conf = HARDCODED_SECRET.confidence;
-        if cx.is_test {
+        if context::in_test_code(cx, at) {
             // Test suites carry sample tokens (JWTs, test-mode keys) and throwaway TLS keys:
-            // low-impact formats are skipped there, the rest reported at low severity.
-            if sev <= Severity::Medium {
+            // those are skipped there, other formats reported at low severity.
+            if sev <= Severity::Medium || is_key {
                 continue;
             }
             sev = Severity::Low;
             conf = Confidence::Low;
+        }
+        // Sample keys in documentation and doc comments (PEM examples in READMEs, `///` docs).
+        if is_key && (context::is_doc_file(cx) || context::in_comment(cx, at)) {
+            continue;
         }
         let message = if is_key {
             format!("{} committed in this file", p.description)

@@ -10,6 +10,7 @@
 
 pub mod catalog;
 pub mod config_values;
+pub mod context;
 pub mod credentials_in_url;
 pub mod env_file_committed;
 pub mod hardcoded_credential;

@@ -315,3 +315,39 @@ entropy = 3.0
         r.notes
     );
 }
+
+#[test]
+fn context_quiets_samples() {
+    let mut g = Gen::new(18);
+    let key = expand(
+        "-----BEGIN PRIVATE KEY-----\n{64:b64}\n{64:b64}\n{64:b64}\n-----END PRIVATE KEY-----\n",
+        &mut g,
+    );
+    // A private key in a README or a `_test.cc` file is a sample; in a config file it is not.
+    assert!(findings("README.md", &key).is_empty());
+    assert!(findings("crypto/x509_test.cc", &key).is_empty());
+    assert_eq!(findings("deploy/server.key", &key).len(), 1);
+    // Rust code after `#[cfg(test)]`.
+    let p = password(&mut g);
+    let text = format!(
+        "fn main() {{}}\n#[cfg(test)]\nmod tests {{\n    const U: &str = \"postgres://app:{p}@db.prod.net/x\";\n}}\n"
+    );
+    assert!(
+        findings("src/lib.rs", &text).is_empty(),
+        "{:?}",
+        findings("src/lib.rs", &text)
+    );
+    // URL examples in doc comments.
+    let text = format!("/// connect with `redis://:{p}@cache.prod.net`\nfn f() {{}}\n");
+    assert!(findings("src/lib.rs", &text).is_empty());
+    // A token-shaped run inside a base64 block (an embedded certificate).
+    let blob = expand(
+        "const DER: &str = \"\\\n{64:b64}\\n\\\nEAAA{60:alnum}\\n\\\n{64:b64}\\n\";\n",
+        &mut g,
+    );
+    assert!(
+        findings("src/data.rs", &blob).is_empty(),
+        "{:?}",
+        findings("src/data.rs", &blob)
+    );
+}

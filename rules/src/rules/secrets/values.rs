@@ -437,10 +437,11 @@ pub fn looks_like_secret(kind: SecretName, value: &str) -> bool {
         .filter(|x| **x)
         .count();
     // identifiers/keys: `user_password`, `API_KEY`, `x-api-key`, `some.setting.name`
-    let identifier_like = v
+    let identifier_like = (v
         .bytes()
         .all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-' || b == b'.')
-        && !(has_lower && has_upper);
+        && !(has_lower && has_upper))
+        || word_segments(v);
     match kind {
         // Words in other languages (`Passwort`, `Kennwort:`) are labels: a password needs a
         // digit, or to be long and varied.
@@ -456,6 +457,23 @@ pub fn looks_like_secret(kind: SecretName, value: &str) -> bool {
             v.len() >= 16 && !identifier_like && classes >= 2 && has_digit && entropy(v) >= 3.3
         }
     }
+}
+
+/// `Win32_System_Com`, `sha256-hmac`, `App.Settings.V2`: two or more separated segments, each
+/// a word (`lower`, `UPPER`, `Capitalized`) optionally ending in digits. Random keys have
+/// digits and case changes in the middle of their runs.
+fn word_segments(v: &str) -> bool {
+    let segs: Vec<&str> = v.split(['_', '-', '.']).collect();
+    segs.len() >= 2
+        && segs.iter().all(|s| {
+            let alpha = s.trim_end_matches(|c: char| c.is_ascii_digit());
+            let rest = &alpha[alpha.len().min(1)..];
+            !alpha.is_empty()
+                && alpha.len() <= 24
+                && alpha.bytes().all(|b| b.is_ascii_alphabetic())
+                && (rest.bytes().all(|b| b.is_ascii_lowercase())
+                    || alpha.bytes().all(|b| b.is_ascii_uppercase()))
+        })
 }
 
 /// Decodes base64url (or standard base64), padding optional.
@@ -547,6 +565,8 @@ mod tests {
             ("/run/secrets/db", "a path"),
             ("password123", "contains the word"),
             ("short1", "too short"),
+            ("Win32_System_Com", "a feature name"),
+            ("Sha256-Hmac-Signer", "an identifier"),
         ] {
             assert!(!looks_like_secret(Password, v), "{v}: {why}");
             assert!(!looks_like_secret(Key, v), "{v}: {why}");
