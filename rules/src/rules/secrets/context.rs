@@ -58,12 +58,11 @@ pub fn is_doc_file(cx: &FileCx<'_>) -> bool {
     )
 }
 
-/// The line holding `offset` is a comment (`//`, `///`, `#`, `*`, `--`, `<!--`, `;`), or the
-/// offset follows a `//` / `#` on its line.
+/// The line holding `offset` is a comment line (`//`, `///`, `#`, `*`, `--`, `<!--`, `;`).
 pub fn in_comment(cx: &FileCx<'_>, offset: usize) -> bool {
     let line = cx.index.line_of(offset);
     let r = cx.index.line_range(cx.text, line);
-    let t = cx.text[r.start..offset.max(r.start).min(r.end)].trim_start();
+    let t = cx.text[r].trim_start();
     ["//", "#", "* ", "*\t", "--", "<!--", ";", "/*"]
         .iter()
         .any(|m| t.starts_with(m))

@@ -351,3 +351,17 @@ fn context_quiets_samples() {
         findings("src/data.rs", &blob)
     );
 }
+
+#[test]
+fn private_key_in_doc_comment_is_a_sample() {
+    let mut g = Gen::new(19);
+    let text = expand(
+        "/// ```\n/// const SAMPLE: &str = \"-----BEGIN RSA PRIVATE KEY-----\n/// {64:b64}\n/// {64:b64}\n/// -----END RSA PRIVATE KEY-----\";\n/// ```\npub fn parse() {}\n",
+        &mut g,
+    );
+    assert!(
+        findings("src/lib.rs", &text).is_empty(),
+        "{:?}",
+        findings("src/lib.rs", &text)
+    );
+}
