@@ -365,3 +365,38 @@ fn private_key_in_doc_comment_is_a_sample() {
         findings("src/lib.rs", &text)
     );
 }
+
+/// Bad input never crashes: deep nesting in every parsed config format, and binary-ish text.
+#[test]
+fn deep_nesting_and_garbage() {
+    let deep = 100_000;
+    let cases = [
+        (
+            "a.yaml",
+            format!("k: {}{}\n", "[".repeat(deep), "]".repeat(deep)),
+        ),
+        (
+            "a.toml",
+            format!("k = {}{}\n", "[".repeat(deep), "]".repeat(deep)),
+        ),
+        (
+            "a.json",
+            format!("{}{}\n", "{\"a\":".repeat(deep), "}".repeat(deep)),
+        ),
+        (".env", "=\n==\nA=\"\nB='\n\u{feff}C=é\n".to_owned()),
+        (
+            "Dockerfile",
+            "ENV \\\n\\\n\\\nENV A\nARG\nENV =x \"unterminated\n".to_owned(),
+        ),
+    ];
+    for (path, text) in &cases {
+        let r = check_source(Path::new(path), text, &Config::default());
+        assert!(
+            r.notes
+                .iter()
+                .all(|n| !n.message.contains("internal error")),
+            "{path}: {:?}",
+            r.notes
+        );
+    }
+}
