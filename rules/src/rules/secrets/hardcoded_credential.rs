@@ -125,10 +125,15 @@ fn authorization_token(text: &str, name: &str, range: Range<usize>) -> Option<Ra
     Some(range.end - rest.len()..range.end)
 }
 
-/// Byte range of `s`, a sub-slice of `src`.
-fn range_in(src: &str, s: &str) -> Range<usize> {
-    let start = s.as_ptr() as usize - src.as_ptr() as usize;
-    start..start + s.len()
+/// Byte range of `s` when it is a non-empty sub-slice of `src` (string helpers may return a
+/// static `""` for empty literals).
+fn range_in(src: &str, s: &str) -> Option<Range<usize>> {
+    let base = src.as_ptr() as usize;
+    let p = s.as_ptr() as usize;
+    if s.is_empty() || p < base || p + s.len() > base + src.len() {
+        return None;
+    }
+    Some(p - base..p - base + s.len())
 }
 
 // ------------------------------------------------------------------ Python
@@ -139,7 +144,7 @@ const PY_HELP: &str =
 fn py_literal(src: &str, n: Node<'_>) -> Option<Range<usize>> {
     let s = py::string_value(src, n)?;
     // Byte strings / prefixes are fine; the value must be inside the node.
-    Some(range_in(src, s))
+    range_in(src, s)
 }
 
 /// The name a Python assignment target announces: `x`, `self.x`, `cfg["x"]`.
@@ -259,7 +264,7 @@ fn js_literal(src: &str, n: Node<'_>) -> Option<Range<usize>> {
         n
     };
     let s = js::string_value(src, n)?;
-    Some(range_in(src, s))
+    range_in(src, s)
 }
 
 fn field<'t>(n: Node<'t>, a: &str) -> Option<Node<'t>> {

@@ -400,3 +400,18 @@ fn deep_nesting_and_garbage() {
         );
     }
 }
+
+#[test]
+fn empty_literals_do_not_panic() {
+    for (path, text) in [
+        (
+            "a.py",
+            "password = ''\nAPI_KEY = \"\"\nconnect(password=\"\")\n",
+        ),
+        ("a.ts", "const apiKey = '';\nconst o = { password: `` };\n"),
+    ] {
+        let r = check_source(Path::new(path), text, &Config::default());
+        assert!(r.notes.is_empty(), "{path}: {:?}", r.notes);
+        assert!(r.findings.is_empty());
+    }
+}
