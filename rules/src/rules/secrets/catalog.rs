@@ -175,6 +175,10 @@ pub fn catalog() -> &'static Catalog {
     &CATALOG
 }
 
+/// Tuning aid: when enabled, counts keyword windows (and their bytes) per provider.
+pub static STATS: std::sync::OnceLock<Mutex<HashMap<String, (usize, usize)>>> =
+    std::sync::OnceLock::new();
+
 /// A credential found in a text.
 #[derive(Debug, Clone)]
 pub struct Hit {
@@ -251,6 +255,14 @@ pub fn scan_with(cat: &Catalog, text: &str) -> Vec<Hit> {
     for m in cat.cs.find_overlapping_iter(text) {
         for &p in &cat.cs_map[m.pattern().as_usize()] {
             add(p, m.range());
+        }
+    }
+    if let Some(stats) = STATS.get() {
+        let mut st = stats.lock().unwrap_or_else(|e| e.into_inner());
+        for (p, ws) in windows.iter().enumerate() {
+            let e = st.entry(cat.providers[p].id.clone()).or_default();
+            e.0 += ws.len();
+            e.1 += ws.iter().map(|w| w.len()).sum::<usize>();
         }
     }
     let mut hits: Vec<Hit> = Vec::new();
