@@ -109,6 +109,14 @@ pub fn find(text: &str) -> Vec<UrlCredential> {
     out
 }
 
+/// RFC 2606 / 6761 names reserved for documentation: `example.com`, `db.example.org`,
+/// `host.example`.
+fn is_example_domain(host: &str) -> bool {
+    ["example.com", "example.org", "example.net", "example"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
 fn credible(user: &str, pw: &str, host: &str) -> bool {
     let host = host.to_ascii_lowercase();
     let local = host == "localhost"
@@ -118,7 +126,7 @@ fn credible(user: &str, pw: &str, host: &str) -> bool {
         || host == "host"
         || host == "hostname"
         || host == "server"
-        || host.contains("example")
+        || is_example_domain(&host)
         || [
             ".local",
             ".test",
@@ -187,6 +195,7 @@ mod tests {
             format!("mongodb+srv://admin:{p}@cluster0.ab1cd.mongodb.net/?retryWrites=true"),
             format!("REDIS_URL=redis://:{p}@cache.prod.internal:6379/0"),
             format!("curl https://deploy:{p}@git.corp.net/repo.git"),
+            format!("https://deploy:{p}@api.example-corp.net/"),
         ] {
             assert_eq!(pw(&url).as_deref(), Some(p.as_str()), "{url}");
         }
@@ -204,6 +213,10 @@ mod tests {
             ),
             ("postgres://app:Tr0ub4dor-3x@localhost/app", "local host"),
             ("https://user:****@example.com", "masked"),
+            (
+                "https://deploy:Tr0ub4dor-3x@git.example.org/r",
+                "documentation domain",
+            ),
             ("https://github.com/org/repo", "no credentials"),
             ("http://[::1]:8080/x", "no credentials"),
             ("amqp://guest:guest@rabbit.prod:5672", "guest default"),
