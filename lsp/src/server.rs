@@ -560,22 +560,26 @@ fn group_by_file(
     settings: &Settings,
     enc: Encoding,
 ) -> Vec<(Uri, Vec<Diagnostic>)> {
+    let abs = |p: &Path| {
+        if p.is_relative() {
+            root.join(p)
+        } else {
+            p.to_owned()
+        }
+    };
+    // Keyed by absolute path (findings may carry relative paths, notes absolute ones).
     let mut by: std::collections::BTreeMap<PathBuf, (Vec<_>, Vec<_>)> = Default::default();
     for f in findings {
-        by.entry(f.path.clone()).or_default().0.push(f);
+        by.entry(abs(&f.path)).or_default().0.push(f);
     }
     for n in notes {
-        if let (Some(p), Some(_)) = (n.path.clone(), n.line) {
-            by.entry(p).or_default().1.push(n);
+        if let (Some(p), Some(_)) = (n.path.as_deref(), n.line) {
+            by.entry(abs(p)).or_default().1.push(n);
         }
     }
     let mut out = Vec::new();
-    for (path, (fs, ns)) in by {
-        let abs = if path.is_relative() {
-            root.join(&path)
-        } else {
-            path.clone()
-        };
+    for (abs, (fs, ns)) in by {
+        let path = abs.strip_prefix(root).unwrap_or(&abs).to_owned();
         let Some(uri) = Uri::from_file_path(&abs) else {
             continue;
         };
@@ -1089,5 +1093,94 @@ impl LanguageServer for Backend {
             }
         }
         Ok(Some(actions))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use predeploy_rules::finding::{Finding, LineCol};
+
+    fn finding(path: &str, range: std::ops::Range<usize>) -> Finding {
+        Finding {
+            rule: predeploy_rules::registry::by_id("sql-string-concat").unwrap(),
+            path: PathBuf::from(path),
+            range,
+            start: LineCol::default(),
+            end: LineCol::default(),
+            message: "m".into(),
+            help: None,
+            severity: predeploy_rules::Severity::High,
+            confidence: predeploy_rules::Confidence::High,
+            fix: None,
+            related: Vec::new(),
+            snippet: None,
+            fingerprint: String::new(),
+            suppression: None,
+            redact: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn project_findings_are_grouped_per_file_with_positions_from_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = "# lock\n[[package]]\nname = \"time\"\nversion = \"0.1.0\"\n";
+        std::fs::write(dir.path().join("Cargo.lock"), lock).unwrap();
+        let at = lock.find("name").unwrap();
+        let notes = vec![predeploy_rules::Note::warning(
+            Some(dir.path().join("Cargo.lock")),
+            "a note with a line",
+        )
+        .at_line(4)];
+        let groups = group_by_file(
+            dir.path(),
+            vec![
+                finding("Cargo.lock", at..at + 4),
+                finding("Cargo.lock", 0..1),
+            ],
+            notes,
+            &Settings::default(),
+            Encoding::Utf16,
+        );
+        assert_eq!(groups.len(), 1);
+        let (uri, diags) = &groups[0];
+        assert!(uri.as_str().ends_with("/Cargo.lock"), "{}", uri.as_str());
+        assert_eq!(diags.len(), 3);
+        assert_eq!(diags[0].range.start, Position::new(2, 0));
+        assert_eq!(diags[0].range.end, Position::new(2, 4));
+        assert_eq!(diags[2].range.start.line, 3);
+        // The suppression edit for a TOML file uses `#`.
+        let data: DiagData = serde_json::from_value(diags[0].data.clone().unwrap()).unwrap();
+        assert!(data.suppress.unwrap().edits[0]
+            .new_text
+            .starts_with("# predeploy:allow(sql-string-concat)"));
+        // failOn above the severity hides them.
+        let hidden = group_by_file(
+            dir.path(),
+            vec![finding("Cargo.lock", 0..1)],
+            Vec::new(),
+            &Settings {
+                min_severity: predeploy_rules::Severity::Critical,
+                ..Settings::default()
+            },
+            Encoding::Utf16,
+        );
+        assert!(hidden.is_empty());
+    }
+
+    #[test]
+    fn language_ids_pick_a_kind_for_extensionless_buffers() {
+        let st = State::default();
+        let uri: Uri = "untitled:Untitled-1".parse().unwrap();
+        assert_eq!(st.resolve(&uri, "python").3, FileKind::Python);
+        assert_eq!(st.resolve(&uri, "plaintext").3, FileKind::Text);
+        let uri: Uri = "file:///x/script".parse().unwrap();
+        assert_eq!(st.resolve(&uri, "typescriptreact").3, FileKind::Tsx);
+        let uri: Uri = "file:///x/a.rs".parse().unwrap();
+        assert_eq!(
+            st.resolve(&uri, "python").3,
+            FileKind::Rust,
+            "extension wins"
+        );
     }
 }

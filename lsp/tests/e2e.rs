@@ -457,3 +457,51 @@ fn suppression_notes_and_rust_syntax_errors() {
     assert_eq!(c.diagnostics(&rs2, Some(1))["diagnostics"], json!([]));
     assert_eq!(c.shutdown_and_exit().code(), Some(0));
 }
+
+#[test]
+fn workspace_scan_with_progress_and_project_files() {
+    let ws = workspace();
+    std::fs::create_dir_all(ws.path().join("src")).unwrap();
+    std::fs::write(ws.path().join("src/closed.py"), VULN_PY).unwrap();
+    std::fs::write(ws.path().join("src/clean.py"), SAFE_PY).unwrap();
+    std::fs::write(
+        ws.path().join("Cargo.toml"),
+        "[package]\nname = \"x\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    std::fs::write(ws.path().join("Cargo.lock"), "version = 4\n").unwrap();
+    let closed = file_uri(&ws.path().join("src/closed.py"));
+    let mut c = Client::spawn();
+    c.initialize(Some(ws.path()), json!({"scanWorkspace": true}));
+    // A file nobody opened gets its findings from the scan.
+    let p = c.diagnostics(&closed, None);
+    assert_eq!(sql_diags(&p).len(), 1, "{p}");
+    // Progress: begin ... end.
+    let begin = c
+        .wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin")
+        .expect("progress begin");
+    assert_eq!(
+        begin["params"]["value"]["title"],
+        "cargo-predeploy: scanning"
+    );
+    c.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
+        .expect("progress end");
+    // Opening Cargo.lock runs the project checks for the folder without disturbing anything.
+    let lock = file_uri(&ws.path().join("Cargo.lock"));
+    c.open(&lock, "toml", 1, "version = 4\n");
+    let p = c.diagnostics(&lock, Some(1));
+    assert!(p["diagnostics"].is_array());
+    // A new workspace folder is picked up.
+    let ws2 = workspace();
+    std::fs::write(ws2.path().join("predeploy.toml"), "fail_on = 3\n").unwrap();
+    c.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [{"uri": file_uri(ws2.path()), "name": "two"}], "removed": []}}),
+    );
+    let p = c.diagnostics(&file_uri(&ws2.path().join("predeploy.toml")), None);
+    assert!(p["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("fail_on"));
+    assert_eq!(c.shutdown_and_exit().code(), Some(0));
+}
