@@ -196,6 +196,32 @@ fn main() {
     let loop_n: usize = arg("--loop").and_then(|v| v.parse().ok()).unwrap_or(2_000);
     let is_ruff = cmd[0].contains("ruff");
 
+    // The engine alone, in this process, on the same text: the floor for the round trip.
+    {
+        let text = python_file(0);
+        let cfg = predeploy_rules::Config::default();
+        let mut t = Vec::new();
+        for _ in 0..20 {
+            let t0 = Instant::now();
+            let r = predeploy_rules::check_source(std::path::Path::new("big.py"), &text, &cfg);
+            t.push(t0.elapsed());
+            std::hint::black_box(r);
+        }
+        t.sort();
+        let mut parse = Vec::new();
+        for _ in 0..20 {
+            let t0 = Instant::now();
+            std::hint::black_box(predeploy_rules::lang::python::parse(&text, None));
+            parse.push(t0.elapsed());
+        }
+        parse.sort();
+        println!(
+            "engine alone (check_source, in process): p50 {:.1} ms, p95 {:.1} ms; of which tree-sitter parse p50 {:.1} ms",
+            percentile(&t, 0.5).as_secs_f64() * 1e3,
+            percentile(&t, 0.95).as_secs_f64() * 1e3,
+            percentile(&parse, 0.5).as_secs_f64() * 1e3,
+        );
+    }
     let dir = tempfile::tempdir().unwrap();
     let py_path = dir.path().join("big.py");
     let rs_path = dir.path().join("lib.rs");

@@ -138,40 +138,47 @@ where
 }
 
 /// Copies server frames from `from_server` to `output`, interleaving error responses between
-/// whole frames.
+/// whole frames. Frames are read by their own task and handed over a channel, so waiting for
+/// either source never cancels a half-read frame.
 pub async fn pump_output<R, W>(
     from_server: R,
     mut output: W,
     mut errors: mpsc::UnboundedReceiver<Vec<u8>>,
 ) where
-    R: AsyncRead + Unpin,
+    R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin,
 {
-    let mut r = BufReader::with_capacity(64 * 1024, from_server);
+    let (tx, mut frames) = mpsc::channel::<Vec<u8>>(64);
+    tokio::spawn(async move {
+        let mut r = BufReader::with_capacity(64 * 1024, from_server);
+        while let Ok(Some(frame)) = read_frame(&mut r).await {
+            if let Frame::Body(body) = frame {
+                if tx.send(body).await.is_err() {
+                    break;
+                }
+            }
+        }
+    });
     let mut errors_open = true;
     loop {
-        tokio::select! {
+        let bytes = tokio::select! {
             biased;
-            frame = read_frame(&mut r) => match frame {
-                Ok(Some(Frame::Body(body))) => {
-                    if output.write_all(&encode(&body)).await.is_err() {
-                        return;
-                    }
-                    let _ = output.flush().await;
-                }
-                Ok(Some(Frame::Bad(_))) => {}
-                Ok(None) | Err(_) => break,
+            f = frames.recv() => match f {
+                Some(body) => encode(&body),
+                None => break,
             },
             e = errors.recv(), if errors_open => match e {
-                Some(bytes) => {
-                    if output.write_all(&bytes).await.is_err() {
-                        return;
-                    }
-                    let _ = output.flush().await;
+                Some(bytes) => bytes,
+                None => {
+                    errors_open = false;
+                    continue;
                 }
-                None => errors_open = false,
             },
+        };
+        if output.write_all(&bytes).await.is_err() {
+            return;
         }
+        let _ = output.flush().await;
     }
     let _ = output.flush().await;
 }
