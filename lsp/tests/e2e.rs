@@ -306,6 +306,19 @@ fn exit_without_shutdown_and_closed_stdin() {
     c.notify("exit", Value::Null);
     assert_eq!(c.wait_exit().code(), Some(1), "exit before shutdown -> 1");
 
+    // shutdown before initialize is refused; after initialize a second shutdown is refused too;
+    // a notification after shutdown is ignored; exit then ends with 0.
+    let mut c = Client::spawn();
+    let r = c.request("shutdown", Value::Null);
+    assert_eq!(r["error"]["code"], -32002, "{r}");
+    c.initialize(None, json!({}));
+    assert!(c.request("shutdown", Value::Null)["result"].is_null());
+    let r = c.request("shutdown", Value::Null);
+    assert_eq!(r["error"]["code"], -32600, "{r}");
+    c.open("file:///late.py", "python", 1, VULN_PY);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.wait_exit().code(), Some(0));
+
     // exit before initialize.
     let mut c = Client::spawn();
     c.notify("exit", Value::Null);
