@@ -280,10 +280,15 @@ fn main() {
     // Long edit loop: memory must not grow.
     let rss0 = s.rss_kib();
     let t0 = Instant::now();
+    let mut samples = Vec::new();
     for i in 0..loop_n {
         let v = (edits + 1 + i) as i64;
         s.change_and_wait(&py_uri, v, &texts[i % texts.len()]);
+        if (i + 1) % (loop_n / 8).max(1) == 0 {
+            samples.push(format!("{}:{}", i + 1, s.rss_kib() / 1024));
+        }
     }
+    println!("python RSS (MiB) by changes: {}", samples.join(" "));
     let rss1 = s.rss_kib();
     println!(
         "python edit loop: {loop_n} changes in {:.1} s; RSS {} MiB -> {} MiB",
@@ -303,14 +308,19 @@ fn main() {
         });
         let r0 = s.rss_kib();
         let mut rl = Vec::new();
+        samples.clear();
         for i in 0..loop_n {
             if let Some(d) =
                 s.change_and_wait(&rs_uri, 1 + i as i64, &rtexts[(i + 1) % rtexts.len()])
             {
                 rl.push(d);
             }
+            if (i + 1) % (loop_n / 8).max(1) == 0 {
+                samples.push(format!("{}:{}", i + 1, s.rss_kib() / 1024));
+            }
         }
         rl.sort();
+        println!("rust RSS (MiB) by changes: {}", samples.join(" "));
         let r1 = s.rss_kib();
         println!(
             "rust edit loop ({} lines): {loop_n} changes, p50 {:.1} ms, p95 {:.1} ms; RSS {} MiB -> {} MiB",

@@ -6,6 +6,7 @@
 
 pub mod convert;
 mod guard;
+mod pool;
 mod server;
 pub mod settings;
 pub mod text;

@@ -259,7 +259,7 @@ impl Shared {
         let generation = job.generation;
         let is_rust = job.kind == FileKind::Rust;
         let uri2 = uri.clone();
-        let out = tokio::task::spawn_blocking(move || lint(&uri2, job)).await;
+        let out = crate::pool::run(move || lint(&uri2, job)).await;
         let publish = {
             let mut st = self.lock();
             let Some(doc) = st.docs.get_mut(&uri) else {
