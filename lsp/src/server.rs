@@ -262,6 +262,7 @@ impl Shared {
         let out = crate::pool::run(move || lint(&uri2, job)).await;
         let publish = {
             let mut st = self.lock();
+            let enabled = st.settings.enable;
             let Some(doc) = st.docs.get_mut(&uri) else {
                 return;
             };
@@ -276,6 +277,8 @@ impl Shared {
                 return;
             }
             match out {
+                // Disabled while this lint ran: publish nothing.
+                Ok(_) if !enabled => false,
                 Ok(out) => {
                     if is_rust && out.rust_syntax_error && doc.has_good {
                         // Half-typed Rust: keep what the client shows until it parses again.
@@ -663,7 +666,7 @@ impl Backend {
         Arc::new(move || s.lock().shutdown_requested)
     }
 
-    fn on_config_or_project_file(&self, path: &Path, saved_or_opened: bool) {
+    fn on_config_or_project_file(&self, path: &Path) {
         let name = file_name(path);
         let root = {
             let st = self.lock();
@@ -673,7 +676,7 @@ impl Backend {
         let sh = self.shared.clone();
         let is_config = CONFIG_NAMES.contains(&name) && path.parent() == Some(root.as_path());
         let is_project = PROJECT_NAMES.contains(&name);
-        if !is_config && !(is_project && saved_or_opened) {
+        if !is_config && !is_project {
             return;
         }
         tokio::spawn(async move {
@@ -861,7 +864,7 @@ impl LanguageServer for Backend {
         }
         self.shared.schedule(uri.clone(), Duration::ZERO);
         if let Some(p) = uri.to_file_path() {
-            self.on_config_or_project_file(&p, true);
+            self.on_config_or_project_file(&p);
         }
     }
 
@@ -899,7 +902,7 @@ impl LanguageServer for Backend {
         }
         self.shared.schedule(uri.clone(), Duration::ZERO);
         if let Some(p) = uri.to_file_path() {
-            self.on_config_or_project_file(&p, true);
+            self.on_config_or_project_file(&p);
         }
     }
 
@@ -988,7 +991,7 @@ impl LanguageServer for Backend {
             if let Some(p) = ev.uri.to_file_path() {
                 let p = p.into_owned();
                 if seen.insert(p.clone()) {
-                    self.on_config_or_project_file(&p, true);
+                    self.on_config_or_project_file(&p);
                 }
             }
         }

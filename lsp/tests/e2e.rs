@@ -400,18 +400,41 @@ fn configuration_errors_reload_and_settings() {
         "workspace/didChangeConfiguration",
         json!({"settings": {"cargoPredeploy": {"failOn": "high"}}}),
     );
-    let p = c.diagnostics(&uri, Some(1));
-    assert!(sql_diags(&p).is_empty(), "{p}");
+    // (Re-lints from the config save above may still be in flight: wait for the expected state.)
+    let count_is = |n: usize| {
+        let uri = uri.clone();
+        move |m: &Value| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str()
+                && sql_diags(&m["params"]).len() == n
+        }
+    };
+    c.wait_for(count_is(0))
+        .expect("failOn=high hides the medium finding");
     c.notify(
         "workspace/didChangeConfiguration",
         json!({"settings": {"failOn": "info"}}),
     );
-    assert_eq!(sql_diags(&c.diagnostics(&uri, Some(1))).len(), 1);
+    c.wait_for(count_is(1)).expect("failOn=info shows it again");
     c.notify(
         "workspace/didChangeConfiguration",
         json!({"settings": {"enable": false}}),
     );
-    assert_eq!(c.diagnostics(&uri, None)["diagnostics"], json!([]));
+    let p = c
+        .wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str()
+                && m["params"]["diagnostics"] == json!([])
+        })
+        .expect("enable=false clears");
+    // Nothing is published for the file afterwards.
+    assert!(p["params"]["diagnostics"].as_array().unwrap().is_empty());
+    let late = c.wait_for_timeout(Duration::from_millis(300), |m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri.as_str()
+            && !m["params"]["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert!(late.is_none(), "published while disabled: {late:?}");
     assert_eq!(c.shutdown_and_exit().code(), Some(0));
 }
 
