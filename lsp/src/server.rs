@@ -30,6 +30,9 @@ pub struct Backend {
 struct Shared {
     client: Client,
     st: Mutex<State>,
+    /// Serializes "read what to publish" + "send it", so two publishes for one URI cannot
+    /// overtake each other on the way out (the client always ends with the newest state).
+    publish_order: tokio::sync::Mutex<()>,
 }
 
 #[derive(Default)]
@@ -194,6 +197,7 @@ impl Shared {
     }
 
     async fn publish(&self, uri: Uri) {
+        let _order = self.publish_order.lock().await;
         let (diags, version) = {
             let st = self.lock();
             let diags = st
@@ -651,6 +655,7 @@ impl Backend {
             shared: Arc::new(Shared {
                 client,
                 st: Mutex::new(State::default()),
+                publish_order: tokio::sync::Mutex::new(()),
             }),
         }
     }

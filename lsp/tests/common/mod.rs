@@ -150,6 +150,12 @@ impl Client {
         m["params"].clone()
     }
 
+    /// Forgets messages already received but not consumed (those that arrived before the last
+    /// one a `wait_for` returned).
+    pub fn clear_backlog(&mut self) {
+        self.backlog.clear();
+    }
+
     /// Drops every buffered message.
     pub fn drain(&mut self) {
         self.backlog.clear();
