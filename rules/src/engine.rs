@@ -544,3 +544,11 @@ pub fn check_file_cached_under(
         },
     }
 }
+
+/// Runs only the project-level checks (lock files, advisories, repository layout) for `roots`,
+/// discovering files as a scan would, without checking each file's contents. The language server
+/// calls this when Cargo.lock/Cargo.toml is opened or saved.
+pub fn check_project(roots: &[PathBuf], config: &Config) -> FileResult {
+    let discovered = crate::discover::discover(roots, config, &Default::default());
+    crate::lang::run_project(roots, &discovered.files, config)
+}

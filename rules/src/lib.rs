@@ -21,7 +21,8 @@ pub mod suppress;
 
 pub use config::{Config, ConfigError};
 pub use engine::{
-    check_file, check_paths, check_source, check_source_as, FileResult, ScanOptions, ScanResult,
+    check_file, check_paths, check_project, check_source, check_source_as, FileResult, ScanOptions,
+    ScanResult,
 };
 pub use finding::{Finding, Note, NoteLevel};
 pub use meta::{Confidence, Lang, RuleMeta, Severity};
