@@ -231,3 +231,79 @@ fn probe_of_an_unreachable_host_exits_2_with_a_message() {
     let r = run_in(t.path(), &["probe", "not-a-url"]);
     assert_eq!(r.code, 2, "{r:?}");
 }
+
+/// `cargo-predeploy lsp` is the language server editors launch: it answers `initialize`, publishes
+/// diagnostics for an opened buffer, and exits 0 after `shutdown` + `exit`.
+#[test]
+fn lsp_subcommand_speaks_the_protocol() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::Stdio;
+    let t = tree(&[("a.txt", b"x")]);
+    let mut child = Command::new(BIN)
+        .arg("lsp")
+        .current_dir(t.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("server starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut send = |v: serde_json::Value| {
+        let body = v.to_string();
+        write!(stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
+        stdin.flush().unwrap();
+    };
+    let mut recv = |out: &mut BufReader<std::process::ChildStdout>| -> serde_json::Value {
+        let mut len = 0usize;
+        loop {
+            let mut line = String::new();
+            out.read_line(&mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(v) = line.strip_prefix("Content-Length: ") {
+                len = v.parse().unwrap();
+            }
+        }
+        let mut buf = vec![0u8; len];
+        out.read_exact(&mut buf).unwrap();
+        serde_json::from_slice(&buf).unwrap()
+    };
+    let uri = format!("file://{}/app.py", t.path().display());
+    send(
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}, "rootUri": format!("file://{}", t.path().display())}}),
+    );
+    let init = recv(&mut out);
+    assert_eq!(init["id"], 1);
+    assert!(init["result"]["capabilities"].is_object(), "{init}");
+    send(serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    send(
+        serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+        "uri": uri, "languageId": "python", "version": 1,
+        "text": "def f(cur, name):\n    cur.execute(f\"SELECT * FROM users WHERE name = '{name}'\")\n"}}}),
+    );
+    // Read until the diagnostics for this document arrive (other notifications may come first).
+    let diags = loop {
+        let m = recv(&mut out);
+        if m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str() {
+            break m;
+        }
+    };
+    let d = diags["params"]["diagnostics"].as_array().unwrap();
+    assert!(
+        d.iter()
+            .any(|x| x["code"] == "sql-string-concat" && x["source"] == "cargo-predeploy"),
+        "{diags}"
+    );
+    send(serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+    loop {
+        if recv(&mut out)["id"] == 2 {
+            break;
+        }
+    }
+    send(serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}

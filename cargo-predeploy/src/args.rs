@@ -44,6 +44,8 @@ pub enum Command {
     Probe(ProbeArgs),
     /// Combine JSON or SARIF outputs of sharded runs into one.
     Merge(MergeArgs),
+    /// Run the language server on standard input/output (for editors).
+    Lsp,
     /// The RustSec advisory database: fetch or update it (explicit network use), or show its status.
     #[command(subcommand)]
     Db(DbCommand),

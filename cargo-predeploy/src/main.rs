@@ -73,6 +73,14 @@ fn main() -> ExitCode {
         Some(args::Command::Probe(a)) => commands::probe::run(a),
         Some(args::Command::Merge(a)) => commands::merge::run(a),
         Some(args::Command::Db(a)) => commands::db::run(a),
+        // Exit 1 when the client exits without `shutdown`, as the protocol asks.
+        Some(args::Command::Lsp) => match predeploy_lsp::run() {
+            Ok(()) => Ok(Status::Ok),
+            Err(e) => {
+                eprintln!("cargo-predeploy lsp: {e:#}");
+                Ok(Status::Findings)
+            }
+        },
     };
     match result {
         Ok(status) => status.into(),
