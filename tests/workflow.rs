@@ -307,3 +307,74 @@ fn lsp_subcommand_speaks_the_protocol() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+/// A token built at test time (so no secret-shaped literal lives in this repository).
+fn fake_github_token() -> String {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let body: String = (0..36)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            alphabet[(x % alphabet.len() as u64) as usize] as char
+        })
+        .collect();
+    format!("ghp_{body}")
+}
+
+#[test]
+fn history_finds_a_deleted_secret_and_never_prints_it() {
+    if Command::new("git").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: git is not installed");
+        return;
+    }
+    let token = fake_github_token();
+    let t = tree(&[
+        ("README.md", b"hello\n"),
+        ("SECURITY.md", b"security@example.org\n"),
+    ]);
+    let d = t.path();
+    git(d, &["init", "-q"]);
+    std::fs::write(
+        d.join("deploy.sh"),
+        format!("export GITHUB_TOKEN={token}\n"),
+    )
+    .unwrap();
+    git(d, &["add", "."]);
+    git(d, &["commit", "-qm", "add deploy script"]);
+    std::fs::remove_file(d.join("deploy.sh")).unwrap();
+    git(d, &["commit", "-qam", "remove it"]);
+    // The work tree is clean now...
+    let now = run_in(d, &["check", "--no-cache", "--format", "json"]);
+    assert!(
+        now.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["rule"] != "hardcoded-secret"),
+        "{now:?}"
+    );
+    // ...but the history still holds the token.
+    for fmt in ["human", "json", "sarif"] {
+        let r = run_in(d, &["check", "--no-cache", "--history", "--format", fmt]);
+        assert_eq!(r.code, 1, "{r:?}");
+        assert!(r.stdout.contains("deploy.sh"), "{r:?}");
+        assert!(
+            !r.stdout.contains(&token) && !r.stderr.contains(&token),
+            "the secret leaked in {fmt} output"
+        );
+        assert!(
+            !r.stdout.contains(&token[4..]),
+            "the secret's body leaked in {fmt} output"
+        );
+    }
+    let json = run_in(d, &["check", "--no-cache", "--history", "--format", "json"]).json();
+    let f = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "hardcoded-secret")
+        .expect("history finding");
+    assert!(f["message"].as_str().unwrap().contains("commit"), "{f}");
+}

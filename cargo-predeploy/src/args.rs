@@ -147,6 +147,7 @@ impl ReportArgs {
             shard: None,
             advisory_db: self.advisory_db.clone(),
             no_advisories: false,
+            history: None,
         }
     }
 }
@@ -341,6 +342,10 @@ pub struct CheckArgs {
     /// Do not check dependencies against the advisory database (reported as not checked).
     #[arg(long)]
     pub no_advisories: bool,
+    /// Also scan git history for secrets that were committed, even if later deleted: every ref,
+    /// or a RANGE such as `main..HEAD`. Reports commit, author date and path.
+    #[arg(long, value_name = "RANGE", num_args = 0..=1, default_missing_value = "")]
+    pub history: Option<String>,
 }
 
 /// `2/4` -> (2, 4), with 1 <= K <= N.

@@ -205,6 +205,18 @@ pub fn scan(args: &CheckArgs, cwd: &Path) -> anyhow::Result<Scanned> {
         progress.finish();
         scan
     };
+    if let Some(range) = &args.history {
+        let range = (!range.is_empty()).then_some(range.as_str());
+        let top = predeploy_rules::git::toplevel(&root.abs).ok_or_else(|| {
+            UserError(format!(
+                "--history: {} is not inside a git repository",
+                paths::slash(&root.abs)
+            ))
+        })?;
+        let found = predeploy_rules::rules::secrets::history::scan_history(&top, range, &config)
+            .map_err(|e| UserError(format!("--history: {e}")))?;
+        scan.findings.extend(found);
+    }
     if let (true, Some(rev)) = (args.new_only, &args.changed_since) {
         keep_new_only(&mut scan, &root, rev, &config);
     }
