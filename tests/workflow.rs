@@ -254,7 +254,7 @@ fn lsp_subcommand_speaks_the_protocol() {
         write!(stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
         stdin.flush().unwrap();
     };
-    let mut recv = |out: &mut BufReader<std::process::ChildStdout>| -> serde_json::Value {
+    let recv = |out: &mut BufReader<std::process::ChildStdout>| -> serde_json::Value {
         let mut len = 0usize;
         loop {
             let mut line = String::new();
