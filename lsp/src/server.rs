@@ -69,6 +69,9 @@ struct Doc {
     /// Diagnostics were published from a text that parsed (Rust), so they can be kept while the
     /// buffer does not parse.
     has_good: bool,
+    /// The last syntax tree (JS/TS/Python), lent to the running lint so the next parse of the
+    /// edited buffer is incremental.
+    parse: Option<predeploy_rules::lang::ParseCache>,
 }
 
 /// Diagnostics of one URI, by producer; the client sees their union.
@@ -110,12 +113,14 @@ struct LintJob {
     config: Arc<Config>,
     settings: Settings,
     enc: Encoding,
+    parse: Option<predeploy_rules::lang::ParseCache>,
 }
 
 struct LintOut {
     diags: Vec<Diagnostic>,
     hovers: Vec<HoverInfo>,
     rust_syntax_error: bool,
+    parse: Option<predeploy_rules::lang::ParseCache>,
 }
 
 fn file_name(p: &Path) -> &str {
@@ -257,13 +262,14 @@ impl Shared {
                 config,
                 settings,
                 enc,
+                parse: doc.parse.take(),
             }
         };
         let version = job.version;
         let generation = job.generation;
         let is_rust = job.kind == FileKind::Rust;
         let uri2 = uri.clone();
-        let out = crate::pool::run(move || lint(&uri2, job)).await;
+        let mut out = crate::pool::run(move || lint(&uri2, job)).await;
         let publish = {
             let mut st = self.lock();
             let enabled = st.settings.enable;
@@ -271,6 +277,9 @@ impl Shared {
                 return;
             };
             doc.running = false;
+            if let Ok(o) = out.as_mut() {
+                doc.parse = o.parse.take();
+            }
             if doc.pending || doc.generation != generation {
                 let rerun = doc.pending;
                 doc.pending = false;
@@ -506,7 +515,7 @@ impl Shared {
 }
 
 /// Lints one snapshot (runs on the blocking pool).
-fn lint(uri: &Uri, job: LintJob) -> LintOut {
+fn lint(uri: &Uri, mut job: LintJob) -> LintOut {
     let ix = Indexed::new(&job.text, job.enc);
     if job.text.len() as u64 > job.config.max_file_size {
         let d = Diagnostic {
@@ -524,9 +533,16 @@ fn lint(uri: &Uri, job: LintJob) -> LintOut {
             diags: vec![d],
             hovers: Vec::new(),
             rust_syntax_error: false,
+            parse: None,
         };
     }
-    let r = predeploy_rules::check_source_as(&job.engine_path, &job.text, job.kind, &job.config);
+    let r = predeploy_rules::engine::check_source_incremental(
+        &job.engine_path,
+        &job.text,
+        job.kind,
+        &job.config,
+        &mut job.parse,
+    );
     let conv = FileConv {
         uri,
         engine_path: &job.engine_path,
@@ -556,6 +572,7 @@ fn lint(uri: &Uri, job: LintJob) -> LintOut {
         diags,
         hovers,
         rust_syntax_error,
+        parse: job.parse,
     }
 }
 
@@ -861,6 +878,7 @@ impl LanguageServer for Backend {
                     pending: false,
                     hovers: Vec::new(),
                     has_good: false,
+                    parse: None,
                 },
             );
             if let Some(p) = st.published.get_mut(&uri) {

@@ -162,10 +162,34 @@ pub fn check_source_under(
     kind: FileKind,
     config: &Config,
 ) -> FileResult {
+    check_impl(path, rel, text, kind, config, &mut None)
+}
+
+/// Checks an editor buffer, keeping `cache` (one per document, start with `None`) so the next
+/// check of an edited version parses incrementally (JS/TS/TSX and Python). Results are the same
+/// as [`check_source_as`].
+pub fn check_source_incremental(
+    path: &Path,
+    text: &str,
+    kind: FileKind,
+    config: &Config,
+    cache: &mut Option<crate::lang::ParseCache>,
+) -> FileResult {
+    check_impl(path, path, text, kind, config, cache)
+}
+
+fn check_impl(
+    path: &Path,
+    rel: &Path,
+    text: &str,
+    kind: FileKind,
+    config: &Config,
+    cache: &mut Option<crate::lang::ParseCache>,
+) -> FileResult {
     let mut cx = FileCx::new(path, text, kind, config);
     cx.is_test = !config.include_tests && is_test_path(rel);
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        crate::lang::run_all(&mut cx);
+        crate::lang::run_all_incremental(&mut cx, cache);
     }));
     if let Err(p) = run {
         let msg = p

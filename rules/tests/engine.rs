@@ -287,3 +287,50 @@ fn test_code_is_judged_relative_to_the_scan_root() {
         .collect();
     assert_eq!(flagged, vec![PathBuf::from("views.py")]);
 }
+
+/// Incremental parsing (the language server's path) gives exactly the findings of a fresh parse,
+/// edit after edit, including edits that break and repair the syntax and multi-byte text.
+#[test]
+fn incremental_checks_match_full_checks() {
+    use predeploy_rules::engine::check_source_incremental;
+    use predeploy_rules::FileKind;
+    let cfg = Config::default();
+    let py_versions = [
+        "def f(cur, name):\n    cur.execute(\"SELECT 1\")\n",
+        "def f(cur, name):\n    cur.execute(f\"SELECT * FROM users WHERE name = '{name}'\")\n",
+        "def f(cur, name):\n    cur.execute(f\"SELECT * FROM users WHERE name = '{name}'\"\n",
+        "# é😀 comment\ndef f(cur, name):\n    q = \"SELECT * FROM t WHERE a = '\" + name + \"'\"\n    cur.execute(q)\n",
+        "# é😀 comment\ndef f(cur, name):\n    cur.execute(\"SELECT * FROM t WHERE a = %s\", (name,))\n",
+        "",
+        "def g(c, x):\n    c.executescript(\"DROP TABLE \" + x)\n",
+    ];
+    let ts_versions = [
+        "export const g = (db: any, id: string) => db.query(\"SELECT 1\");\n",
+        "export const g = (db: any, id: string) => db.query(`SELECT * FROM t WHERE id = ${id}`);\n",
+        "export const g = (db: any, id: string) => db.query(`SELECT * FROM t WHERE id = ${id`);\n",
+        "// ünïcode\nexport const g = (db: any, id: string) => db.query(`SELECT * FROM t WHERE id = ${id}`);\n",
+    ];
+    for (name, kind, versions) in [
+        ("app.py", FileKind::Python, &py_versions[..]),
+        ("app.ts", FileKind::TypeScript, &ts_versions[..]),
+    ] {
+        let mut cache = None;
+        // Forward and then backward through the versions: every pair of neighbours is an edit.
+        let order: Vec<&str> = versions
+            .iter()
+            .chain(versions.iter().rev())
+            .copied()
+            .collect();
+        for text in order {
+            let inc = check_source_incremental(Path::new(name), text, kind, &cfg, &mut cache);
+            let full = check_source(Path::new(name), text, &cfg);
+            let key = |r: &predeploy_rules::FileResult| -> Vec<(String, std::ops::Range<usize>)> {
+                r.findings
+                    .iter()
+                    .map(|f| (f.rule.id.to_owned(), f.range.clone()))
+                    .collect()
+            };
+            assert_eq!(key(&inc), key(&full), "{name} after editing to:\n{text}");
+        }
+    }
+}

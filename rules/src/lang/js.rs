@@ -443,19 +443,30 @@ fn require_target(src: &str, value: Node<'_>) -> Option<(String, Option<String>)
 
 /// Parses and walks a JS/TS file, calling every enabled check on every node.
 pub(crate) fn run(cx: &mut FileCx<'_>, checks: &[JsCheck]) {
+    run_with(cx, checks, None);
+}
+
+/// Parses (incrementally from `old`, an edited previous tree, when given) and walks; returns the
+/// new tree for the next incremental parse.
+pub(crate) fn run_with(
+    cx: &mut FileCx<'_>,
+    checks: &[JsCheck],
+    old: Option<&Tree>,
+) -> Option<Tree> {
     let active: Vec<&JsCheck> = checks.iter().filter(|c| cx.any_enabled(c.rules)).collect();
     if active.is_empty() {
-        return;
+        return None;
     }
     let src: &str = cx.text;
-    let Some(tree) = parse(src, cx.kind, None) else {
+    let Some(tree) = parse(src, cx.kind, old) else {
         cx.note(Note::warning(
             Some(cx.path.to_owned()),
             "could not parse this file; it was skipped",
         ));
-        return;
+        return None;
     };
     walk_tree(cx, &tree, &active);
+    Some(tree)
 }
 
 /// Walks an already-parsed tree (the language server reuses trees for incremental parsing).

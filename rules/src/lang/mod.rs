@@ -135,15 +135,84 @@ impl<'a> ProjectCx<'a> {
     }
 }
 
-/// Runs every pass that applies to the file's kind.
-pub(crate) fn run_all(cx: &mut FileCx<'_>) {
-    let reg = crate::registry::registry();
-    match cx.kind {
-        k if k.is_js_like() => js::run(cx, &reg.js),
-        FileKind::Python => python::run(cx, &reg.py),
-        FileKind::Rust => rust::run(cx, &reg.rust),
-        _ => {}
+/// A syntax tree kept between checks of the same document (an editor buffer), so the next
+/// parse of the edited text is incremental: tree-sitter reuses every subtree the edit did not
+/// touch. Opaque; hold one per document and pass it to
+/// [`crate::engine::check_source_incremental`].
+pub struct ParseCache {
+    kind: FileKind,
+    text: String,
+    tree: tree_sitter::Tree,
+}
+
+/// Byte offset -> tree-sitter point (row, byte column).
+fn point_at(text: &str, byte: usize) -> tree_sitter::Point {
+    let before = &text.as_bytes()[..byte];
+    let row = memchr::memchr_iter(b'\n', before).count();
+    let col = match memchr::memrchr(b'\n', before) {
+        Some(nl) => byte - nl - 1,
+        None => byte,
+    };
+    tree_sitter::Point { row, column: col }
+}
+
+/// The cached tree, edited to describe the change from the cached text to `new` (one edit
+/// spanning everything between the common prefix and the common suffix).
+fn edited_tree(cache: &ParseCache, kind: FileKind, new: &str) -> Option<tree_sitter::Tree> {
+    if cache.kind != kind {
+        return None;
     }
+    let old = cache.text.as_str();
+    let (a, b) = (old.as_bytes(), new.as_bytes());
+    let mut prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    while !(old.is_char_boundary(prefix) && new.is_char_boundary(prefix)) {
+        prefix -= 1;
+    }
+    let max_suffix = a.len().min(b.len()) - prefix;
+    let mut suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(max_suffix)
+        .take_while(|(x, y)| x == y)
+        .count();
+    while !(old.is_char_boundary(a.len() - suffix) && new.is_char_boundary(b.len() - suffix)) {
+        suffix -= 1;
+    }
+    let edit = tree_sitter::InputEdit {
+        start_byte: prefix,
+        old_end_byte: a.len() - suffix,
+        new_end_byte: b.len() - suffix,
+        start_position: point_at(old, prefix),
+        old_end_position: point_at(old, a.len() - suffix),
+        new_end_position: point_at(new, b.len() - suffix),
+    };
+    let mut tree = cache.tree.clone();
+    tree.edit(&edit);
+    Some(tree)
+}
+
+/// Runs every pass that applies to the file's kind, reusing and refreshing a document's
+/// [`ParseCache`] for the tree-sitter languages (pass `&mut None` for a one-off check).
+pub(crate) fn run_all_incremental(cx: &mut FileCx<'_>, cache: &mut Option<ParseCache>) {
+    let reg = crate::registry::registry();
+    let old = cache
+        .as_ref()
+        .and_then(|c| edited_tree(c, cx.kind, cx.text));
+    let tree = match cx.kind {
+        k if k.is_js_like() => js::run_with(cx, &reg.js, old.as_ref()),
+        FileKind::Python => python::run_with(cx, &reg.py, old.as_ref()),
+        FileKind::Rust => {
+            rust::run(cx, &reg.rust);
+            None
+        }
+        _ => None,
+    };
+    *cache = tree.map(|tree| ParseCache {
+        kind: cx.kind,
+        text: cx.text.to_owned(),
+        tree,
+    });
     for check in &reg.text {
         if cx.any_enabled(check.rules) {
             (check.run)(cx);

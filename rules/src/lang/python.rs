@@ -352,18 +352,29 @@ fn collect_imports(src: &str, root: Node<'_>) -> HashMap<String, String> {
 }
 
 pub(crate) fn run(cx: &mut FileCx<'_>, checks: &[PyCheck]) {
+    run_with(cx, checks, None);
+}
+
+/// Parses (incrementally from `old`, an edited previous tree, when given) and walks; returns the
+/// new tree for the next incremental parse.
+pub(crate) fn run_with(
+    cx: &mut FileCx<'_>,
+    checks: &[PyCheck],
+    old: Option<&Tree>,
+) -> Option<Tree> {
     let active: Vec<&PyCheck> = checks.iter().filter(|c| cx.any_enabled(c.rules)).collect();
     if active.is_empty() {
-        return;
+        return None;
     }
-    let Some(tree) = parse(cx.text, None) else {
+    let Some(tree) = parse(cx.text, old) else {
         cx.note(Note::warning(
             Some(cx.path.to_owned()),
             "could not parse this file; it was skipped",
         ));
-        return;
+        return None;
     };
     walk_tree(cx, &tree, &active);
+    Some(tree)
 }
 
 pub fn walk_tree(file: &mut FileCx<'_>, tree: &Tree, active: &[&PyCheck]) {
