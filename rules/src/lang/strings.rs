@@ -79,6 +79,11 @@ pub fn is_sql_quoting_call(name: &str, method: bool) -> bool {
     ) || (method && name == "quote")
 }
 
+/// Whether `outer` contains `inner`.
+fn encloses(outer: Node<'_>, inner: Node<'_>) -> bool {
+    outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()
+}
+
 /// Calls whose result is a number (cannot inject text): `len(x)`, `int(x)`, `float(x)`.
 fn is_numeric_builtin(name: &str) -> bool {
     matches!(name, "len" | "int" | "float" | "bool" | "abs" | "round")
@@ -176,7 +181,9 @@ fn js_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
             if is_constant_name(name) {
                 return Built::Const(String::new());
             }
-            let assigns = local_assignments(src, n, name);
+            let mut assigns = local_assignments(src, n, name);
+            // `sql = `${sql} AND ...``: inside its own reassignment a name means its earlier value.
+            assigns.retain(|(v, _)| !encloses(*v, n));
             if assigns.is_empty() {
                 return Built::Unknown;
             }
@@ -356,7 +363,9 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
             if is_constant_name(name) {
                 return Built::Const(String::new());
             }
-            let assigns = local_assignments(src, n, name);
+            let mut assigns = local_assignments(src, n, name);
+            // `sql = `${sql} AND ...``: inside its own reassignment a name means its earlier value.
+            assigns.retain(|(v, _)| !encloses(*v, n));
             if assigns.is_empty() {
                 return Built::Unknown;
             }

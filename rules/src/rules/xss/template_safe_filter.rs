@@ -36,7 +36,8 @@ crate::declare_rule! {
     /// String literals marked safe (`{{ "<br>"|safe }}`), values escaped or sanitized earlier in
     /// the same filter chain (`|escape|safe`, `|striptags|safe`, `|tojson|safe`,
     /// `|json_script`), content of `{# comments #}` and `{% raw %}`/`{% verbatim %}` blocks,
-    /// Angular/Vue templates, and templates under test directories.
+    /// a form field's developer-written `help_text` (`{{ field.help_text|safe }}`, as Django's own
+    /// form templates render it), Angular/Vue templates, and templates under test directories.
     ///
     /// ## References
     /// - CWE-79: Improper Neutralization of Input During Web Page Generation
@@ -174,15 +175,20 @@ fn check_expr(cx: &mut FileCx<'_>, expr: &str, range: std::ops::Range<usize>) {
         return;
     }
     let shown: String = base.chars().take(60).collect();
-    // `post.body_html`, `field.help_text`: HTML rendered or written by the application on
-    // purpose (Markdown output, developer-written help): still worth a look, less often a hole.
     let last = base
         .rsplit(['.', '['])
         .next()
         .unwrap_or(base)
         .trim_matches([']', '"', '\'', ' '])
         .to_ascii_lowercase();
-    let deliberate = last.ends_with("html") || last == "help_text" || last == "toc";
+    // `field.help_text`: a form field's help text is written by the developer in code, and
+    // Django documents it as not escaped (its own form templates render it with `|safe`).
+    if last == "help_text" {
+        return;
+    }
+    // `post.body_html`, `page.toc`: HTML rendered by the application on purpose (Markdown
+    // output): still worth a look, less often a hole.
+    let deliberate = last.ends_with("html") || last == "toc";
     cx.report(
         &TEMPLATE_SAFE_FILTER,
         range,
