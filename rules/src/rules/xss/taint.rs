@@ -693,7 +693,14 @@ fn py_call(src: &str, n: Node<'_>, depth: usize) -> Html {
                 | "url_for"
                 | "reverse"
                 | "static"
+                // The `__html__` protocol returns markup that is already safe; Django's
+                // `flatatt` escapes attribute values.
+                | "__html__"
+                | "flatatt"
         )
+        // `self.render_html(..)`, `render_js_init(..)`: the application's rendering layer
+        // (templates that autoescape), not raw data.
+        || (name.starts_with("render") && !name.contains("unsafe") && !name.contains("raw"))
         || py_translation(n, name)
     {
         return Html::Safe(String::new());
