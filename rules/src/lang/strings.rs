@@ -79,6 +79,16 @@ pub fn is_sql_quoting_call(name: &str, method: bool) -> bool {
     ) || (method && name == "quote")
 }
 
+/// A SCREAMING_CASE member (`Kind.VIEW`, `settings.TABLE`), except request containers that are
+/// spelled in capitals (`request.GET`, `request.POST`, `request.META`).
+fn is_constant_member(name: &str) -> bool {
+    is_constant_name(name)
+        && !matches!(
+            name,
+            "GET" | "POST" | "FILES" | "COOKIES" | "META" | "REQUEST" | "DATA" | "ENV"
+        )
+}
+
 /// Whether `outer` contains `inner`.
 fn encloses(outer: Node<'_>, inner: Node<'_>) -> bool {
     outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()
@@ -196,6 +206,13 @@ fn js_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
                 });
             }
             acc.unwrap_or(Built::Unknown)
+        }
+        // `MetadataTableType.VIEW`, `Config.TABLE_NAME`: constants by naming convention.
+        "member_expression"
+            if n.child_by_field_name("property")
+                .is_some_and(|p| is_constant_member(node_text(src, p))) =>
+        {
+            Built::Const(String::new())
         }
         "call_expression" => {
             // `[..].join(..)` / `a.concat(b)` / `util.format(..)` of non-constant parts.
@@ -358,6 +375,13 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
             Some(i) => py_depth(src, i, depth + 1),
             None => Built::Unknown,
         },
+        // `settings.TABLE_NAME`, `Kind.VIEW`: constants by naming convention.
+        "attribute"
+            if n.child_by_field_name("attribute")
+                .is_some_and(|a| is_constant_member(node_text(src, a))) =>
+        {
+            Built::Const(String::new())
+        }
         "identifier" => {
             let name = node_text(src, n);
             if is_constant_name(name) {
