@@ -110,12 +110,18 @@ pub(crate) fn check_text(cx: &mut FileCx<'_>) {
         .unwrap_or("")
         .to_ascii_lowercase();
     let triple = matches!(ext.as_str(), "hbs" | "handlebars" | "mustache");
+    let is_layout = text.contains("<body") || text.contains("<BODY");
     for tag in template_tokens::tags(text, triple) {
         let inner = &text[tag.inner.clone()];
         match tag.kind {
             TagKind::Triple => {
                 let v = inner.trim();
                 if v.starts_with(['>', '!', '#', '/', '^']) || v.is_empty() {
+                    continue;
+                }
+                // A layout's `{{{body}}}` (express-handlebars, express-hbs) inserts the view the
+                // engine has just rendered, escaped by its own template.
+                if v == "body" && is_layout {
                     continue;
                 }
                 cx.report(
