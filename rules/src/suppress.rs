@@ -82,19 +82,93 @@ fn valid_date(s: &str) -> bool {
         && s[8..].parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
 }
 
+/// Documentation formats, where a directive is usually an example of the syntax.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocFormat {
+    /// Markdown: only `<!-- predeploy:allow(..) -->` outside fenced code blocks counts.
+    Markdown,
+    /// reStructuredText, AsciiDoc, plain text: directives are never read.
+    Prose,
+}
+
+/// The documentation format of a path, judged by its extension.
+pub fn doc_format(path: &Path) -> Option<DocFormat> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "md" | "markdown" | "mdx" => Some(DocFormat::Markdown),
+        "rst" | "txt" | "adoc" | "asciidoc" => Some(DocFormat::Prose),
+        _ => None,
+    }
+}
+
+/// Whether a line of code is part of a doc comment (`///`, `//!`, `/**`, or a ` * ` line of a
+/// block comment), where a directive documents the syntax rather than applying to code.
+fn in_doc_comment(line: &str, kind: FileKind) -> bool {
+    if !matches!(
+        kind,
+        FileKind::Rust
+            | FileKind::JavaScript
+            | FileKind::Jsx
+            | FileKind::TypeScript
+            | FileKind::Tsx
+    ) {
+        return false;
+    }
+    let t = line.trim_start();
+    t.starts_with("///")
+        || t.starts_with("//!")
+        || t.starts_with("/**")
+        || t.starts_with("/*!")
+        || (t.starts_with('*') && !t.starts_with("*/"))
+}
+
 /// Finds every directive in a text.
 pub fn parse_directives(text: &str, index: &LineIndex, kind: FileKind) -> Vec<Directive> {
+    parse_directives_in(text, index, kind, None)
+}
+
+/// Finds every directive in a text; `doc` restricts them in documentation files.
+pub fn parse_directives_in(
+    text: &str,
+    index: &LineIndex,
+    kind: FileKind,
+    doc: Option<DocFormat>,
+) -> Vec<Directive> {
     let mut out = Vec::new();
-    if !text.contains(DIRECTIVE) {
+    if !text.contains(DIRECTIVE) || doc == Some(DocFormat::Prose) {
         return out;
     }
-    let markers = comment_markers(kind);
+    let markers: &[&str] = match doc {
+        Some(_) => &["<!--"],
+        None => comment_markers(kind),
+    };
+    let mut fence: Option<&str> = None;
     for line_no in 0..index.line_count() {
         let range = index.line_range(text, line_no);
         let line = &text[range];
+        if doc.is_some() {
+            // Fenced code blocks (``` or ~~~) in Markdown hold examples.
+            let t = line.trim_start();
+            let opener = ["```", "~~~"].into_iter().find(|f| t.starts_with(f));
+            match (fence, opener) {
+                (None, Some(f)) => {
+                    fence = Some(f);
+                    continue;
+                }
+                (Some(open), Some(f)) if open == f => {
+                    fence = None;
+                    continue;
+                }
+                (Some(_), _) => continue,
+                _ => {}
+            }
+        }
         let Some(pos) = line.find(DIRECTIVE) else {
             continue;
         };
+        if in_doc_comment(line, kind) {
+            continue;
+        }
         // The directive must directly follow a comment marker (whitespace allowed between).
         let before = line[..pos].trim_end();
         let Some(marker) = markers.iter().find(|m| before.ends_with(*m)) else {
@@ -227,7 +301,7 @@ pub fn apply_mode(
     notes: &mut Vec<Note>,
     pass: Pass,
 ) {
-    let directives = parse_directives(text, index, kind);
+    let directives = parse_directives_in(text, index, kind, doc_format(path));
     if directives.is_empty() {
         return;
     }
@@ -373,6 +447,98 @@ mod tests {
             FileKind::Rust
         )
         .is_empty());
+    }
+
+    #[test]
+    fn doc_comments_do_not_suppress() {
+        for text in [
+            "/// // predeploy:allow(weak-hash) reason=\"example\"\nfn f() {}\n",
+            "//! // predeploy:allow(weak-hash) reason=\"example\"\n",
+            "/** // predeploy:allow(weak-hash) reason=\"example\" */\n",
+            "/**\n * // predeploy:allow(weak-hash) reason=\"example\"\n */\nfunction f() {}\n",
+        ] {
+            assert!(dirs(text, FileKind::Rust).is_empty(), "{text}");
+            assert!(dirs(text, FileKind::TypeScript).is_empty(), "{text}");
+        }
+        // An ordinary comment still works, and so does a trailing one after code.
+        assert_eq!(
+            dirs(
+                "// predeploy:allow(weak-hash) reason=\"ok\"\nlet h = md5();\n",
+                FileKind::Rust
+            )
+            .len(),
+            1
+        );
+        assert_eq!(
+            dirs(
+                "let h = md5(); // predeploy:allow(weak-hash) reason=\"ok\"\n",
+                FileKind::Rust
+            )
+            .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn docs_only_read_markdown_html_comments_outside_fences() {
+        let md = "# Suppressions\n\nWrite `// predeploy:allow(weak-hash) reason=\"x\"`:\n\n```rust\n// predeploy:allow(weak-hash) reason=\"example\"\nlet h = md5();\n```\n\n~~~\n# predeploy:allow(weak-hash) reason=x\n~~~\n<!-- predeploy:allow(hardcoded-secret) reason=\"sample key\" -->\nkey: AKIA...\n";
+        let index = LineIndex::new(md);
+        let d = parse_directives_in(md, &index, FileKind::Text, Some(DocFormat::Markdown));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].ids, vec!["hardcoded-secret"]);
+        assert_eq!(d[0].target_line, 13);
+        for ext in ["rst", "txt", "adoc"] {
+            let p = std::path::PathBuf::from(format!("docs/guide.{ext}"));
+            assert_eq!(doc_format(&p), Some(DocFormat::Prose));
+            let text = "// predeploy:allow(weak-hash) reason=\"example\"\n";
+            let index = LineIndex::new(text);
+            assert!(parse_directives_in(text, &index, FileKind::Text, doc_format(&p)).is_empty());
+        }
+        assert_eq!(
+            doc_format(Path::new("README.md")),
+            Some(DocFormat::Markdown)
+        );
+        assert_eq!(doc_format(Path::new("src/main.rs")), None);
+    }
+
+    #[test]
+    fn unused_in_docs_is_not_reported() {
+        let text = "Example:\n\n    # predeploy:allow(weak-hash) reason=\"x\"\n```py\n# predeploy:allow(weak-hash) reason=\"x\"\n```\n";
+        let index = LineIndex::new(text);
+        let mut notes = Vec::new();
+        apply(
+            Path::new("README.md"),
+            text,
+            &index,
+            FileKind::Text,
+            &mut [],
+            &mut notes,
+        );
+        assert!(notes.is_empty(), "{notes:?}");
+        let rs = "//! // predeploy:allow(weak-hash) reason=\"x\"\n";
+        apply(
+            Path::new("src/lib.rs"),
+            rs,
+            &LineIndex::new(rs),
+            FileKind::Rust,
+            &mut [],
+            &mut notes,
+        );
+        assert!(notes.is_empty(), "{notes:?}");
+        let rs = "// predeploy:allow(weak-hash) reason=\"x\"\nfn f() {}\n";
+        apply(
+            Path::new("src/lib.rs"),
+            rs,
+            &LineIndex::new(rs),
+            FileKind::Rust,
+            &mut [],
+            &mut notes,
+        );
+        assert_eq!(
+            notes.len(),
+            1,
+            "an ordinary unused directive is still reported"
+        );
     }
 
     #[test]

@@ -41,6 +41,64 @@ impl Built {
 
 const MAX_DEPTH: usize = 48;
 
+/// Whether a call to a function or method with this last name returns text that was quoted or
+/// escaped for SQL by the database layer (`connection.ops.quote_name(t)`, `qb.escape("col")`,
+/// `escapeId(x)`, psycopg `sql.Identifier(x)`), so it cannot change the statement's structure.
+/// `method` is whether the call has a receiver (`preparer.quote(x)`), needed for generic names.
+pub fn is_sql_quoting_call(name: &str, method: bool) -> bool {
+    matches!(
+        name,
+        "quote_name"
+            | "quote_name_unless_alias"
+            | "quote_identifier"
+            | "quote_ident"
+            | "quote_schema"
+            | "quote_table"
+            | "quote_column"
+            | "quote_literal"
+            | "quote_value"
+            | "escape_identifier"
+            | "escape_ident"
+            | "escape_literal"
+            | "escape_string"
+            | "quoteName"
+            | "quoteIdentifier"
+            | "quoteIdent"
+            | "quoteLiteral"
+            | "escapeId"
+            | "escapeIdentifier"
+            | "escapeLiteral"
+            | "escapePath"
+            | "escapeColumn"
+            | "escapeTable"
+            | "escapeQueryWithParameters"
+            | "wrapIdentifier"
+            | "Identifier"
+            | "Literal"
+            | "escape"
+    ) || (method && name == "quote")
+}
+
+/// A SCREAMING_CASE member (`Kind.VIEW`, `settings.TABLE`), except request containers that are
+/// spelled in capitals (`request.GET`, `request.POST`, `request.META`).
+fn is_constant_member(name: &str) -> bool {
+    is_constant_name(name)
+        && !matches!(
+            name,
+            "GET" | "POST" | "FILES" | "COOKIES" | "META" | "REQUEST" | "DATA" | "ENV"
+        )
+}
+
+/// Whether `outer` contains `inner`.
+fn encloses(outer: Node<'_>, inner: Node<'_>) -> bool {
+    outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()
+}
+
+/// Calls whose result is a number (cannot inject text): `len(x)`, `int(x)`, `float(x)`.
+fn is_numeric_builtin(name: &str) -> bool {
+    matches!(name, "len" | "int" | "float" | "bool" | "abs" | "round")
+}
+
 /// SCREAMING_SNAKE names are constants by convention in all three languages.
 pub fn is_constant_name(name: &str) -> bool {
     name.len() > 1
@@ -133,7 +191,9 @@ fn js_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
             if is_constant_name(name) {
                 return Built::Const(String::new());
             }
-            let assigns = local_assignments(src, n, name);
+            let mut assigns = local_assignments(src, n, name);
+            // `sql = `${sql} AND ...``: inside its own reassignment a name means its earlier value.
+            assigns.retain(|(v, _)| !encloses(*v, n));
             if assigns.is_empty() {
                 return Built::Unknown;
             }
@@ -147,11 +207,23 @@ fn js_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
             }
             acc.unwrap_or(Built::Unknown)
         }
+        // `MetadataTableType.VIEW`, `Config.TABLE_NAME`: constants by naming convention.
+        "member_expression"
+            if n.child_by_field_name("property")
+                .is_some_and(|p| is_constant_member(node_text(src, p))) =>
+        {
+            Built::Const(String::new())
+        }
         "call_expression" => {
             // `[..].join(..)` / `a.concat(b)` / `util.format(..)` of non-constant parts.
             let Some(f) = n.child_by_field_name("function") else {
                 return Built::Unknown;
             };
+            if let Some(name) = crate::lang::js::callee_name(src, n) {
+                if is_sql_quoting_call(name, f.kind() == "member_expression") {
+                    return Built::Const(String::new());
+                }
+            }
             if f.kind() == "member_expression" {
                 let prop = f
                     .child_by_field_name("property")
@@ -286,7 +358,7 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
                 "%" => {
                     let a = py_depth(src, l, depth + 1);
                     match a {
-                        Built::Const(t) => match py_depth(src, r, depth + 1) {
+                        Built::Const(t) => match py_format_args(src, r, depth + 1) {
                             Built::Const(_) => Built::Const(t),
                             _ => Built::Dynamic {
                                 text: t,
@@ -303,12 +375,21 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
             Some(i) => py_depth(src, i, depth + 1),
             None => Built::Unknown,
         },
+        // `settings.TABLE_NAME`, `Kind.VIEW`: constants by naming convention.
+        "attribute"
+            if n.child_by_field_name("attribute")
+                .is_some_and(|a| is_constant_member(node_text(src, a))) =>
+        {
+            Built::Const(String::new())
+        }
         "identifier" => {
             let name = node_text(src, n);
             if is_constant_name(name) {
                 return Built::Const(String::new());
             }
-            let assigns = local_assignments(src, n, name);
+            let mut assigns = local_assignments(src, n, name);
+            // `sql = `${sql} AND ...``: inside its own reassignment a name means its earlier value.
+            assigns.retain(|(v, _)| !encloses(*v, n));
             if assigns.is_empty() {
                 return Built::Unknown;
             }
@@ -327,6 +408,12 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
             let Some(f) = n.child_by_field_name("function") else {
                 return Built::Unknown;
             };
+            if let Some(name) = crate::lang::python::callee_name(src, n) {
+                let method = f.kind() == "attribute";
+                if is_sql_quoting_call(name, method) || (!method && is_numeric_builtin(name)) {
+                    return Built::Const(String::new());
+                }
+            }
             if f.kind() != "attribute" {
                 return Built::Unknown;
             }
@@ -368,7 +455,10 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
                 },
                 "join" => match py_depth(src, obj, depth + 1) {
                     Built::Const(sep) => {
-                        let arg = crate::lang::python::positional_args(n).into_iter().next();
+                        let arg = n
+                            .child_by_field_name("arguments")
+                            .filter(|a| a.kind() == "generator_expression")
+                            .or_else(|| crate::lang::python::positional_args(n).into_iter().next());
                         match arg.map(|a| py_seq(src, a, depth + 1)) {
                             Some(Built::Const(t)) => Built::Const(t),
                             Some(Built::Dynamic { text, .. }) => Built::Dynamic {
@@ -391,9 +481,81 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
     }
 }
 
+/// The right side of `"..." % x`: a tuple or dict is constant when every element/value is.
+fn py_format_args(src: &str, n: Node<'_>, depth: usize) -> Built {
+    if depth > MAX_DEPTH {
+        return Built::Unknown;
+    }
+    let mut c = n.walk();
+    match n.kind() {
+        "tuple" => {
+            let all = n
+                .named_children(&mut c)
+                .filter(|x| x.kind() != "comment")
+                .all(|x| matches!(py_depth(src, x, depth + 1), Built::Const(_)));
+            if all {
+                Built::Const(String::new())
+            } else {
+                Built::Unknown
+            }
+        }
+        "dictionary" => {
+            let all = n.named_children(&mut c).all(|x| match x.kind() {
+                "pair" => x
+                    .child_by_field_name("value")
+                    .is_some_and(|v| matches!(py_depth(src, v, depth + 1), Built::Const(_))),
+                "comment" => true,
+                _ => false,
+            });
+            if all {
+                Built::Const(String::new())
+            } else {
+                Built::Unknown
+            }
+        }
+        "parenthesized_expression" => match n.named_child(0) {
+            Some(i) => py_format_args(src, i, depth + 1),
+            None => Built::Unknown,
+        },
+        _ => py_depth(src, n, depth),
+    }
+}
+
 /// A list/tuple of parts (for `join`).
 fn py_seq(src: &str, n: Node<'_>, depth: usize) -> Built {
+    if depth > MAX_DEPTH {
+        return Built::Unknown;
+    }
     match n.kind() {
+        // `["%s"] * len(ids)`: repeating constant parts.
+        "binary_operator"
+            if n.child_by_field_name("operator")
+                .is_some_and(|o| crate::lang::python::node_text(src, o) == "*") =>
+        {
+            match n.child_by_field_name("left") {
+                Some(l) => py_seq(src, l, depth + 1),
+                None => Built::Unknown,
+            }
+        }
+        // `sep.join(quote_name(c) for c in cols)`: constant when the element expression is.
+        "generator_expression" | "list_comprehension" => match n.child_by_field_name("body") {
+            Some(b) => match py_depth(src, b, depth + 1) {
+                Built::Const(t) => Built::Const(t),
+                other => Built::Dynamic {
+                    text: other.literal_text().to_owned(),
+                    at: n.byte_range(),
+                },
+            },
+            None => Built::Unknown,
+        },
+        "identifier" => {
+            let name = crate::lang::python::node_text(src, n);
+            let assigns = crate::lang::python::local_assignments(src, n, name);
+            match assigns.as_slice() {
+                [(v, false)] => py_seq(src, *v, depth + 1),
+                _ => Built::Unknown,
+            }
+        }
         "list" | "tuple" => {
             let mut acc = Built::Const(String::new());
             let mut c = n.walk();

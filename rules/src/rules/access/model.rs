@@ -546,6 +546,7 @@ pub fn public_by_nature(route: &Route, public_routes: &[String]) -> bool {
                 | "activate"
                 | "auth"
                 | "authenticate"
+                | "authentication"
                 | "token"
                 | "tokens"
                 | "refresh"

@@ -1032,7 +1032,12 @@ fn django_views(
                         let ln = node_text(src, l);
                         if ln == "permission_classes" {
                             perm_classes(src, v, opts, &mut r);
-                        } else if ln == "permission_required" || ln == "login_url" {
+                        } else if ln == "permission_required"
+                            || ln == "login_url"
+                            // `permission_policy = ...`, `any_permission_required = {...}`:
+                            // a view framework's permission configuration.
+                            || (ln.contains("permission") && !empty_setting(v))
+                        {
                             r.guards.push(Guard {
                                 name: ln.into(),
                                 kind: GuardKind::Authz,
@@ -1102,5 +1107,15 @@ fn perm_classes(src: &str, v: Node<'_>, opts: &Options, r: &mut Route) {
             kind: k,
             level: Level::Route,
         });
+    }
+}
+
+/// `None`, `[]`, `()`, `{}`, `""`: a class attribute that configures nothing.
+fn empty_setting(v: Node<'_>) -> bool {
+    match v.kind() {
+        "none" | "false" => true,
+        "list" | "tuple" | "set" | "dictionary" => v.named_child_count() == 0,
+        "string" => v.byte_range().len() <= 2,
+        _ => false,
     }
 }

@@ -35,7 +35,10 @@ crate::declare_rule! {
     ///
     /// ## Not flagged
     /// Cookies whose constant name is clearly not a credential (`theme`, `lang`) and CSRF cookies
-    /// (double-submit patterns need scripts to read them), flags set from variables or
+    /// (double-submit patterns need scripts to read them),
+    /// Python `set_cookie` with a constant value under a name that is not a session/CSRF name
+    /// (`set_cookie(key, "done")`: the same for every visitor, nothing to steal),
+    /// flags set from variables or
     /// configuration, `**kwargs`/spread options, frameworks that default to HttpOnly
     /// (`express-session`, `cookie-session`, Koa, Rocket) unless turned off, and test code.
     ///

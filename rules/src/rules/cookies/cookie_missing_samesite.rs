@@ -33,7 +33,9 @@ crate::declare_rule! {
     /// Use `None` only for cookies that must be sent cross-site, and always with `Secure`.
     ///
     /// ## Not flagged
-    /// Frameworks whose default is `Lax` (Starlette/FastAPI `set_cookie`, Rocket), flags set from
+    /// Python `set_cookie` with a constant value under a name that is not a session/CSRF name
+    /// (`set_cookie(key, "done")`: the same for every visitor, nothing to steal),
+    /// frameworks whose default is `Lax` (Starlette/FastAPI `set_cookie`, Rocket), flags set from
     /// variables or configuration, `**kwargs`/spread options, and test code.
     ///
     /// ## References

@@ -47,7 +47,9 @@ crate::declare_rule! {
     /// The quick fix inserts the flag.
     ///
     /// ## Not flagged
-    /// Flags set from a variable or configuration (`secure=settings.SECURE_COOKIES`,
+    /// Python `set_cookie` with a constant value under a name that is not a session/CSRF name
+    /// (`set_cookie(key, "done")`: the same for every visitor, nothing to steal),
+    /// flags set from a variable or configuration (`secure=settings.SECURE_COOKIES`,
     /// `secure: process.env.NODE_ENV === "production"`), options passed through `**kwargs` or an
     /// object spread, settings files for development (`dev`/`local`/`test` in the path or class
     /// name), Rocket's `CookieJar` (which sets the flags itself), cookies built to be removed, and

@@ -1,6 +1,6 @@
 //! Python cookie writes: `set_cookie(...)` calls and session cookie settings (Django, Flask).
 
-use super::check::{report, CookieSite, Flag, FlagAt, Insert, NameClass, Syntax};
+use super::check::{classify_name, report, CookieSite, Flag, FlagAt, Insert, NameClass, Syntax};
 use super::cookie_missing_secure::COOKIE_MISSING_SECURE;
 use crate::finding::{Applicability, Edit, Fix};
 use crate::lang::python::{self as py, PyCx};
@@ -122,6 +122,22 @@ fn set_cookie(cx: &mut PyCx<'_, '_>, call: Node<'_>) {
             suffix: String::new(),
         })
     };
+    // A constant value (`set_cookie(key, "done")`, a download-finished marker read by page
+    // script) is the same for every visitor: no credential to protect. Cookies named like a
+    // session or CSRF token are still checked.
+    let value = py::keyword_arg(src, call, "value").or_else(|| pos.get(1).copied());
+    let constant_value = value.is_some_and(|v| {
+        (v.kind() == "string" && !py::has_interpolation(v))
+            || matches!(v.kind(), "integer" | "true" | "false")
+    });
+    if constant_value
+        && matches!(
+            classify_name(cookie_name.as_deref()),
+            NameClass::Plain | NameClass::Unknown
+        )
+    {
+        return;
+    }
     let site = CookieSite {
         range: call.byte_range(),
         name: cookie_name,

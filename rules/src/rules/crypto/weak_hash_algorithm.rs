@@ -56,7 +56,8 @@ crate::declare_rule! {
     /// ## Not flagged
     /// `hashlib.md5(..., usedforsecurity=False)`, HMAC-SHA1 (`hmac.new(key, msg, hashlib.sha1)`
     /// passes the constructor, it does not call it), references to the algorithm without hashing,
-    /// and test code.
+    /// SHA-1 in a file implementing the WebSocket handshake (RFC 6455 mandates it for
+    /// `Sec-WebSocket-Accept`), and test code.
     ///
     /// ## References
     /// - CWE-327: Use of a Broken or Risky Cryptographic Algorithm
@@ -115,7 +116,11 @@ fn report(
     api: &str,
     mut use_: Use,
 ) {
-    if use_ == Use::Unknown && (websocket_handshake(file.text) || build_tooling(file.path)) {
+    // RFC 6455 fixes SHA-1 for `Sec-WebSocket-Accept`: no choice to report, nothing to fix.
+    if algo == "SHA-1" && use_ != Use::Password && websocket_handshake(file.text) {
+        return;
+    }
+    if use_ == Use::Unknown && build_tooling(file.path) {
         use_ = Use::NonSecurity;
     }
     let (sev, msg, help) = match use_ {

@@ -52,6 +52,11 @@ crate::declare_rule! {
     /// ## Not flagged
     /// Constant SQL, placeholders with bound values, tagged templates that parameterize,
     /// `sqlx::query!` macros, strings built only from literals and SCREAMING_CASE constants,
+    /// identifiers and values passed through the database layer's quoting/escaping function
+    /// (`connection.ops.quote_name(t)`, `identifier_preparer.quote(t)`, `qb.escape("col")`,
+    /// `escapeId(x)`, `connection.escape(v)`, psycopg `sql.Identifier`), `%` formatting with a
+    /// tuple or dict whose values are all such calls or constants, numbers (`len(ids)`,
+    /// `int(x)`), placeholder lists (`", ".join(["%s"] * len(ids))`),
     /// non-SQL strings passed to a method that happens to be called `query`, and test code.
     ///
     /// ## References

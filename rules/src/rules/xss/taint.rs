@@ -281,7 +281,11 @@ fn js_depth(src: &str, n: Node<'_>, depth: usize) -> Html {
             if is_constant_name(name) {
                 return Html::Safe(String::new());
             }
-            let assigns = js::local_assignments(src, n, name);
+            let mut assigns = js::local_assignments(src, n, name);
+            // `s = `${s}...``: inside its own reassignment a name means its earlier value.
+            assigns.retain(|(v, _)| {
+                !(v.start_byte() <= n.start_byte() && n.end_byte() <= v.end_byte())
+            });
             if assigns.is_empty() {
                 return Html::Unknown;
             }
@@ -610,7 +614,11 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Html {
             if is_constant_name(name) {
                 return Html::Safe(String::new());
             }
-            let assigns = py::local_assignments(src, n, name);
+            let mut assigns = py::local_assignments(src, n, name);
+            // `s = `${s}...``: inside its own reassignment a name means its earlier value.
+            assigns.retain(|(v, _)| {
+                !(v.start_byte() <= n.start_byte() && n.end_byte() <= v.end_byte())
+            });
             if assigns.is_empty() {
                 return Html::Unknown;
             }
@@ -685,7 +693,14 @@ fn py_call(src: &str, n: Node<'_>, depth: usize) -> Html {
                 | "url_for"
                 | "reverse"
                 | "static"
+                // The `__html__` protocol returns markup that is already safe; Django's
+                // `flatatt` escapes attribute values.
+                | "__html__"
+                | "flatatt"
         )
+        // `self.render_html(..)`, `render_js_init(..)`: the application's rendering layer
+        // (templates that autoescape), not raw data.
+        || (name.starts_with("render") && !name.contains("unsafe") && !name.contains("raw"))
         || py_translation(n, name)
     {
         return Html::Safe(String::new());

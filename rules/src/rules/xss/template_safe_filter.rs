@@ -36,7 +36,8 @@ crate::declare_rule! {
     /// String literals marked safe (`{{ "<br>"|safe }}`), values escaped or sanitized earlier in
     /// the same filter chain (`|escape|safe`, `|striptags|safe`, `|tojson|safe`,
     /// `|json_script`), content of `{# comments #}` and `{% raw %}`/`{% verbatim %}` blocks,
-    /// Angular/Vue templates, and templates under test directories.
+    /// a form field's developer-written `help_text` (`{{ field.help_text|safe }}`, as Django's own
+    /// form templates render it), Angular/Vue templates, and templates under test directories.
     ///
     /// ## References
     /// - CWE-79: Improper Neutralization of Input During Web Page Generation
@@ -109,12 +110,18 @@ pub(crate) fn check_text(cx: &mut FileCx<'_>) {
         .unwrap_or("")
         .to_ascii_lowercase();
     let triple = matches!(ext.as_str(), "hbs" | "handlebars" | "mustache");
+    let is_layout = text.contains("<body") || text.contains("<BODY");
     for tag in template_tokens::tags(text, triple) {
         let inner = &text[tag.inner.clone()];
         match tag.kind {
             TagKind::Triple => {
                 let v = inner.trim();
                 if v.starts_with(['>', '!', '#', '/', '^']) || v.is_empty() {
+                    continue;
+                }
+                // A layout's `{{{body}}}` (express-handlebars, express-hbs) inserts the view the
+                // engine has just rendered, escaped by its own template.
+                if v == "body" && is_layout {
                     continue;
                 }
                 cx.report(
@@ -174,15 +181,20 @@ fn check_expr(cx: &mut FileCx<'_>, expr: &str, range: std::ops::Range<usize>) {
         return;
     }
     let shown: String = base.chars().take(60).collect();
-    // `post.body_html`, `field.help_text`: HTML rendered or written by the application on
-    // purpose (Markdown output, developer-written help): still worth a look, less often a hole.
     let last = base
         .rsplit(['.', '['])
         .next()
         .unwrap_or(base)
         .trim_matches([']', '"', '\'', ' '])
         .to_ascii_lowercase();
-    let deliberate = last.ends_with("html") || last == "help_text" || last == "toc";
+    // `field.help_text`: a form field's help text is written by the developer in code, and
+    // Django documents it as not escaped (its own form templates render it with `|safe`).
+    if last == "help_text" {
+        return;
+    }
+    // `post.body_html`, `page.toc`: HTML rendered by the application on purpose (Markdown
+    // output): still worth a look, less often a hole.
+    let deliberate = last.ends_with("html") || last == "toc";
     cx.report(
         &TEMPLATE_SAFE_FILTER,
         range,
