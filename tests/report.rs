@@ -300,3 +300,32 @@ fn dependency_audit_is_not_checked_without_a_database() {
     assert_eq!(s.code, 0, "{s:?}");
     assert!(s.stdout.contains("advisories"), "{s:?}");
 }
+
+#[test]
+fn supporting_documents_appear_under_their_points() {
+    let t = clean();
+    std::fs::create_dir_all(t.path().join("docs")).unwrap();
+    std::fs::write(t.path().join("docs/incident-response.md"), "# Plan\n").unwrap();
+    std::fs::write(
+        t.path().join("predeploy.toml"),
+        "[report.documents]\n24 = \"docs/incident-response.md\"\n18 = \"docs/restore-drill.md\"\n",
+    )
+    .unwrap();
+    let r = run_in(t.path(), &["report", "--no-cache"]);
+    let row = |n: &str| {
+        r.stdout
+            .lines()
+            .find(|l| l.contains(&format!(" {n}. ")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        row("24").contains("document: docs/incident-response.md"),
+        "{r:?}"
+    );
+    assert!(
+        row("18").contains("missing: docs/restore-drill.md"),
+        "{r:?}"
+    );
+    assert!(row("25").contains("security policy: SECURITY.md"), "{r:?}");
+}

@@ -159,6 +159,9 @@ pub struct PointRow {
     pub required: bool,
     /// Indices into `Report::findings` (unsuppressed findings of this point).
     pub findings: Vec<usize>,
+    /// Documents found in the repository that support this point (SECURITY.md, an incident
+    /// response plan named in the configuration...), for the person who attests.
+    pub evidence: Vec<String>,
 }
 
 impl PointRow {
@@ -234,6 +237,40 @@ pub struct ReportOptions {
     pub not_checked: Vec<(u8, String)>,
     /// Today's date `YYYY-MM-DD` (for expiry); defaults to the system date.
     pub today: Option<String>,
+    /// (point, description) of supporting documents found in the repository.
+    pub evidence: Vec<(u8, String)>,
+}
+
+/// Supporting documents for the manual gates: SECURITY.md (point 25) and the documents the
+/// configuration names under `[report] documents = { 24 = "docs/incident-response.md", ... }`.
+/// Missing named documents are reported too, so a stale path is noticed.
+pub fn find_evidence(root: &Path, config: &Config) -> Vec<(u8, String)> {
+    let mut out = Vec::new();
+    for rel in ["SECURITY.md", ".github/SECURITY.md", "docs/SECURITY.md"] {
+        if root.join(rel).is_file() {
+            out.push((25, format!("security policy: {rel}")));
+            break;
+        }
+    }
+    if let Some(docs) = config.report.get("documents").and_then(|v| v.as_table()) {
+        for (k, v) in docs {
+            let (Ok(n), Some(path)) = (k.parse::<u8>(), v.as_str()) else {
+                continue;
+            };
+            if checklist::point(n).is_none() {
+                continue;
+            }
+            if root.join(path).is_file() {
+                out.push((n, format!("document: {path}")));
+            } else {
+                out.push((
+                    n,
+                    format!("document named in the configuration is missing: {path}"),
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Points that need an attestation by default: the manual ones. Config:
@@ -358,6 +395,12 @@ pub fn build(
             attest,
             required: is_required,
             findings: idx,
+            evidence: opts
+                .evidence
+                .iter()
+                .filter(|(n, _)| *n == point.number)
+                .map(|(_, e)| e.clone())
+                .collect(),
         });
     }
     Report {

@@ -90,7 +90,10 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Status> {
     meta.advisory_db = Some(crate::commands::db::describe(&advisory));
     let rust_project = scanned.root.abs.join("Cargo.lock").is_file()
         || scanned.root.abs.join("Cargo.toml").is_file();
-    let mut opts = ReportOptions::default();
+    let mut opts = ReportOptions {
+        evidence: model::find_evidence(&scanned.root.abs, &scanned.config),
+        ..ReportOptions::default()
+    };
     if rust_project {
         match &advisory {
             predeploy_rules::rules::deps::AdvisoryStatus::Missing { .. }

@@ -36,11 +36,16 @@ pub fn status_phrase(row: &PointRow) -> String {
         }
         AttestStatus::Missing => Some("attestation missing".to_owned()),
     };
-    match attest {
+    let mut out = match attest {
         Some(a) if matches!(row.auto, AutoStatus::Manual) => a,
         Some(a) => format!("{auto}; {a}"),
         None => auto,
+    };
+    for e in &row.evidence {
+        out.push_str("; ");
+        out.push_str(e);
     }
+    out
 }
 
 /// Counts of unsuppressed findings by severity.
