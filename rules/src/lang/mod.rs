@@ -19,6 +19,45 @@ use std::path::{Path, PathBuf};
 /// note instead. Real code stays far below this.
 pub const MAX_TREE_DEPTH: usize = 1_000;
 
+/// Visits every node of a tree in pre-order with a cursor: no recursion, so deep nesting cannot
+/// overflow the stack. The one walk every tree-sitter pass uses.
+pub fn preorder<'t>(root: tree_sitter::Node<'t>, mut visit: impl FnMut(tree_sitter::Node<'t>)) {
+    let mut cursor = root.walk();
+    loop {
+        visit(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// When the tree is deeper than [`MAX_TREE_DEPTH`], records a note for the file and returns
+/// true: the caller skips its rules.
+pub(crate) fn skip_if_too_deep(
+    file: &mut FileCx<'_>,
+    root: tree_sitter::Node<'_>,
+    lang: &str,
+) -> bool {
+    let Some(depth) = too_deep(root) else {
+        return false;
+    };
+    file.note(Note::warning(
+        Some(file.path.to_owned()),
+        format!(
+            "syntax tree nests {depth} levels deep, over the limit of {MAX_TREE_DEPTH}; {lang} rules skipped this file (the secrets pass still ran)"
+        ),
+    ));
+    true
+}
+
 /// The tree's depth when it exceeds [`MAX_TREE_DEPTH`] (an iterative walk, no recursion).
 pub fn too_deep(root: tree_sitter::Node<'_>) -> Option<usize> {
     let mut cursor = root.walk();

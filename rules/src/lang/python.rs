@@ -380,36 +380,14 @@ pub(crate) fn run_with(
 pub fn walk_tree(file: &mut FileCx<'_>, tree: &Tree, active: &[&PyCheck]) {
     let src = file.text;
     let root = tree.root_node();
-    if let Some(depth) = super::too_deep(root) {
-        file.note(
-            Note::warning(
-                Some(file.path.to_owned()),
-                format!(
-                    "syntax tree nests {depth} levels deep, over the limit of {}; Python rules skipped this file (the secrets pass still ran)",
-                    super::MAX_TREE_DEPTH
-                ),
-            ),
-        );
+    if super::skip_if_too_deep(file, root, "Python") {
         return;
     }
     let imports = collect_imports(src, root);
     let mut cx = PyCx { file, src, imports };
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
+    super::preorder(root, |node| {
         for c in active {
             (c.run)(&mut cx, node);
         }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
+    });
 }
