@@ -14,6 +14,7 @@ pub mod dockerfile_add_remote_url;
 pub mod error_tracking_missing;
 pub mod logging_not_configured;
 pub mod monitoring;
+pub mod production_data_in_fixtures;
 pub mod project;
 pub mod remote_script_piped_to_shell;
 pub mod security_txt_invalid;
@@ -80,6 +81,7 @@ static SSHD: &[&RuleMeta] = &[
 ];
 
 static SECURITY_TXT: &[&RuleMeta] = &[&security_txt_invalid::SECURITY_TXT_INVALID];
+static PRODUCTION_DATA: &[&RuleMeta] = &[&production_data_in_fixtures::PRODUCTION_DATA_IN_FIXTURES];
 static SECURITY_TXT_MISSING: &[&RuleMeta] = &[&security_txt_missing::SECURITY_TXT_MISSING];
 static DEPENDENCY_UPDATES: &[&RuleMeta] =
     &[&dependency_updates_unconfigured::DEPENDENCY_UPDATES_UNCONFIGURED];
@@ -157,6 +159,11 @@ fn check_monitoring(pcx: &mut ProjectCx<'_>) {
 }
 
 pub(crate) fn register(r: &mut Registry) {
+    r.rules(PRODUCTION_DATA);
+    r.text.push(TextCheck {
+        rules: PRODUCTION_DATA,
+        run: production_data_in_fixtures::check,
+    });
     r.rules(ALL);
     r.text.push(TextCheck {
         rules: DOCKER,
