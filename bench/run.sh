@@ -8,7 +8,8 @@
 #
 # Environment knobs:
 #   RUNS=N          runs per measurement (median reported), default 3
-#   SEMGREP_RUNS=N  runs for Semgrep (slow), default RUNS
+#   SLOW_RUNS=N     runs for the slow peers (Semgrep, Bandit, detect-secrets), default RUNS
+#   TIMEOUT=S       give up on one run after S seconds (default 900), reported as a timeout
 #   TREES="..."     which trees, default "python js rust small all lock"
 #   MAX_LOAD=X      before each measurement wait until the 1-minute load average is below X...
 #   WAIT_UNTIL=T    ...but not past time T (anything `date -d` reads, e.g. 15:10); default 15 min
@@ -29,7 +30,8 @@ WORK=$ROOT/bench/work
 CORPUS=${BENCH_CORPUS:-${XDG_CACHE_HOME:-$HOME/.cache}/cargo-predeploy-bench/corpus}
 DL=$CORPUS/../downloads
 RUNS=${RUNS:-3}
-SEMGREP_RUNS=${SEMGREP_RUNS:-$RUNS}
+SLOW_RUNS=${SLOW_RUNS:-$RUNS}
+TIMEOUT=${TIMEOUT:-900}
 TREES=${TREES:-python js rust small all lock}
 MAX_LOAD=${MAX_LOAD:-}
 WAIT_UNTIL=${WAIT_UNTIL:-}
@@ -150,7 +152,7 @@ tree_dir() {
 }
 
 echo "building cargo-predeploy (release)..."
-cargo build --release --quiet -p cargo-predeploy -p predeploy-rules --example parse_only
+cargo build --release --quiet -p cargo-predeploy -p predeploy-rules --bins --example parse_only
 BIN=$ROOT/target/release/cargo-predeploy
 PARSE=$ROOT/target/release/examples/parse_only
 
@@ -165,7 +167,7 @@ with open(sys.argv[1], "w") as out:
     out.write("[rules]\n")
     for r in rules:
         if r["checklist"] != 5:
-            out.write(f"\"{r[\"id\"]}\" = \"off\"\n")
+            out.write("\"%s\" = \"off\"\n" % r["id"])
 print(sum(r["checklist"] == 5 for r in rules))
 ' "$SECRETS_CFG")
 
@@ -195,13 +197,18 @@ run() {
   local tree=$1 tool=$2; shift 2
   local dir n=$RUNS walls=() cpus=() peaks=() load
   dir=$(tree_dir "$tree")
-  [ "$tool" = semgrep ] && n=$SEMGREP_RUNS
+  case $tool in semgrep | bandit | detect-secrets) n=$SLOW_RUNS ;; esac
   wait_for_quiet
   load=$(load1)
   for _ in $(seq "$n"); do
-    local out w u s m
-    out=$(cd "$dir" && { /usr/bin/time -f '%e %U %S %M' "${NONET[@]}" "$@" >/dev/null 2>"$WORK/last.err"; } 2>&1 | tail -1) || true
-    read -r w u s m <<<"$out"
+    local rc w u s m
+    (cd "$dir" && /usr/bin/time -o "$WORK/time.out" -f '%x %e %U %S %M' timeout "$TIMEOUT" "${NONET[@]}" "$@" >/dev/null 2>"$WORK/last.err") || true
+    read -r rc w u s m < <(tail -1 "$WORK/time.out")
+    if [ "$rc" = 124 ]; then
+      echo "warning: $tool on $tree timed out after ${TIMEOUT}s" >&2
+      tool="$tool (timeout)" walls=("$w") cpus=("$(echo "$u + $s" | bc)") peaks=("$((m / 1024))") n=1
+      break
+    fi
     if ! [[ $m =~ ^[0-9]+$ ]]; then
       echo "warning: $tool on $tree failed: $(tail -3 "$WORK/last.err")" >&2
       return 0
@@ -247,12 +254,17 @@ for tree in $TREES; do
     have ruff && run "$tree" "ruff-S" ruff check --isolated --no-cache --no-respect-gitignore --select S --exit-zero --output-format json .
   fi
   have foxguard && run "$tree" foxguard foxguard --format json .
+done
+# Secret scanners alone. detect-secrets is pure Python and single-threaded (about 0.1 MB/s here):
+# it only gets the small tree.
+for tree in $TREES; do
+  case $tree in lock) continue ;; esac
   have foxguard && run "$tree" foxguard-secrets foxguard secrets .
-  have detect-secrets && run "$tree" detect-secrets detect-secrets scan --all-files .
+  [ "$tree" = small ] && have detect-secrets && run "$tree" detect-secrets detect-secrets scan --all-files .
 done
 
 # ---------------------------------------------------------------- report
-echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB RAM; runs: $RUNS (Semgrep $SEMGREP_RUNS)"
+echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB RAM; runs: $RUNS (slow peers $SLOW_RUNS)"
 python3 - "$RESULTS" <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
