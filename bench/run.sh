@@ -8,9 +8,11 @@
 #
 # Environment knobs:
 #   RUNS=N          runs per measurement (median reported), default 3
-#   SLOW_RUNS=N     runs for the slow peers (Semgrep, Bandit, detect-secrets), default RUNS
+#   SLOW_RUNS=N     runs for the slow peers (Semgrep, Bandit, foxguard, detect-secrets), default RUNS
 #   TIMEOUT=S       give up on one run after S seconds (default 900), reported as a timeout
 #   TREES="..."     which trees, default "python js rust small all lock"
+#   TOOLS="..."     only these tools (names as in the table), default all
+#   RESULTS=F       where the raw figures go, default bench/work/results.tsv
 #   MAX_LOAD=X      before each measurement wait until the 1-minute load average is below X...
 #   WAIT_UNTIL=T    ...but not past time T (anything `date -d` reads, e.g. 15:10); default 15 min
 #   BENCH_CORPUS=D  where the corpora live (default ~/.cache/cargo-predeploy-bench/corpus)
@@ -176,7 +178,8 @@ NONET=()
 if unshare -n true 2>/dev/null; then NONET=(unshare -n); else echo "note: unshare -n unavailable; peers may reach the network" >&2; fi
 
 # ---------------------------------------------------------------- measuring
-RESULTS=$WORK/results.tsv
+RESULTS=${RESULTS:-$WORK/results.tsv}
+TOOLS=${TOOLS:-}
 printf 'tree\ttool\twall_s\tcpu_s\tpeak_mb\tfiles\tcode_files\tmb\tload1\n' >"$RESULTS"
 
 count_files() { find "$1" -type f ! -name .semgrepignore ! -name .pruned | wc -l; }
@@ -197,7 +200,8 @@ run() {
   local tree=$1 tool=$2; shift 2
   local dir n=$RUNS walls=() cpus=() peaks=() load
   dir=$(tree_dir "$tree")
-  case $tool in semgrep | bandit | detect-secrets) n=$SLOW_RUNS ;; esac
+  if [ -n "$TOOLS" ] && [[ " $TOOLS " != *" $tool "* ]]; then return 0; fi
+  case $tool in semgrep | bandit | foxguard | detect-secrets) n=$SLOW_RUNS ;; esac
   wait_for_quiet
   load=$(load1)
   for _ in $(seq "$n"); do
