@@ -644,38 +644,60 @@ pub fn collect(p: &Project, config: &Config) -> Facts {
             }
         }
     }
+    // The syntax walks run in parallel, in chunks, so the scan can stop early once every fact
+    // is known (the early exit matters on large trees).
+    let candidates: Vec<(&PathBuf, FileKind)> = p
+        .files
+        .iter()
+        .filter(|(_, rel)| !crate::source::is_test_path(rel) && !project::in_sample_dir(rel))
+        .map(|(abs, rel)| (abs, FileKind::detect(rel), rel))
+        .filter(|(_, kind, rel)| {
+            (*kind == FileKind::Python || *kind == FileKind::Rust || kind.is_js_like())
+                && !in_asset_dir(rel)
+        })
+        .map(|(abs, kind, _)| (abs, kind))
+        .collect();
     let mut scanned = 0;
-    for (abs, rel) in &p.files {
-        if crate::source::is_test_path(rel) || project::in_sample_dir(rel) {
-            continue;
+    for chunk in candidates.chunks(64) {
+        use rayon::prelude::*;
+        let found: Vec<Facts> = chunk
+            .par_iter()
+            .filter_map(|(abs, kind)| {
+                if std::fs::metadata(abs).map(|m| m.len()).unwrap_or(u64::MAX) > MAX_SIZE {
+                    return None;
+                }
+                let text = std::fs::read_to_string(abs).ok()?;
+                let lower = text.to_ascii_lowercase();
+                if !HINTS.iter().any(|h| lower.contains(h)) {
+                    return None;
+                }
+                // Rust files are only parsed for entry points (logging and trackers come from
+                // Cargo.toml), and syn is the costliest parser: require a server-starting word.
+                if *kind == FileKind::Rust && !RUST_ENTRY_WORDS.iter().any(|w| text.contains(w)) {
+                    return None;
+                }
+                let mut f = Facts::default();
+                walk_code(abs, &text, *kind, config, &mut f);
+                Some(f)
+            })
+            .collect();
+        scanned += found.len();
+        for f in found {
+            facts.logging |= f.logging;
+            facts.tracker |= f.tracker;
+            if let Some(e) = f.entry {
+                // Prefer the shallowest entry point (the service's, not a sub-app's); ties go
+                // to the first in path order, as in a sequential scan.
+                let better = facts
+                    .entry
+                    .as_ref()
+                    .is_none_or(|cur| e.path.components().count() < cur.path.components().count());
+                if better {
+                    facts.entry = Some(e);
+                }
+            }
         }
-        let kind = FileKind::detect(rel);
-        if !(kind == FileKind::Python || kind == FileKind::Rust || kind.is_js_like())
-            || in_asset_dir(rel)
-        {
-            continue;
-        }
-        if std::fs::metadata(abs).map(|m| m.len()).unwrap_or(u64::MAX) > MAX_SIZE {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(abs) else {
-            continue;
-        };
-        let lower = text.to_ascii_lowercase();
-        if !HINTS.iter().any(|h| lower.contains(h)) {
-            continue;
-        }
-        // Rust files are only parsed for entry points (logging and trackers come from
-        // Cargo.toml), and syn is the costliest parser: require a server-starting word.
-        if kind == FileKind::Rust && !RUST_ENTRY_WORDS.iter().any(|w| text.contains(w)) {
-            continue;
-        }
-        scanned += 1;
-        if scanned > MAX_FILES {
-            break;
-        }
-        walk_code(abs, &text, kind, config, &mut facts);
-        if facts.entry.is_some() && facts.logging && facts.tracker {
+        if scanned > MAX_FILES || (facts.entry.is_some() && facts.logging && facts.tracker) {
             break;
         }
     }
