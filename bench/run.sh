@@ -12,7 +12,7 @@
 #   TIMEOUT=S       give up on one run after S seconds (default 900), reported as a timeout
 #   TREES="..."     which trees, default "python js rust small all lock"
 #   TOOLS="..."     only these tools (names as in the table), default all
-#   RESULTS=F       where the raw figures go, default bench/work/results.tsv
+#   RESULTS=F       where the raw figures go, default bench/out/results.tsv
 #   MAX_LOAD=X      before each measurement wait until the 1-minute load average is below X...
 #   WAIT_UNTIL=T    ...but not past time T (anything `date -d` reads, e.g. 15:10); default 15 min
 #   BENCH_CORPUS=D  where the corpora live (default ~/.cache/cargo-predeploy-bench/corpus)
@@ -20,14 +20,14 @@
 #
 # Prints, for each tree and tool: median wall time, CPU time (user+sys), peak RSS, files/s, MB/s,
 # MB per CPU-second (throughput per core), the ratio to cargo-predeploy and the 1-minute load
-# average when the measurement started. Results also go to bench/work/results.tsv.
+# average when the measurement started. Results also go to bench/out/results.tsv.
 # Nothing here is a test: the figures live in bench/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-WORK=$ROOT/bench/work
+WORK=$ROOT/bench/out
 # The corpora live OUTSIDE this git repository: inside it, the repository's .gitignore (which
-# ignores bench/work/) applies to them, and gitignore-aware tools (ours, Semgrep, ruff, foxguard)
+# ignores bench/out/) applies to them, and gitignore-aware tools (ours, Semgrep, ruff, foxguard)
 # would silently scan nothing.
 CORPUS=${BENCH_CORPUS:-${XDG_CACHE_HOME:-$HOME/.cache}/cargo-predeploy-bench/corpus}
 DL=$CORPUS/../downloads
