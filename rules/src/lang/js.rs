@@ -1,6 +1,7 @@
 //! JavaScript / TypeScript / JSX / TSX with tree-sitter: parse once, walk once, dispatch to rules.
 
 use super::JsCheck;
+use super::NodeExt;
 use crate::engine::FileCx;
 use crate::finding::{Finding, Note};
 use crate::meta::RuleMeta;
@@ -52,9 +53,25 @@ pub struct JsCx<'a, 'f> {
     pub imports: HashMap<String, Import>,
     /// True for `.tsx`/`.jsx` (and `.js`, where JSX is allowed too).
     pub jsx: bool,
+    /// The last `resolved_callee` answer, by node id: every check that looks at a call asks.
+    callee_memo: RefCell<Option<(usize, Option<String>)>>,
 }
 
 impl<'a, 'f> JsCx<'a, 'f> {
+    pub fn new(
+        file: &'f mut FileCx<'a>,
+        src: &'a str,
+        imports: HashMap<String, Import>,
+        jsx: bool,
+    ) -> Self {
+        JsCx {
+            file,
+            src,
+            imports,
+            jsx,
+            callee_memo: RefCell::new(None),
+        }
+    }
     pub fn text(&self, n: Node<'_>) -> &'a str {
         node_text(self.src, n)
     }
@@ -74,7 +91,18 @@ impl<'a, 'f> JsCx<'a, 'f> {
     /// `import { createHash } from "crypto"; createHash(..)` -> `crypto.createHash`;
     /// `const c = require("crypto"); c.createHash(..)` -> `crypto.createHash`.
     pub fn resolved_callee(&self, call: Node<'_>) -> Option<String> {
-        let f = call.child_by_field_name("function")?;
+        if let Some((id, r)) = self.callee_memo.borrow().as_ref() {
+            if *id == call.id() {
+                return r.clone();
+            }
+        }
+        let r = self.resolve_callee(call);
+        *self.callee_memo.borrow_mut() = Some((call.id(), r.clone()));
+        r
+    }
+
+    fn resolve_callee(&self, call: Node<'_>) -> Option<String> {
+        let f = call.field("function")?;
         let path = member_path(self.src, f)?;
         let (first, rest) = match path.split_once('.') {
             Some((a, b)) => (a, Some(b)),
@@ -107,7 +135,7 @@ pub fn member_path(src: &str, n: Node<'_>) -> Option<String> {
     let mut parts = Vec::new();
     let mut cur = n;
     for _ in 0..64 {
-        match cur.kind() {
+        match cur.k() {
             "identifier"
             | "this"
             | "property_identifier"
@@ -117,8 +145,8 @@ pub fn member_path(src: &str, n: Node<'_>) -> Option<String> {
                 break;
             }
             "member_expression" => {
-                parts.push(node_text(src, cur.child_by_field_name("property")?));
-                cur = cur.child_by_field_name("object")?;
+                parts.push(node_text(src, cur.field("property")?));
+                cur = cur.field("object")?;
             }
             "parenthesized_expression" | "non_null_expression" => cur = cur.named_child(0)?,
             _ => return None,
@@ -130,31 +158,31 @@ pub fn member_path(src: &str, n: Node<'_>) -> Option<String> {
 
 /// The last segment of a call's callee (`db.query` -> `query`), or None.
 pub fn callee_name<'s>(src: &'s str, call: Node<'_>) -> Option<&'s str> {
-    let f = call.child_by_field_name("function")?;
-    match f.kind() {
+    let f = call.field("function")?;
+    match f.k() {
         "identifier" => Some(node_text(src, f)),
-        "member_expression" => Some(node_text(src, f.child_by_field_name("property")?)),
+        "member_expression" => Some(node_text(src, f.field("property")?)),
         _ => None,
     }
 }
 
 /// Named arguments of a call (`arguments` children), skipping comments.
 pub fn call_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
-    let Some(args) = call.child_by_field_name("arguments") else {
+    let Some(args) = call.field("arguments") else {
         return Vec::new();
     };
-    if args.kind() == "template_string" {
+    if args.k() == "template_string" {
         return Vec::new();
     }
     let mut c = args.walk();
     args.named_children(&mut c)
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| n.k() != "comment")
         .collect()
 }
 
 /// The value of a string literal node (quotes stripped, escapes left as written).
 pub fn string_value<'s>(src: &'s str, n: Node<'_>) -> Option<&'s str> {
-    match n.kind() {
+    match n.k() {
         "string" => {
             let t = node_text(src, n);
             Some(t.get(1..t.len().saturating_sub(1)).unwrap_or(""))
@@ -171,23 +199,23 @@ pub fn has_substitution(n: Node<'_>) -> bool {
     let mut c = n.walk();
     let r = n
         .named_children(&mut c)
-        .any(|ch| ch.kind() == "template_substitution");
+        .any(|ch| ch.k() == "template_substitution");
     r
 }
 
 /// In an object literal, the value node of property `key` (`{ key: v }`, `{ "key": v }`, `{ key }`).
 pub fn object_property<'t>(src: &str, obj: Node<'t>, key: &str) -> Option<Node<'t>> {
-    if obj.kind() != "object" {
+    if obj.k() != "object" {
         return None;
     }
     let mut c = obj.walk();
     for ch in obj.named_children(&mut c) {
-        match ch.kind() {
+        match ch.k() {
             "pair" => {
-                let k = ch.child_by_field_name("key")?;
+                let k = ch.field("key")?;
                 let kt = node_text(src, k).trim_matches(['"', '\'', '`']);
                 if kt == key {
-                    return ch.child_by_field_name("value");
+                    return ch.field("value");
                 }
             }
             "shorthand_property_identifier" if node_text(src, ch) == key => return Some(ch),
@@ -199,10 +227,10 @@ pub fn object_property<'t>(src: &str, obj: Node<'t>, key: &str) -> Option<Node<'
 
 /// The nearest enclosing function-like node (or the program).
 pub fn enclosing_function(n: Node<'_>) -> Option<Node<'_>> {
-    let mut cur = n.parent();
+    let mut cur = n.up();
     while let Some(p) = cur {
         if matches!(
-            p.kind(),
+            p.k(),
             "function_declaration"
                 | "function_expression"
                 | "arrow_function"
@@ -213,7 +241,7 @@ pub fn enclosing_function(n: Node<'_>) -> Option<Node<'_>> {
         ) {
             return Some(p);
         }
-        cur = p.parent();
+        cur = p.up();
     }
     None
 }
@@ -234,24 +262,18 @@ pub fn local_assignments<'t>(src: &str, at: Node<'t>, name: &str) -> Vec<(Node<'
         if visited > 200_000 || n.start_byte() >= before {
             continue;
         }
-        match n.kind() {
+        match n.k() {
             "variable_declarator" => {
-                if let (Some(nm), Some(v)) = (
-                    n.child_by_field_name("name"),
-                    n.child_by_field_name("value"),
-                ) {
-                    if nm.kind() == "identifier" && node_text(src, nm) == name {
+                if let (Some(nm), Some(v)) = (n.field("name"), n.field("value")) {
+                    if nm.k() == "identifier" && node_text(src, nm) == name {
                         out.push((v, false));
                     }
                 }
             }
             "assignment_expression" | "augmented_assignment_expression" => {
-                if let (Some(l), Some(r)) = (
-                    n.child_by_field_name("left"),
-                    n.child_by_field_name("right"),
-                ) {
-                    if l.kind() == "identifier" && node_text(src, l) == name {
-                        out.push((r, n.kind() == "augmented_assignment_expression"));
+                if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
+                    if l.k() == "identifier" && node_text(src, l) == name {
+                        out.push((r, n.k() == "augmented_assignment_expression"));
                     }
                 }
             }
@@ -260,7 +282,7 @@ pub fn local_assignments<'t>(src: &str, at: Node<'t>, name: &str) -> Vec<(Node<'
         // Do not descend into nested functions (their locals are theirs), except the scope itself.
         if n.id() != scope.id()
             && matches!(
-                n.kind(),
+                n.k(),
                 "function_declaration"
                     | "function_expression"
                     | "arrow_function"
@@ -292,20 +314,20 @@ fn collect_imports(src: &str, root: Node<'_>) -> HashMap<String, Import> {
         if budget == 0 {
             break;
         }
-        match n.kind() {
+        match n.k() {
             "import_statement" => {
-                let Some(source) = n.child_by_field_name("source") else {
+                let Some(source) = n.field("source") else {
                     continue;
                 };
                 let module = string_value(src, source).unwrap_or("").to_owned();
                 let mut c2 = n.walk();
                 for clause in n.named_children(&mut c2) {
-                    if clause.kind() != "import_clause" {
+                    if clause.k() != "import_clause" {
                         continue;
                     }
                     let mut c3 = clause.walk();
                     for part in clause.named_children(&mut c3) {
-                        match part.kind() {
+                        match part.k() {
                             "identifier" => {
                                 map.insert(
                                     node_text(src, part).to_owned(),
@@ -329,14 +351,11 @@ fn collect_imports(src: &str, root: Node<'_>) -> HashMap<String, Import> {
                             "named_imports" => {
                                 let mut c4 = part.walk();
                                 for spec in part.named_children(&mut c4) {
-                                    if spec.kind() != "import_specifier" {
+                                    if spec.k() != "import_specifier" {
                                         continue;
                                     }
-                                    let name =
-                                        spec.child_by_field_name("name").map(|x| node_text(src, x));
-                                    let alias = spec
-                                        .child_by_field_name("alias")
-                                        .map(|x| node_text(src, x));
+                                    let name = spec.field("name").map(|x| node_text(src, x));
+                                    let alias = spec.field("alias").map(|x| node_text(src, x));
                                     if let Some(name) = name {
                                         map.insert(
                                             alias.unwrap_or(name).to_owned(),
@@ -356,26 +375,24 @@ fn collect_imports(src: &str, root: Node<'_>) -> HashMap<String, Import> {
             "lexical_declaration" | "variable_declaration" => {
                 let mut c2 = n.walk();
                 for decl in n.named_children(&mut c2) {
-                    if decl.kind() != "variable_declarator" {
+                    if decl.k() != "variable_declarator" {
                         continue;
                     }
-                    let (Some(name), Some(value)) = (
-                        decl.child_by_field_name("name"),
-                        decl.child_by_field_name("value"),
-                    ) else {
+                    let (Some(name), Some(value)) = (decl.field("name"), decl.field("value"))
+                    else {
                         continue;
                     };
                     let Some((module, member)) = require_target(src, value) else {
                         continue;
                     };
-                    match name.kind() {
+                    match name.k() {
                         "identifier" => {
                             map.insert(node_text(src, name).to_owned(), Import { module, member });
                         }
                         "object_pattern" => {
                             let mut c3 = name.walk();
                             for p in name.named_children(&mut c3) {
-                                match p.kind() {
+                                match p.k() {
                                     "shorthand_property_identifier_pattern" => {
                                         let t = node_text(src, p).to_owned();
                                         map.insert(
@@ -387,10 +404,9 @@ fn collect_imports(src: &str, root: Node<'_>) -> HashMap<String, Import> {
                                         );
                                     }
                                     "pair_pattern" => {
-                                        if let (Some(k), Some(v)) = (
-                                            p.child_by_field_name("key"),
-                                            p.child_by_field_name("value"),
-                                        ) {
+                                        if let (Some(k), Some(v)) =
+                                            (p.field("key"), p.field("value"))
+                                        {
                                             map.insert(
                                                 node_text(src, v).to_owned(),
                                                 Import {
@@ -420,9 +436,9 @@ fn collect_imports(src: &str, root: Node<'_>) -> HashMap<String, Import> {
 
 /// `require("m")` -> ("m", None); `require("m").x` -> ("m", Some("x")).
 fn require_target(src: &str, value: Node<'_>) -> Option<(String, Option<String>)> {
-    match value.kind() {
+    match value.k() {
         "call_expression" => {
-            let f = value.child_by_field_name("function")?;
+            let f = value.field("function")?;
             if node_text(src, f) != "require" {
                 return None;
             }
@@ -430,11 +446,8 @@ fn require_target(src: &str, value: Node<'_>) -> Option<(String, Option<String>)
             Some((string_value(src, arg)?.to_owned(), None))
         }
         "member_expression" => {
-            let (m, _) = require_target(src, value.child_by_field_name("object")?)?;
-            Some((
-                m,
-                Some(node_text(src, value.child_by_field_name("property")?).to_owned()),
-            ))
+            let (m, _) = require_target(src, value.field("object")?)?;
+            Some((m, Some(node_text(src, value.field("property")?).to_owned())))
         }
         "await_expression" => require_target(src, value.named_child(0)?),
         _ => None,
@@ -473,20 +486,17 @@ pub(crate) fn run_with(
 pub fn walk_tree(file: &mut FileCx<'_>, tree: &Tree, active: &[&JsCheck]) {
     let src = file.text;
     let root = tree.root_node();
-    if super::skip_if_too_deep(file, root, "JavaScript/TypeScript") {
-        return;
-    }
-    let imports = collect_imports(src, root);
     let jsx = !matches!(file.kind, FileKind::TypeScript);
-    let mut cx = JsCx {
-        file,
-        src,
-        imports,
-        jsx,
-    };
-    super::preorder(root, |node| {
-        for c in active {
-            (c.run)(&mut cx, node);
-        }
+    let walked = super::with_parents(tree, || {
+        let imports = collect_imports(src, root);
+        let mut cx = JsCx::new(&mut *file, src, imports, jsx);
+        super::preorder(root, |node| {
+            for c in active {
+                (c.run)(&mut cx, node);
+            }
+        });
     });
+    if let Err(depth) = walked {
+        super::note_too_deep(file, depth, "JavaScript/TypeScript");
+    }
 }

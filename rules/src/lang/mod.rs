@@ -39,34 +39,217 @@ pub fn preorder<'t>(root: tree_sitter::Node<'t>, mut visit: impl FnMut(tree_sitt
     }
 }
 
-/// When the tree is deeper than [`MAX_TREE_DEPTH`], records a note for the file and returns
-/// true: the caller skips its rules.
-pub(crate) fn skip_if_too_deep(
-    file: &mut FileCx<'_>,
-    root: tree_sitter::Node<'_>,
-    lang: &str,
-) -> bool {
-    let Some(depth) = too_deep(root) else {
-        return false;
-    };
-    file.note(Note::warning(
-        Some(file.path.to_owned()),
-        format!(
-            "syntax tree nests {depth} levels deep, over the limit of {MAX_TREE_DEPTH}; {lang} rules skipped this file (the secrets pass still ran)"
-        ),
-    ));
-    true
+/// Hashes node ids (addresses, so already well spread once multiplied).
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(26);
+    }
 }
 
-/// The tree's depth when it exceeds [`MAX_TREE_DEPTH`] (an iterative walk, no recursion).
-pub fn too_deep(root: tree_sitter::Node<'_>) -> Option<usize> {
+type ParentMap = std::collections::HashMap<
+    usize,
+    tree_sitter::Node<'static>,
+    std::hash::BuildHasherDefault<IdHasher>,
+>;
+
+thread_local! {
+    /// Child id -> parent node for the tree being walked on this thread (see [`with_parents`]).
+    static PARENTS: std::cell::RefCell<Option<ParentMap>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The parent of a tree-sitter node. tree-sitter's own `Node::parent` searches down from the
+/// root, which costs time in proportion to depth times siblings (a module with 500 functions
+/// makes every lookup walk 500 children), and rules ask for parents constantly. Inside
+/// [`with_parents`] this is a hash lookup; elsewhere it falls back to `Node::parent`.
+pub fn parent<'t>(n: tree_sitter::Node<'t>) -> Option<tree_sitter::Node<'t>> {
+    let hit = PARENTS.with(|p| {
+        p.borrow().as_ref().and_then(|map| {
+            map.get(&n.id()).map(|&par| {
+                // SAFETY: the map holds nodes of the tree passed to `with_parents`, which
+                // outlives the closure the map is installed for (it is removed when the
+                // closure returns or unwinds). Node ids are unique within a tree and are
+                // addresses inside it, so a node with an id from the map belongs to that same
+                // tree: the parent lives exactly as long as `n`.
+                unsafe {
+                    std::mem::transmute::<tree_sitter::Node<'static>, tree_sitter::Node<'t>>(par)
+                }
+            })
+        })
+    });
+    hit.or_else(|| n.parent())
+}
+
+/// Node names and field ids of one grammar, resolved once: `Node::kind` converts a C string on
+/// every call (a `strlen` and a UTF-8 check) and `child_by_field_name` searches the grammar's field
+/// names with `strncmp`, and rules call both on every node.
+struct Grammar {
+    language: tree_sitter::Language,
+    kinds: Vec<&'static str>,
+    fields: std::collections::HashMap<&'static str, u16, std::hash::BuildHasherDefault<NameHasher>>,
+}
+
+fn grammars() -> &'static [Grammar] {
+    static GRAMMARS: std::sync::OnceLock<Vec<Grammar>> = std::sync::OnceLock::new();
+    GRAMMARS.get_or_init(|| {
+        let languages: [tree_sitter::Language; 4] = [
+            tree_sitter_python::LANGUAGE.into(),
+            tree_sitter_javascript::LANGUAGE.into(),
+            tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            tree_sitter_typescript::LANGUAGE_TSX.into(),
+        ];
+        languages
+            .into_iter()
+            .map(|language| {
+                // The names live in the grammar's static tables; leaking the copies (a few KB,
+                // once per process) gives them a 'static lifetime without unsafe code.
+                let kinds = (0..language.node_kind_count())
+                    .map(|id| {
+                        let name = u16::try_from(id)
+                            .ok()
+                            .and_then(|id| language.node_kind_for_id(id))
+                            .unwrap_or("");
+                        &*Box::leak(name.to_owned().into_boxed_str())
+                    })
+                    .collect();
+                let fields = (1..=language.field_count())
+                    .filter_map(|id| {
+                        let id = u16::try_from(id).ok()?;
+                        let name = language.field_name_for_id(id)?;
+                        Some((&*Box::leak(name.to_owned().into_boxed_str()), id))
+                    })
+                    .collect();
+                Grammar {
+                    language,
+                    kinds,
+                    fields,
+                }
+            })
+            .collect()
+    })
+}
+
+thread_local! {
+    /// The grammar of the tree being walked on this thread (see [`with_parents`]).
+    static CURRENT_GRAMMAR: std::cell::Cell<Option<&'static Grammar>> =
+        const { std::cell::Cell::new(None) };
+}
+
+fn grammar_of(n: tree_sitter::Node<'_>) -> Option<&'static Grammar> {
+    CURRENT_GRAMMAR.get().or_else(|| grammar_for(&n.language()))
+}
+
+fn grammar_for(lang: &tree_sitter::Language) -> Option<&'static Grammar> {
+    grammars().iter().find(|g| g.language == *lang)
+}
+
+/// FNV-1a over field names (short ASCII strings; SipHash showed in profiles).
+#[derive(Default)]
+struct NameHasher(u64);
+
+impl std::hash::Hasher for NameHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// Fast forms of the tree-sitter node accessors the rules call on every node. Same answers as
+/// the methods they replace.
+pub trait NodeExt<'t> {
+    /// `Node::parent`, in constant time inside [`with_parents`].
+    fn up(self) -> Option<tree_sitter::Node<'t>>;
+    /// `Node::kind`, from a table.
+    fn k(self) -> &'static str;
+    /// `Node::child_by_field_name`, with the field id from a table.
+    fn field(self, name: &str) -> Option<tree_sitter::Node<'t>>;
+}
+
+impl<'t> NodeExt<'t> for tree_sitter::Node<'t> {
+    fn up(self) -> Option<tree_sitter::Node<'t>> {
+        parent(self)
+    }
+    fn k(self) -> &'static str {
+        match grammar_of(self).and_then(|g| g.kinds.get(usize::from(self.kind_id()))) {
+            Some(k) => k,
+            None => kind_fallback(self.kind()),
+        }
+    }
+    fn field(self, name: &str) -> Option<tree_sitter::Node<'t>> {
+        match grammar_of(self) {
+            Some(g) => self.child_by_field_id(*g.fields.get(name)?),
+            None => self.child_by_field_name(name),
+        }
+    }
+}
+
+/// A node kind of a grammar outside the table (never expected): interned so it can be returned
+/// as 'static.
+fn kind_fallback(kind: &str) -> &'static str {
+    static SEEN: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(k) = seen.iter().find(|k| **k == kind) {
+        return k;
+    }
+    let k: &'static str = Box::leak(kind.to_owned().into_boxed_str());
+    seen.push(k);
+    k
+}
+
+/// Removes the parent index and the current grammar when dropped, restoring any outer ones.
+struct ParentsGuard(Option<ParentMap>, Option<&'static Grammar>);
+
+impl Drop for ParentsGuard {
+    fn drop(&mut self) {
+        let outer = self.0.take();
+        PARENTS.with(|p| *p.borrow_mut() = outer);
+        CURRENT_GRAMMAR.set(self.1);
+    }
+}
+
+/// Indexes every node's parent in one walk of `tree` and runs `f` with the index installed for
+/// [`parent`]. Returns None without running `f` when the tree is deeper than
+/// [`MAX_TREE_DEPTH`], with that depth in the error.
+pub fn with_parents<R>(tree: &tree_sitter::Tree, f: impl FnOnce() -> R) -> Result<R, usize> {
+    let root = tree.root_node();
+    let mut map = ParentMap::default();
     let mut cursor = root.walk();
-    let mut depth = 0usize;
+    let mut stack: Vec<tree_sitter::Node<'_>> = Vec::new();
     loop {
+        let node = cursor.node();
+        if let Some(&p) = stack.last() {
+            // SAFETY: see `parent`; the entry is removed before `tree` can be dropped.
+            let p = unsafe {
+                std::mem::transmute::<tree_sitter::Node<'_>, tree_sitter::Node<'static>>(p)
+            };
+            map.insert(node.id(), p);
+        }
         if cursor.goto_first_child() {
-            depth += 1;
-            if depth > MAX_TREE_DEPTH {
-                return Some(depth_of(cursor.node(), depth));
+            stack.push(node);
+            if stack.len() > MAX_TREE_DEPTH {
+                return Err(depth_of(cursor.node(), stack.len()));
             }
             continue;
         }
@@ -75,11 +258,24 @@ pub fn too_deep(root: tree_sitter::Node<'_>) -> Option<usize> {
                 break;
             }
             if !cursor.goto_parent() {
-                return None;
+                let prev = PARENTS.with(|p| p.borrow_mut().replace(map));
+                let prev_grammar = CURRENT_GRAMMAR.replace(grammar_for(&tree.language()));
+                let _guard = ParentsGuard(prev, prev_grammar);
+                return Ok(f());
             }
-            depth -= 1;
+            stack.pop();
         }
     }
+}
+
+/// Records the note for a file whose syntax tree is too deep to walk (see [`with_parents`]).
+pub(crate) fn note_too_deep(file: &mut FileCx<'_>, depth: usize, lang: &str) {
+    file.note(Note::warning(
+        Some(file.path.to_owned()),
+        format!(
+            "syntax tree nests {depth} levels deep, over the limit of {MAX_TREE_DEPTH}; {lang} rules skipped this file (the secrets pass still ran)"
+        ),
+    ));
 }
 
 /// Keeps descending from `node` (already at `depth`) to report how deep the tree goes.
@@ -291,5 +487,63 @@ pub(crate) fn run_project(roots: &[PathBuf], files: &[PathBuf], config: &Config)
     FileResult {
         findings: pcx.findings,
         notes: pcx.notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every node of a few real-looking files: the fast accessors agree with tree-sitter's own,
+    /// inside the parent index and outside it.
+    #[test]
+    fn fast_accessors_match_tree_sitter() {
+        let samples: [(&str, FileKind); 3] = [
+            (
+                "import os\nfrom flask import Flask\napp = Flask(__name__)\n\n@app.route('/x')\ndef x(a, *, b=1):\n    if a:\n        return {'k': [i for i in range(b)]}\n    q = f\"SELECT {a}\"\n    return os.environ.get('X', q)\n",
+                FileKind::Python,
+            ),
+            (
+                "const express = require('express');\nconst app = express();\napp.get('/x', (req, res) => { const q = `SELECT ${req.query.a}`; res.send(q); });\nclass A extends B { m() { return this.x?.y ?? 1; } }\n",
+                FileKind::JavaScript,
+            ),
+            (
+                "import { Controller, Get } from '@nestjs/common';\n@Controller('x')\nexport class X { @Get(':id') get(id: string): Promise<number> { return fetch(`/a/${id}`) as any; } }\nconst el = <div onClick={() => f(1)}>{a}</div>;\n",
+                FileKind::Tsx,
+            ),
+        ];
+        for (text, kind) in samples {
+            let tree = match kind {
+                FileKind::Python => python::parse(text, None),
+                k => js::parse(text, k, None),
+            }
+            .expect("parses");
+            let lang = tree.language();
+            let fields: Vec<&str> = (1..=lang.field_count())
+                .filter_map(|id| lang.field_name_for_id(u16::try_from(id).ok()?))
+                .collect();
+            let check_all = |indexed: bool| {
+                let mut n = 0;
+                preorder(tree.root_node(), |node| {
+                    n += 1;
+                    assert_eq!(node.k(), node.kind());
+                    assert_eq!(node.up(), node.parent(), "indexed: {indexed}");
+                    for f in &fields {
+                        assert_eq!(node.field(f), node.child_by_field_name(f));
+                    }
+                });
+                assert!(n > 50, "walked {n} nodes");
+            };
+            check_all(false);
+            with_parents(&tree, || check_all(true)).expect("shallow tree");
+        }
+    }
+
+    #[test]
+    fn too_deep_trees_are_refused_with_their_depth() {
+        let text = format!("x = {}1{}\n", "(".repeat(1_200), ")".repeat(1_200));
+        let tree = python::parse(&text, None).expect("parses");
+        let depth = with_parents(&tree, || ()).expect_err("over the limit");
+        assert!(depth > MAX_TREE_DEPTH, "{depth}");
     }
 }

@@ -1,5 +1,6 @@
 //! Python with tree-sitter-python: parse once, walk once, dispatch to rules.
 
+use super::NodeExt;
 use super::PyCheck;
 use crate::engine::FileCx;
 use crate::finding::{Finding, Note};
@@ -34,9 +35,22 @@ pub struct PyCx<'a, 'f> {
     /// Local name -> fully qualified name (`from hashlib import md5 as m` gives `m -> hashlib.md5`,
     /// `import hashlib as h` gives `h -> hashlib`).
     pub imports: HashMap<String, String>,
+    /// The last `resolved_callee` answer, by node id: every check that looks at a call asks.
+    callee_memo: RefCell<Option<(usize, Option<String>)>>,
+    /// `imports_module` answers, by prefix.
+    module_memo: RefCell<Vec<(&'static str, bool)>>,
 }
 
 impl<'a, 'f> PyCx<'a, 'f> {
+    pub fn new(file: &'f mut FileCx<'a>, src: &'a str, imports: HashMap<String, String>) -> Self {
+        PyCx {
+            file,
+            src,
+            imports,
+            callee_memo: RefCell::new(None),
+            module_memo: RefCell::new(Vec::new()),
+        }
+    }
     pub fn text(&self, n: Node<'_>) -> &'a str {
         node_text(self.src, n)
     }
@@ -51,9 +65,17 @@ impl<'a, 'f> PyCx<'a, 'f> {
     /// The dotted callee of a call with its first segment resolved through imports
     /// (`from hashlib import md5; md5(x)` -> `hashlib.md5`).
     pub fn resolved_callee(&self, call: Node<'_>) -> Option<String> {
-        let f = call.child_by_field_name("function")?;
-        let path = dotted(self.src, f)?;
-        Some(self.resolve(&path))
+        if let Some((id, r)) = self.callee_memo.borrow().as_ref() {
+            if *id == call.id() {
+                return r.clone();
+            }
+        }
+        let r = call
+            .field("function")
+            .and_then(|f| dotted(self.src, f))
+            .map(|path| self.resolve(&path));
+        *self.callee_memo.borrow_mut() = Some((call.id(), r.clone()));
+        r
     }
     /// Resolves the first segment of a dotted name through imports.
     pub fn resolve(&self, path: &str) -> String {
@@ -68,10 +90,16 @@ impl<'a, 'f> PyCx<'a, 'f> {
         }
     }
     /// Whether some module with this prefix is imported (e.g. `flask`, `django`).
-    pub fn imports_module(&self, prefix: &str) -> bool {
-        self.imports
-            .values()
-            .any(|v| v == prefix || v.starts_with(&format!("{prefix}.")))
+    pub fn imports_module(&self, prefix: &'static str) -> bool {
+        if let Some(&(_, r)) = self.module_memo.borrow().iter().find(|(p, _)| *p == prefix) {
+            return r;
+        }
+        let r = self.imports.values().any(|v| {
+            v.strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        });
+        self.module_memo.borrow_mut().push((prefix, r));
+        r
     }
 }
 
@@ -84,14 +112,14 @@ pub fn dotted(src: &str, n: Node<'_>) -> Option<String> {
     let mut parts = Vec::new();
     let mut cur = n;
     for _ in 0..64 {
-        match cur.kind() {
+        match cur.k() {
             "identifier" => {
                 parts.push(node_text(src, cur));
                 break;
             }
             "attribute" => {
-                parts.push(node_text(src, cur.child_by_field_name("attribute")?));
-                cur = cur.child_by_field_name("object")?;
+                parts.push(node_text(src, cur.field("attribute")?));
+                cur = cur.field("object")?;
             }
             "parenthesized_expression" => cur = cur.named_child(0)?,
             _ => return None,
@@ -103,24 +131,24 @@ pub fn dotted(src: &str, n: Node<'_>) -> Option<String> {
 
 /// Last segment of a call's callee (`cursor.execute` -> `execute`).
 pub fn callee_name<'s>(src: &'s str, call: Node<'_>) -> Option<&'s str> {
-    let f = call.child_by_field_name("function")?;
-    match f.kind() {
+    let f = call.field("function")?;
+    match f.k() {
         "identifier" => Some(node_text(src, f)),
-        "attribute" => Some(node_text(src, f.child_by_field_name("attribute")?)),
+        "attribute" => Some(node_text(src, f.field("attribute")?)),
         _ => None,
     }
 }
 
 /// Positional arguments of a call.
 pub fn positional_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
-    let Some(args) = call.child_by_field_name("arguments") else {
+    let Some(args) = call.field("arguments") else {
         return Vec::new();
     };
     let mut c = args.walk();
     args.named_children(&mut c)
         .filter(|n| {
             !matches!(
-                n.kind(),
+                n.k(),
                 "keyword_argument" | "comment" | "list_splat" | "dictionary_splat"
             )
         })
@@ -129,38 +157,36 @@ pub fn positional_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
 
 /// Value of keyword argument `name=` in a call.
 pub fn keyword_arg<'t>(src: &str, call: Node<'t>, name: &str) -> Option<Node<'t>> {
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.field("arguments")?;
     let mut c = args.walk();
     let found = args.named_children(&mut c).find(|n| {
-        n.kind() == "keyword_argument"
-            && n.child_by_field_name("name")
-                .is_some_and(|k| node_text(src, k) == name)
+        n.k() == "keyword_argument" && n.field("name").is_some_and(|k| node_text(src, k) == name)
     });
-    found.and_then(|n| n.child_by_field_name("value"))
+    found.and_then(|n| n.field("value"))
 }
 
 /// Whether the call has `**kwargs` (then missing keywords may be set dynamically).
 pub fn has_kwargs_splat(call: Node<'_>) -> bool {
-    let Some(args) = call.child_by_field_name("arguments") else {
+    let Some(args) = call.field("arguments") else {
         return false;
     };
     let mut c = args.walk();
     let r = args
         .named_children(&mut c)
-        .any(|n| n.kind() == "dictionary_splat");
+        .any(|n| n.k() == "dictionary_splat");
     r
 }
 
 /// The string content of a plain (non-f) string literal, without quotes or prefixes.
 pub fn string_value<'s>(src: &'s str, n: Node<'_>) -> Option<&'s str> {
-    if n.kind() != "string" || has_interpolation(n) {
+    if n.k() != "string" || has_interpolation(n) {
         return None;
     }
     let mut c = n.walk();
     let mut content = None;
     let mut parts = 0;
     for ch in n.named_children(&mut c) {
-        if ch.kind() == "string_content" {
+        if ch.k() == "string_content" {
             content = Some(node_text(src, ch));
             parts += 1;
         }
@@ -185,29 +211,27 @@ pub fn string_value<'s>(src: &'s str, n: Node<'_>) -> Option<&'s str> {
 
 pub fn has_interpolation(n: Node<'_>) -> bool {
     let mut c = n.walk();
-    let r = n
-        .named_children(&mut c)
-        .any(|ch| ch.kind() == "interpolation");
+    let r = n.named_children(&mut c).any(|ch| ch.k() == "interpolation");
     r
 }
 
 /// True for `True`.
 pub fn is_true(src: &str, n: Node<'_>) -> bool {
-    n.kind() == "true" || node_text(src, n) == "True"
+    n.k() == "true" || node_text(src, n) == "True"
 }
 
 pub fn is_false(src: &str, n: Node<'_>) -> bool {
-    n.kind() == "false" || node_text(src, n) == "False"
+    n.k() == "false" || node_text(src, n) == "False"
 }
 
 /// The enclosing function definition (or the module).
 pub fn enclosing_function(n: Node<'_>) -> Option<Node<'_>> {
-    let mut cur = n.parent();
+    let mut cur = n.up();
     while let Some(p) = cur {
-        if matches!(p.kind(), "function_definition" | "lambda" | "module") {
+        if matches!(p.k(), "function_definition" | "lambda" | "module") {
             return Some(p);
         }
-        cur = p.parent();
+        cur = p.up();
     }
     None
 }
@@ -228,21 +252,15 @@ pub fn local_assignments<'t>(src: &str, at: Node<'t>, name: &str) -> Vec<(Node<'
         if visited > 200_000 || n.start_byte() >= before {
             continue;
         }
-        if matches!(n.kind(), "assignment" | "augmented_assignment") {
-            if let (Some(l), Some(r)) = (
-                n.child_by_field_name("left"),
-                n.child_by_field_name("right"),
-            ) {
-                if l.kind() == "identifier" && node_text(src, l) == name {
-                    out.push((r, n.kind() == "augmented_assignment"));
+        if matches!(n.k(), "assignment" | "augmented_assignment") {
+            if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
+                if l.k() == "identifier" && node_text(src, l) == name {
+                    out.push((r, n.k() == "augmented_assignment"));
                 }
             }
         }
         if n.id() != scope.id()
-            && matches!(
-                n.kind(),
-                "function_definition" | "class_definition" | "lambda"
-            )
+            && matches!(n.k(), "function_definition" | "class_definition" | "lambda")
         {
             continue;
         }
@@ -261,12 +279,12 @@ pub fn local_assignments<'t>(src: &str, at: Node<'t>, name: &str) -> Vec<(Node<'
 
 /// Decorators of a decorated definition (the `decorator` nodes' expressions).
 pub fn decorators<'t>(def: Node<'t>) -> Vec<Node<'t>> {
-    let Some(p) = def.parent().filter(|p| p.kind() == "decorated_definition") else {
+    let Some(p) = def.up().filter(|p| p.k() == "decorated_definition") else {
         return Vec::new();
     };
     let mut c = p.walk();
     p.named_children(&mut c)
-        .filter(|n| n.kind() == "decorator")
+        .filter(|n| n.k() == "decorator")
         .filter_map(|d| d.named_child(0))
         .collect()
 }
@@ -280,21 +298,19 @@ fn collect_imports(src: &str, root: Node<'_>) -> HashMap<String, String> {
         if budget == 0 {
             break;
         }
-        match n.kind() {
+        match n.k() {
             "import_statement" => {
                 let mut c = n.walk();
                 for name in n.named_children(&mut c) {
-                    match name.kind() {
+                    match name.k() {
                         "dotted_name" => {
                             let full = node_text(src, name);
                             let first = full.split('.').next().unwrap_or(full);
                             map.insert(first.to_owned(), first.to_owned());
                         }
                         "aliased_import" => {
-                            if let (Some(nm), Some(al)) = (
-                                name.child_by_field_name("name"),
-                                name.child_by_field_name("alias"),
-                            ) {
+                            if let (Some(nm), Some(al)) = (name.field("name"), name.field("alias"))
+                            {
                                 map.insert(
                                     node_text(src, al).to_owned(),
                                     node_text(src, nm).to_owned(),
@@ -306,22 +322,20 @@ fn collect_imports(src: &str, root: Node<'_>) -> HashMap<String, String> {
                 }
             }
             "import_from_statement" => {
-                let Some(module) = n.child_by_field_name("module_name") else {
+                let Some(module) = n.field("module_name") else {
                     continue;
                 };
                 let module = node_text(src, module).to_owned();
                 let mut c = n.walk();
                 for name in n.children_by_field_name("name", &mut c) {
-                    match name.kind() {
+                    match name.k() {
                         "dotted_name" => {
                             let t = node_text(src, name);
                             map.insert(t.to_owned(), format!("{module}.{t}"));
                         }
                         "aliased_import" => {
-                            if let (Some(nm), Some(al)) = (
-                                name.child_by_field_name("name"),
-                                name.child_by_field_name("alias"),
-                            ) {
+                            if let (Some(nm), Some(al)) = (name.field("name"), name.field("alias"))
+                            {
                                 map.insert(
                                     node_text(src, al).to_owned(),
                                     format!("{module}.{}", node_text(src, nm)),
@@ -380,14 +394,16 @@ pub(crate) fn run_with(
 pub fn walk_tree(file: &mut FileCx<'_>, tree: &Tree, active: &[&PyCheck]) {
     let src = file.text;
     let root = tree.root_node();
-    if super::skip_if_too_deep(file, root, "Python") {
-        return;
-    }
-    let imports = collect_imports(src, root);
-    let mut cx = PyCx { file, src, imports };
-    super::preorder(root, |node| {
-        for c in active {
-            (c.run)(&mut cx, node);
-        }
+    let walked = super::with_parents(tree, || {
+        let imports = collect_imports(src, root);
+        let mut cx = PyCx::new(&mut *file, src, imports);
+        super::preorder(root, |node| {
+            for c in active {
+                (c.run)(&mut cx, node);
+            }
+        });
     });
+    if let Err(depth) = walked {
+        super::note_too_deep(file, depth, "Python");
+    }
 }

@@ -2,6 +2,7 @@
 //! non-constant parts (concatenation, formatting, interpolation), or unknown. Rules for injection
 //! and XSS sinks share it. Local variables are followed within the enclosing function.
 
+use super::NodeExt;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -120,7 +121,7 @@ fn js_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
     if depth > MAX_DEPTH {
         return Built::Unknown;
     }
-    match n.kind() {
+    match n.k() {
         "string" => Built::Const(
             crate::lang::js::string_value(src, n)
                 .unwrap_or("")
@@ -131,7 +132,7 @@ fn js_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
             let mut dynamic = false;
             let mut c = n.walk();
             for ch in n.named_children(&mut c) {
-                match ch.kind() {
+                match ch.k() {
                     "string_fragment" => text.push_str(node_text(src, ch)),
                     "template_substitution" => {
                         let inner = ch.named_child(0);
@@ -158,17 +159,11 @@ fn js_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
             }
         }
         "binary_expression" => {
-            let op = n
-                .child_by_field_name("operator")
-                .map(|o| node_text(src, o))
-                .unwrap_or("");
+            let op = n.field("operator").map(|o| node_text(src, o)).unwrap_or("");
             if op != "+" {
                 return Built::Unknown;
             }
-            let (Some(l), Some(r)) = (
-                n.child_by_field_name("left"),
-                n.child_by_field_name("right"),
-            ) else {
+            let (Some(l), Some(r)) = (n.field("left"), n.field("right")) else {
                 return Built::Unknown;
             };
             let (a, b) = (js_depth(src, l, depth + 1), js_depth(src, r, depth + 1));
@@ -209,27 +204,24 @@ fn js_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
         }
         // `MetadataTableType.VIEW`, `Config.TABLE_NAME`: constants by naming convention.
         "member_expression"
-            if n.child_by_field_name("property")
+            if n.field("property")
                 .is_some_and(|p| is_constant_member(node_text(src, p))) =>
         {
             Built::Const(String::new())
         }
         "call_expression" => {
             // `[..].join(..)` / `a.concat(b)` / `util.format(..)` of non-constant parts.
-            let Some(f) = n.child_by_field_name("function") else {
+            let Some(f) = n.field("function") else {
                 return Built::Unknown;
             };
             if let Some(name) = crate::lang::js::callee_name(src, n) {
-                if is_sql_quoting_call(name, f.kind() == "member_expression") {
+                if is_sql_quoting_call(name, f.k() == "member_expression") {
                     return Built::Const(String::new());
                 }
             }
-            if f.kind() == "member_expression" {
-                let prop = f
-                    .child_by_field_name("property")
-                    .map(|p| node_text(src, p))
-                    .unwrap_or("");
-                let obj = f.child_by_field_name("object");
+            if f.k() == "member_expression" {
+                let prop = f.field("property").map(|p| node_text(src, p)).unwrap_or("");
+                let obj = f.field("object");
                 match prop {
                     "concat" => {
                         let mut acc = obj
@@ -244,7 +236,7 @@ fn js_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
                         acc
                     }
                     "join" => match obj {
-                        Some(o) if o.kind() == "array" => {
+                        Some(o) if o.k() == "array" => {
                             let mut text = String::new();
                             let mut dynamic = false;
                             let mut c = o.walk();
@@ -294,14 +286,14 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
     if depth > MAX_DEPTH {
         return Built::Unknown;
     }
-    match n.kind() {
+    match n.k() {
         "string" => {
             if crate::lang::python::has_interpolation(n) {
                 let mut text = String::new();
                 let mut dynamic = false;
                 let mut c = n.walk();
                 for ch in n.named_children(&mut c) {
-                    match ch.kind() {
+                    match ch.k() {
                         "string_content" => text.push_str(node_text(src, ch)),
                         "interpolation" => {
                             match ch.named_child(0).map(|e| py_depth(src, e, depth + 1)) {
@@ -337,14 +329,8 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
             acc
         }
         "binary_operator" => {
-            let op = n
-                .child_by_field_name("operator")
-                .map(|o| node_text(src, o))
-                .unwrap_or("");
-            let (Some(l), Some(r)) = (
-                n.child_by_field_name("left"),
-                n.child_by_field_name("right"),
-            ) else {
+            let op = n.field("operator").map(|o| node_text(src, o)).unwrap_or("");
+            let (Some(l), Some(r)) = (n.field("left"), n.field("right")) else {
                 return Built::Unknown;
             };
             match op {
@@ -377,7 +363,7 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
         },
         // `settings.TABLE_NAME`, `Kind.VIEW`: constants by naming convention.
         "attribute"
-            if n.child_by_field_name("attribute")
+            if n.field("attribute")
                 .is_some_and(|a| is_constant_member(node_text(src, a))) =>
         {
             Built::Const(String::new())
@@ -405,34 +391,34 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
         }
         "call" => {
             // "...".format(..) and "sep".join(..)
-            let Some(f) = n.child_by_field_name("function") else {
+            let Some(f) = n.field("function") else {
                 return Built::Unknown;
             };
             if let Some(name) = crate::lang::python::callee_name(src, n) {
-                let method = f.kind() == "attribute";
+                let method = f.k() == "attribute";
                 if is_sql_quoting_call(name, method) || (!method && is_numeric_builtin(name)) {
                     return Built::Const(String::new());
                 }
             }
-            if f.kind() != "attribute" {
+            if f.k() != "attribute" {
                 return Built::Unknown;
             }
             let attr = f
-                .child_by_field_name("attribute")
+                .field("attribute")
                 .map(|a| node_text(src, a))
                 .unwrap_or("");
-            let Some(obj) = f.child_by_field_name("object") else {
+            let Some(obj) = f.field("object") else {
                 return Built::Unknown;
             };
             match attr {
                 "format" | "format_map" => match py_depth(src, obj, depth + 1) {
                     Built::Const(t) => {
-                        let args = n.child_by_field_name("arguments");
+                        let args = n.field("arguments");
                         let all_const = args.is_none_or(|a| {
                             let mut c = a.walk();
                             let r = a.named_children(&mut c).all(|x| {
-                                let v = if x.kind() == "keyword_argument" {
-                                    x.child_by_field_name("value")
+                                let v = if x.k() == "keyword_argument" {
+                                    x.field("value")
                                 } else {
                                     Some(x)
                                 };
@@ -456,8 +442,8 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Built {
                 "join" => match py_depth(src, obj, depth + 1) {
                     Built::Const(sep) => {
                         let arg = n
-                            .child_by_field_name("arguments")
-                            .filter(|a| a.kind() == "generator_expression")
+                            .field("arguments")
+                            .filter(|a| a.k() == "generator_expression")
                             .or_else(|| crate::lang::python::positional_args(n).into_iter().next());
                         match arg.map(|a| py_seq(src, a, depth + 1)) {
                             Some(Built::Const(t)) => Built::Const(t),
@@ -487,11 +473,11 @@ fn py_format_args(src: &str, n: Node<'_>, depth: usize) -> Built {
         return Built::Unknown;
     }
     let mut c = n.walk();
-    match n.kind() {
+    match n.k() {
         "tuple" => {
             let all = n
                 .named_children(&mut c)
-                .filter(|x| x.kind() != "comment")
+                .filter(|x| x.k() != "comment")
                 .all(|x| matches!(py_depth(src, x, depth + 1), Built::Const(_)));
             if all {
                 Built::Const(String::new())
@@ -500,9 +486,9 @@ fn py_format_args(src: &str, n: Node<'_>, depth: usize) -> Built {
             }
         }
         "dictionary" => {
-            let all = n.named_children(&mut c).all(|x| match x.kind() {
+            let all = n.named_children(&mut c).all(|x| match x.k() {
                 "pair" => x
-                    .child_by_field_name("value")
+                    .field("value")
                     .is_some_and(|v| matches!(py_depth(src, v, depth + 1), Built::Const(_))),
                 "comment" => true,
                 _ => false,
@@ -526,19 +512,19 @@ fn py_seq(src: &str, n: Node<'_>, depth: usize) -> Built {
     if depth > MAX_DEPTH {
         return Built::Unknown;
     }
-    match n.kind() {
+    match n.k() {
         // `["%s"] * len(ids)`: repeating constant parts.
         "binary_operator"
-            if n.child_by_field_name("operator")
+            if n.field("operator")
                 .is_some_and(|o| crate::lang::python::node_text(src, o) == "*") =>
         {
-            match n.child_by_field_name("left") {
+            match n.field("left") {
                 Some(l) => py_seq(src, l, depth + 1),
                 None => Built::Unknown,
             }
         }
         // `sep.join(quote_name(c) for c in cols)`: constant when the element expression is.
-        "generator_expression" | "list_comprehension" => match n.child_by_field_name("body") {
+        "generator_expression" | "list_comprehension" => match n.field("body") {
             Some(b) => match py_depth(src, b, depth + 1) {
                 Built::Const(t) => Built::Const(t),
                 other => Built::Dynamic {

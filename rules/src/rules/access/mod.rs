@@ -14,6 +14,7 @@ pub mod unchecked_handler;
 use crate::lang::js::JsCx;
 use crate::lang::python::PyCx;
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use crate::lang::{JsCheck, PyCheck, RustCheck};
 use crate::meta::RuleMeta;
 use crate::registry::Registry;
@@ -48,7 +49,7 @@ fn report_all(file: &mut crate::engine::FileCx<'_>, routes: &[Route], opts: &Opt
 }
 
 fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if node.kind() != "program" || cx.file.is_test {
+    if node.k() != "program" || cx.file.is_test {
         return;
     }
     let opts = Options::read(cx.file);
@@ -58,7 +59,7 @@ fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
 }
 
 fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if node.kind() != "module" || cx.file.is_test {
+    if node.k() != "module" || cx.file.is_test {
         return;
     }
     let opts = Options::read(cx.file);

@@ -2,6 +2,7 @@ use super::model::{self, GuardKind, Level, Route};
 use crate::engine::FileCx;
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
+use crate::lang::NodeExt;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -143,7 +144,7 @@ fn ownership_in_file(src: &str, root: Node<'_>, kinds: &[&str]) -> bool {
         if budget == 0 {
             return false;
         }
-        if kinds.contains(&x.kind()) && x.end_byte() - x.start_byte() < 400 {
+        if kinds.contains(&x.k()) && x.end_byte() - x.start_byte() < 400 {
             let t = src.get(x.byte_range()).unwrap_or("");
             let owner_side = model::words(t).iter().any(|w| {
                 matches!(
@@ -184,7 +185,7 @@ fn py_request_derived(src: &str, n: Node<'_>, params: &[String]) -> bool {
         if budget == 0 || hit {
             break;
         }
-        match x.kind() {
+        match x.k() {
             "identifier" if params.iter().any(|p| p == py::node_text(src, x)) => hit = true,
             "attribute" => {
                 let t = py::node_text(src, x);
@@ -255,10 +256,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, root: Node<'_>, routes: &[Route]) 
         let mut params = r.path.as_deref().map(path_params).unwrap_or_default();
         if r.framework == "django" {
             // Function views get URL parameters as arguments after `request`.
-            if let Some(ps) = body
-                .parent()
-                .and_then(|f| f.child_by_field_name("parameters"))
-            {
+            if let Some(ps) = body.up().and_then(|f| f.field("parameters")) {
                 let mut c = ps.walk();
                 for p in ps.named_children(&mut c).skip(1) {
                     let t = py::node_text(src, p);
@@ -278,7 +276,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, root: Node<'_>, routes: &[Route]) 
             if budget == 0 {
                 break;
             }
-            match x.kind() {
+            match x.k() {
                 "identifier" | "keyword_identifier" if scoping_word(py::node_text(src, x)) => {
                     scoped = true;
                 }
@@ -296,7 +294,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, root: Node<'_>, routes: &[Route]) 
                     );
                     if is_lookup {
                         let callee = x
-                            .child_by_field_name("function")
+                            .field("function")
                             .map(|f| py::node_text(src, f))
                             .unwrap_or("");
                         // `Model.query.get(id)`, `Model.objects.get(pk=id)`, `session.get(Model, id)`,
@@ -308,7 +306,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, root: Node<'_>, routes: &[Route]) 
                                 && (callee.ends_with("session.get") || callee.ends_with("db.get")))
                             || name == "find_one";
                         if orm && !callee.starts_with("request.") {
-                            if let Some(args) = x.child_by_field_name("arguments") {
+                            if let Some(args) = x.field("arguments") {
                                 if py_request_derived(src, args, &params) {
                                     lookup = Some((x.byte_range(), callee.to_owned()));
                                 }
@@ -354,7 +352,7 @@ fn js_request_derived(src: &str, n: Node<'_>, params: &[String]) -> bool {
         if budget == 0 {
             break;
         }
-        match x.kind() {
+        match x.k() {
             "member_expression" => {
                 let t = js::node_text(src, x);
                 if [
@@ -415,7 +413,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, root: Node<'_>, routes: &[Route]) 
             if budget == 0 {
                 break;
             }
-            match x.kind() {
+            match x.k() {
                 "identifier" | "property_identifier" | "shorthand_property_identifier"
                     if scoping_word(js::node_text(src, x)) =>
                 {
@@ -428,10 +426,10 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, root: Node<'_>, routes: &[Route]) 
                             .first()
                             .is_some_and(|a| js::object_property(src, *a, "where").is_some());
                     if JS_LOOKUPS.contains(&name) || prisma_write {
-                        let args = x.child_by_field_name("arguments");
+                        let args = x.field("arguments");
                         if args.is_some_and(|a| js_request_derived(src, a, &params)) {
                             let callee = x
-                                .child_by_field_name("function")
+                                .field("function")
                                 .map(|f| js::node_text(src, f))
                                 .unwrap_or(name);
                             lookup = Some((x.byte_range(), callee.to_owned()));

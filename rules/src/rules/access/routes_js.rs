@@ -4,6 +4,7 @@
 
 use super::model::{self, Guard, GuardKind, Level, Options, Route};
 use crate::lang::js::{self, node_text, JsCx};
+use crate::lang::NodeExt;
 use std::collections::HashMap;
 use tree_sitter::Node;
 
@@ -74,10 +75,10 @@ fn benign_mw(name: &str) -> bool {
 /// A guard's name from a middleware expression: `requireAuth`, `auth.required`,
 /// `passport.authenticate('jwt')`, `requireRole('admin')`.
 fn mw_name(src: &str, n: Node<'_>) -> Option<String> {
-    match n.kind() {
+    match n.k() {
         "identifier" | "member_expression" => js::member_path(src, n),
         "call_expression" => {
-            let f = n.child_by_field_name("function")?;
+            let f = n.field("function")?;
             js::member_path(src, f)
         }
         "await_expression" | "parenthesized_expression" => mw_name(src, n.named_child(0)?),
@@ -87,12 +88,12 @@ fn mw_name(src: &str, n: Node<'_>) -> Option<String> {
 
 /// `auth('manageUsers')` -> Authz (see [`model::arg_kind`]).
 fn call_arg_kind(src: &str, n: Node<'_>) -> Option<GuardKind> {
-    if n.kind() != "call_expression" {
+    if n.k() != "call_expression" {
         return None;
     }
     let args: Vec<String> = js::call_args(n)
         .into_iter()
-        .filter_map(|a| match a.kind() {
+        .filter_map(|a| match a.k() {
             "array" => {
                 let mut c = a.walk();
                 let v: Vec<String> = a
@@ -117,7 +118,7 @@ fn tokens<'s>(src: &'s str, n: Node<'_>) -> Vec<&'s str> {
         if budget == 0 {
             break;
         }
-        match x.kind() {
+        match x.k() {
             "identifier" | "property_identifier" | "shorthand_property_identifier" => {
                 out.push(node_text(src, x))
             }
@@ -144,7 +145,7 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
         if budget == 0 {
             break;
         }
-        match x.kind() {
+        match x.k() {
             "call_expression" => {
                 if let Some(name) = js::callee_name(src, x) {
                     if model::write_call(name) {
@@ -156,10 +157,10 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
                 }
             }
             "binary_expression" | "parenthesized_expression" | "unary_expression"
-                if x.kind() == "binary_expression"
-                    || x.parent().is_some_and(|p| {
+                if x.k() == "binary_expression"
+                    || x.up().is_some_and(|p| {
                         matches!(
-                            p.kind(),
+                            p.k(),
                             "if_statement"
                                 | "ternary_expression"
                                 | "binary_expression"
@@ -233,7 +234,7 @@ fn middleware_guard(src: &str, body: Node<'_>, opts: &Options) -> Option<Guard> 
         if budget == 0 || rejects {
             break;
         }
-        match x.kind() {
+        match x.k() {
             "throw_statement" => rejects = true,
             "number" if matches!(node_text(src, x), "401" | "403") => rejects = true,
             "call_expression" => {
@@ -282,18 +283,16 @@ struct Use<'t> {
 
 fn is_fn(n: Node<'_>) -> bool {
     matches!(
-        n.kind(),
+        n.k(),
         "arrow_function" | "function_expression" | "function" | "function_declaration"
     )
 }
 
 /// A function's body by name (declaration, `const f = () => ..`, `const f = async function..`).
 fn find_fn<'t>(src: &str, defs: &HashMap<String, Node<'t>>, n: Node<'t>) -> Option<Node<'t>> {
-    match n.kind() {
-        k if is_fn(n) || k == "method_definition" => n.child_by_field_name("body"),
-        "identifier" => defs
-            .get(node_text(src, n))
-            .and_then(|d| d.child_by_field_name("body")),
+    match n.k() {
+        k if is_fn(n) || k == "method_definition" => n.field("body"),
+        "identifier" => defs.get(node_text(src, n)).and_then(|d| d.field("body")),
         "call_expression" => {
             // `asyncHandler(async (req, res) => ..)`, `catchAsync(fn)`: look inside.
             let args = js::call_args(n);
@@ -305,12 +304,12 @@ fn find_fn<'t>(src: &str, defs: &HashMap<String, Node<'t>>, n: Node<'t>) -> Opti
 }
 
 fn handler_name(src: &str, n: Node<'_>) -> String {
-    match n.kind() {
+    match n.k() {
         "identifier" | "member_expression" => {
             js::member_path(src, n).unwrap_or_else(|| "anonymous".into())
         }
         "function_expression" | "function" => n
-            .child_by_field_name("name")
+            .field("name")
             .map(|x| node_text(src, x).to_owned())
             .unwrap_or_else(|| "anonymous".into()),
         "call_expression" => js::call_args(n)
@@ -357,30 +356,27 @@ pub(crate) fn collect(cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
         if budget == 0 {
             break;
         }
-        match n.kind() {
+        match n.k() {
             "call_expression" => calls.push(n),
             "function_declaration" => {
-                if let Some(name) = n.child_by_field_name("name") {
+                if let Some(name) = n.field("name") {
                     defs.insert(node_text(src, name).to_owned(), n);
                 }
             }
             "class_declaration" | "abstract_class_declaration" => classes.push(n),
             "variable_declarator" => {
-                if let (Some(name), Some(v)) = (
-                    n.child_by_field_name("name"),
-                    n.child_by_field_name("value"),
-                ) {
+                if let (Some(name), Some(v)) = (n.field("name"), n.field("value")) {
                     let name = node_text(src, name).to_owned();
                     if is_fn(v) {
                         defs.insert(name.clone(), v);
                     } else if let Some(o) = server_obj(cx, v) {
                         objs.insert(name, o);
-                    } else if v.kind() == "call_expression"
+                    } else if v.k() == "call_expression"
                         && js::call_args(v).last().is_some_and(|a| is_fn(*a))
                     {
                         // `const handler = asyncHandler(async (req, res) => ..)`
                         defs.insert(name, v);
-                    } else if matches!(v.kind(), "call_expression" | "new_expression")
+                    } else if matches!(v.k(), "call_expression" | "new_expression")
                         && server_like_name(&name)
                     {
                         // `const router = createRouter()`: a factory may attach auth.
@@ -407,15 +403,15 @@ pub(crate) fn collect(cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
 
 fn server_obj(cx: &JsCx<'_, '_>, v: Node<'_>) -> Option<Obj> {
     let src = cx.src;
-    let (callee, _) = match v.kind() {
-        "call_expression" => (v.child_by_field_name("function")?, ()),
-        "new_expression" => (v.child_by_field_name("constructor")?, ()),
+    let (callee, _) = match v.k() {
+        "call_expression" => (v.field("function")?, ()),
+        "new_expression" => (v.field("constructor")?, ()),
         "await_expression" => return server_obj(cx, v.named_child(0)?),
         _ => return None,
     };
     let text = node_text(src, callee);
     // `require("fastify")({ logger: true })`, `require("express")()`
-    if callee.kind() == "call_expression" && js::callee_name(src, callee) == Some("require") {
+    if callee.k() == "call_expression" && js::callee_name(src, callee) == Some("require") {
         let m = js::call_args(callee)
             .first()
             .and_then(|a| js::string_value(src, *a))
@@ -487,16 +483,13 @@ fn express_like<'t>(
     let mut uses: Vec<Use<'t>> = Vec::new();
     let mut regs: Vec<Registration<'t>> = Vec::new();
     for &call in calls {
-        let Some(f) = call.child_by_field_name("function") else {
+        let Some(f) = call.field("function") else {
             continue;
         };
-        if f.kind() != "member_expression" {
+        if f.k() != "member_expression" {
             continue;
         }
-        let (Some(obj), Some(prop)) = (
-            f.child_by_field_name("object"),
-            f.child_by_field_name("property"),
-        ) else {
+        let (Some(obj), Some(prop)) = (f.field("object"), f.field("property")) else {
             continue;
         };
         let method = node_text(src, prop);
@@ -506,17 +499,17 @@ fn express_like<'t>(
         let mut path = None;
         let mut chained = false;
         for _ in 0..16 {
-            if recv_node.kind() != "call_expression" {
+            if recv_node.k() != "call_expression" {
                 break;
             }
-            let Some(rf) = recv_node.child_by_field_name("function") else {
+            let Some(rf) = recv_node.field("function") else {
                 break;
             };
-            let Some(rname) = rf.child_by_field_name("property") else {
+            let Some(rname) = rf.field("property") else {
                 break;
             };
             let rname = node_text(src, rname);
-            let Some(robj) = rf.child_by_field_name("object") else {
+            let Some(robj) = rf.field("object") else {
                 break;
             };
             if rname == "route" {
@@ -559,7 +552,7 @@ fn express_like<'t>(
                 } else if let Some(p) = items.first().and_then(|a| js::string_value(src, *a)) {
                     prefix = Some(p.to_owned());
                     items.remove(0);
-                } else if let Some(first) = items.first().filter(|a| a.kind() == "array") {
+                } else if let Some(first) = items.first().filter(|a| a.k() == "array") {
                     // `app.use(['/a', '/b'], mw)`: a list of path prefixes.
                     let mut c = first.walk();
                     let paths: Vec<&str> = first
@@ -578,7 +571,7 @@ fn express_like<'t>(
                     at: call.start_byte(),
                 });
             }
-            "route" if !chained && args.len() == 1 && args[0].kind() == "object" => {
+            "route" if !chained && args.len() == 1 && args[0].k() == "object" => {
                 // fastify.route({ method, url, preHandler, handler })
                 let o = args[0];
                 let methods = js::object_property(src, o, "method")
@@ -586,7 +579,7 @@ fn express_like<'t>(
                         let mut v = Vec::new();
                         if let Some(s) = js::string_value(src, m) {
                             v.push(s.to_ascii_uppercase());
-                        } else if m.kind() == "array" {
+                        } else if m.k() == "array" {
                             let mut c = m.walk();
                             for e in m.named_children(&mut c) {
                                 if let Some(s) = js::string_value(src, e) {
@@ -622,14 +615,13 @@ fn express_like<'t>(
                 // The handler must look like one: a function or a name.
                 if !(is_fn(*last)
                     || matches!(
-                        last.kind(),
+                        last.k(),
                         "identifier" | "member_expression" | "call_expression"
                     ))
                 {
                     continue;
                 }
-                if !(known || is_fn(*last) || last.kind() == "member_expression" || rest.len() > 1)
-                {
+                if !(known || is_fn(*last) || last.k() == "member_expression" || rest.len() > 1) {
                     continue;
                 }
                 // `app.all("/api/*", requireAuth)`: every argument is a guard, so this is
@@ -671,7 +663,7 @@ fn express_like<'t>(
         let custom_router = custom.contains(&receiver);
         let framework = if fastify { "fastify" } else { "express" };
         let (handler_node, mws): (Option<Node>, Vec<Node>) = if rest.len() == 1
-            && rest[0].kind() == "object"
+            && rest[0].k() == "object"
             && !is_fn(rest[0])
             && path.is_some()
             && regs_is_options(src, rest[0])
@@ -690,7 +682,7 @@ fn express_like<'t>(
             let last = *rest.last().expect("non-empty");
             let mut m = Vec::new();
             for a in &rest[..rest.len() - 1] {
-                if a.kind() == "object" {
+                if a.k() == "object" {
                     // fastify: app.get(path, { preHandler: [...] }, handler)
                     for k in ["preHandler", "onRequest", "preValidation", "beforeHandler"] {
                         if let Some(v) = js::object_property(src, *a, k) {
@@ -713,10 +705,7 @@ fn express_like<'t>(
         for m in flatten(mws) {
             if is_fn(m) {
                 // Inline middleware: judge by what it touches.
-                if let Some(mut g) = m
-                    .child_by_field_name("body")
-                    .and_then(|b| middleware_guard(src, b, opts))
-                {
+                if let Some(mut g) = m.field("body").and_then(|b| middleware_guard(src, b, opts)) {
                     g.level = Level::Route;
                     r.guards.push(g);
                 }
@@ -755,7 +744,7 @@ fn express_like<'t>(
                     }
                     if is_fn(item) {
                         if let Some(g) = item
-                            .child_by_field_name("body")
+                            .field("body")
                             .and_then(|b| middleware_guard(src, b, opts))
                         {
                             r.guards.push(g);
@@ -772,7 +761,7 @@ fn express_like<'t>(
                             None if benign_mw(&n) => {}
                             None => {
                                 // A middleware defined here: judge its body; else unknown.
-                                match defs.get(&n).and_then(|d| d.child_by_field_name("body")) {
+                                match defs.get(&n).and_then(|d| d.field("body")) {
                                     Some(b) => {
                                         if let Some(mut g) = middleware_guard(src, b, opts) {
                                             g.name = n;
@@ -844,9 +833,9 @@ fn regs_is_options(src: &str, o: Node<'_>) -> bool {
 fn flatten(items: Vec<Node<'_>>) -> Vec<Node<'_>> {
     let mut out = Vec::new();
     for i in items {
-        if i.kind() == "array" {
+        if i.k() == "array" {
             let mut c = i.walk();
-            out.extend(i.named_children(&mut c).filter(|n| n.kind() != "comment"));
+            out.extend(i.named_children(&mut c).filter(|n| n.k() != "comment"));
         } else {
             out.push(i);
         }
@@ -856,13 +845,13 @@ fn flatten(items: Vec<Node<'_>>) -> Vec<Node<'_>> {
 
 /// `router` in `app.use('/x', router)` / `app.use(router.routes())`.
 fn mount_target(src: &str, item: Node<'_>) -> Option<String> {
-    match item.kind() {
+    match item.k() {
         "identifier" | "member_expression" => js::member_path(src, item),
         "call_expression" => {
-            let f = item.child_by_field_name("function")?;
+            let f = item.field("function")?;
             let name = js::callee_name(src, item)?;
             if name == "routes" || name == "middleware" {
-                return js::member_path(src, f.child_by_field_name("object")?);
+                return js::member_path(src, f.field("object")?);
             }
             None
         }
@@ -872,7 +861,7 @@ fn mount_target(src: &str, item: Node<'_>) -> Option<String> {
 
 fn is_mount(src: &str, item: Node<'_>, objs: &HashMap<String, Obj>) -> bool {
     mount_target(src, item).is_some_and(|t| objs.contains_key(&t))
-        || (item.kind() == "call_expression"
+        || (item.k() == "call_expression"
             && matches!(
                 js::callee_name(src, item),
                 Some("routes" | "allowedMethods")
@@ -883,9 +872,9 @@ fn is_mount(src: &str, item: Node<'_>, objs: &HashMap<String, Obj>) -> bool {
 
 fn decorator_name<'t>(src: &str, d: Node<'t>) -> Option<(String, Option<Node<'t>>)> {
     let e = d.named_child(0)?;
-    match e.kind() {
+    match e.k() {
         "call_expression" => {
-            let f = e.child_by_field_name("function")?;
+            let f = e.field("function")?;
             Some((js::member_path(src, f)?, Some(e)))
         }
         "identifier" | "member_expression" => Some((js::member_path(src, e)?, None)),
@@ -897,24 +886,24 @@ fn decorators_of<'t>(n: Node<'t>) -> Vec<Node<'t>> {
     let mut out = Vec::new();
     let mut c = n.walk();
     for ch in n.children(&mut c) {
-        if ch.kind() == "decorator" {
+        if ch.k() == "decorator" {
             out.push(ch);
         }
     }
     // Method decorators may precede the method as siblings in the class body.
     let mut prev = n.prev_named_sibling();
     while let Some(p) = prev {
-        if p.kind() != "decorator" {
+        if p.k() != "decorator" {
             break;
         }
         out.push(p);
         prev = p.prev_named_sibling();
     }
     // `export @Controller() class` / decorators on the export statement.
-    if let Some(p) = n.parent().filter(|p| p.kind() == "export_statement") {
+    if let Some(p) = n.up().filter(|p| p.k() == "export_statement") {
         let mut c = p.walk();
         for ch in p.children(&mut c) {
-            if ch.kind() == "decorator" {
+            if ch.k() == "decorator" {
                 out.push(ch);
             }
         }
@@ -1012,18 +1001,18 @@ fn nest_controller(cx: &JsCx<'_, '_>, class: Node<'_>, opts: &Options, routes: &
     if !is_controller {
         return;
     }
-    let Some(body) = class.child_by_field_name("body") else {
+    let Some(body) = class.field("body") else {
         return;
     };
     let mut c = body.walk();
     let cname = class
-        .child_by_field_name("name")
+        .field("name")
         .map(|n| node_text(src, n).to_owned())
         .unwrap_or_default();
     let mut out = Vec::new();
     let mut file_has_public = class_public;
     for m in body.named_children(&mut c) {
-        if m.kind() != "method_definition" {
+        if m.k() != "method_definition" {
             continue;
         }
         let mut methods = Vec::new();
@@ -1061,7 +1050,7 @@ fn nest_controller(cx: &JsCx<'_, '_>, class: Node<'_>, opts: &Options, routes: &
             continue;
         }
         let mname = m
-            .child_by_field_name("name")
+            .field("name")
             .map(|n| node_text(src, n).to_owned())
             .unwrap_or_default();
         let path = match (&prefix, &sub) {
@@ -1071,7 +1060,7 @@ fn nest_controller(cx: &JsCx<'_, '_>, class: Node<'_>, opts: &Options, routes: &
             (None, None) => "/".to_owned(),
         };
         let mut r = Route::new("nestjs", format!("{cname}.{mname}"), m.byte_range());
-        if let Some(n) = m.child_by_field_name("name") {
+        if let Some(n) = m.field("name") {
             r.at = n.byte_range();
         }
         r.scope = cname.clone();
@@ -1081,7 +1070,7 @@ fn nest_controller(cx: &JsCx<'_, '_>, class: Node<'_>, opts: &Options, routes: &
             .or(Some("/".into()));
         r.guards = guards;
         r.explicit_public = public;
-        if let Some(b) = m.child_by_field_name("body") {
+        if let Some(b) = m.field("body") {
             body_facts_nest(src, b, opts, &mut r);
         }
         out.push(r);
@@ -1102,10 +1091,7 @@ fn body_facts_nest(src: &str, body: Node<'_>, opts: &Options, r: &mut Route) {
     body_facts(src, body, opts, r);
     // Parameter decorators such as `@CurrentUser() user` read an identity set by a guard; they
     // are evidence, not a guard (parameter types such as `LoginUserDto` are neither).
-    let Some(params) = body
-        .parent()
-        .and_then(|m| m.child_by_field_name("parameters"))
-    else {
+    let Some(params) = body.up().and_then(|m| m.field("parameters")) else {
         return;
     };
     let mut stack = vec![params];
@@ -1115,7 +1101,7 @@ fn body_facts_nest(src: &str, body: Node<'_>, opts: &Options, r: &mut Route) {
         if budget == 0 {
             break;
         }
-        if x.kind() == "decorator" {
+        if x.k() == "decorator" {
             if let Some((name, _)) = decorator_name(src, x) {
                 if model::guard_kind(&name, &opts.guards).is_some()
                     || model::words(&name).iter().any(|w| w == "user")
@@ -1163,26 +1149,23 @@ fn next_handlers(cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options, routes: &mut
     };
     let mut c = root.walk();
     for st in root.named_children(&mut c) {
-        if st.kind() != "export_statement" {
+        if st.k() != "export_statement" {
             continue;
         }
-        let Some(decl) = st.child_by_field_name("declaration") else {
+        let Some(decl) = st.field("declaration") else {
             continue;
         };
         let mut items: Vec<(String, Node, Node)> = Vec::new(); // (name, at, value)
-        match decl.kind() {
+        match decl.k() {
             "function_declaration" => {
-                if let Some(n) = decl.child_by_field_name("name") {
+                if let Some(n) = decl.field("name") {
                     items.push((node_text(src, n).to_owned(), n, decl));
                 }
             }
             "lexical_declaration" | "variable_declaration" => {
                 let mut c2 = decl.walk();
                 for d in decl.named_children(&mut c2) {
-                    if let (Some(n), Some(v)) = (
-                        d.child_by_field_name("name"),
-                        d.child_by_field_name("value"),
-                    ) {
+                    if let (Some(n), Some(v)) = (d.field("name"), d.field("value")) {
                         items.push((node_text(src, n).to_owned(), n, v));
                     }
                 }
@@ -1198,7 +1181,7 @@ fn next_handlers(cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options, routes: &mut
             r.methods = vec![name.clone()];
             r.path = Some(path.clone());
             let mut fnode = value;
-            if value.kind() == "call_expression" {
+            if value.k() == "call_expression" {
                 // `export const POST = withAuth(async (req) => ..)`
                 if let Some(n) = mw_name(src, value) {
                     if let Some(k) = model::guard_kind(&n, &opts.guards) {
@@ -1218,10 +1201,10 @@ fn next_handlers(cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options, routes: &mut
                 }
             }
             if is_fn(fnode) {
-                if let Some(b) = fnode.child_by_field_name("body") {
+                if let Some(b) = fnode.field("body") {
                     body_facts(src, b, opts, &mut r);
                 }
-            } else if fnode.kind() == "identifier" || fnode.kind() == "member_expression" {
+            } else if fnode.k() == "identifier" || fnode.k() == "member_expression" {
                 // `export const GET = handler` / `export const { GET, POST } = handlers`
                 r.explicit_public = true;
             }

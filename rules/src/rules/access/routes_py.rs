@@ -4,6 +4,7 @@
 
 use super::model::{self, Guard, GuardKind, Level, Options, Route};
 use crate::lang::python::{self as py, node_text, PyCx};
+use crate::lang::NodeExt;
 use std::collections::HashMap;
 use tree_sitter::Node;
 
@@ -53,7 +54,7 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
     route.body = Some(body.byte_range());
     let mut authn: Option<String> = None;
     let mut authz: Option<String> = None;
-    walk(body, |x| match x.kind() {
+    walk(body, |x| match x.k() {
         "call" => {
             if let Some(name) = py::callee_name(src, x) {
                 if model::write_call(name) {
@@ -82,7 +83,7 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
         }
         "comparison_operator" | "boolean_operator" | "not_operator" => {
             walk(x, |t| {
-                if t.kind() == "identifier" {
+                if t.k() == "identifier" {
                     let tx = node_text(src, t);
                     if model::words(tx)
                         .iter()
@@ -95,8 +96,8 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
             });
         }
         "if_statement" => {
-            if let Some(c) = x.child_by_field_name("condition") {
-                if c.kind() == "attribute" || c.kind() == "identifier" {
+            if let Some(c) = x.field("condition") {
+                if c.k() == "attribute" || c.k() == "identifier" {
                     let tx = node_text(src, c);
                     if tx.ends_with("is_staff")
                         || tx.ends_with("is_superuser")
@@ -117,9 +118,8 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
                 authz.get_or_insert(t.to_owned());
             }
             // `db.session` is a database session, not the user's.
-            let attr_of_other = x.parent().is_some_and(|p| {
-                p.kind() == "attribute"
-                    && p.child_by_field_name("attribute").map(|a| a.id()) == Some(x.id())
+            let attr_of_other = x.up().is_some_and(|p| {
+                p.k() == "attribute" && p.field("attribute").map(|a| a.id()) == Some(x.id())
             });
             if attr_of_other && t.contains("session") {
                 return;
@@ -129,7 +129,7 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
                     .iter()
                     .find_map(|w| model::body_word_kind(w))
             });
-            if k.is_some() || (x.kind() == "identifier" && matches!(t, "user" | "current_user")) {
+            if k.is_some() || (x.k() == "identifier" && matches!(t, "user" | "current_user")) {
                 authn.get_or_insert(t.to_owned());
             }
         }
@@ -165,7 +165,7 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
 fn dependencies(src: &str, n: Node<'_>) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     walk(n, |x| {
-        if x.kind() != "call" {
+        if x.k() != "call" {
             return;
         }
         let Some(name) = py::callee_name(src, x) else {
@@ -176,10 +176,8 @@ fn dependencies(src: &str, n: Node<'_>) -> Vec<(String, bool)> {
         }
         let target = py::positional_args(x)
             .first()
-            .and_then(|a| match a.kind() {
-                "call" => a
-                    .child_by_field_name("function")
-                    .and_then(|f| py::dotted(src, f)),
+            .and_then(|a| match a.k() {
+                "call" => a.field("function").and_then(|f| py::dotted(src, f)),
                 _ => py::dotted(src, *a),
             })
             .or_else(|| py::keyword_arg(src, x, "dependency").and_then(|a| py::dotted(src, a)));
@@ -213,11 +211,8 @@ fn dep_guards(src: &str, n: Node<'_>, opts: &Options, level: Level, out: &mut Ve
 
 /// A decorator's dotted name and its call node (`@app.route("/x")` -> `app.route`).
 fn dec_name<'t>(src: &str, d: Node<'t>) -> Option<(String, Option<Node<'t>>)> {
-    match d.kind() {
-        "call" => Some((
-            py::dotted(src, d.child_by_field_name("function")?)?,
-            Some(d),
-        )),
+    match d.k() {
+        "call" => Some((py::dotted(src, d.field("function")?)?, Some(d))),
         _ => Some((py::dotted(src, d)?, None)),
     }
 }
@@ -227,7 +222,7 @@ fn str_list(src: &str, n: Node<'_>) -> Vec<String> {
     if let Some(s) = py::string_value(src, n) {
         out.push(s.to_ascii_uppercase());
     }
-    if matches!(n.kind(), "list" | "tuple" | "set") {
+    if matches!(n.k(), "list" | "tuple" | "set") {
         let mut c = n.walk();
         for e in n.named_children(&mut c) {
             if let Some(s) = py::string_value(src, e) {
@@ -258,13 +253,10 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
     let mut calls: Vec<Node> = Vec::new();
     let mut defs: HashMap<String, Node> = HashMap::new();
     let mut custom: Vec<String> = Vec::new();
-    walk(root, |n| match n.kind() {
+    walk(root, |n| match n.k() {
         "assignment" => {
-            if let (Some(l), Some(r)) = (
-                n.child_by_field_name("left"),
-                n.child_by_field_name("right"),
-            ) {
-                if r.kind() == "call" {
+            if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
+                if r.k() == "call" {
                     if let Some(k) = obj_kind(cx, r) {
                         objs.insert(
                             node_text(src, l).to_owned(),
@@ -283,7 +275,7 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
         }
         "function_definition" => {
             funcs.push(n);
-            if let Some(name) = n.child_by_field_name("name") {
+            if let Some(name) = n.field("name") {
                 defs.insert(node_text(src, name).to_owned(), n);
             }
         }
@@ -316,7 +308,7 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
         }
     }
     for &c in &calls {
-        let Some(f) = c.child_by_field_name("function") else {
+        let Some(f) = c.field("function") else {
             continue;
         };
         let Some(path) = py::dotted(src, f) else {
@@ -405,7 +397,7 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
             matches!(kind, Some(Kind::FastApi | Kind::ApiRouter)) || (kind.is_none() && fastapi);
         let framework = if is_fastapi { "fastapi" } else { "flask" };
         let name = f
-            .child_by_field_name("name")
+            .field("name")
             .map(|n| node_text(src, n).to_owned())
             .unwrap_or_default();
         let mut r = Route::new(framework, name, decs[ri].byte_range());
@@ -470,12 +462,12 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
             if let Some(deps) = py::keyword_arg(src, call, "dependencies") {
                 r.opaque |= dep_guards(src, deps, opts, Level::Route, &mut r.guards);
             }
-            if let Some(params) = f.child_by_field_name("parameters") {
+            if let Some(params) = f.field("parameters") {
                 r.opaque |= dep_guards(src, params, opts, Level::Route, &mut r.guards);
                 // `current_user: CurrentUser` (an Annotated alias defined elsewhere)
                 let mut c = params.walk();
                 for p in params.named_children(&mut c) {
-                    if let Some(t) = p.child_by_field_name("type") {
+                    if let Some(t) = p.field("type") {
                         let tn = node_text(src, t);
                         if let Some(k) = model::guard_kind(tn, &opts.guards) {
                             if !tn.contains("Session") {
@@ -520,14 +512,14 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
         for h in &app_hooks {
             hook_guard(src, *h, opts, &mut r);
         }
-        if let Some(b) = f.child_by_field_name("body") {
+        if let Some(b) = f.field("body") {
             body_facts(src, b, opts, &mut r);
         }
         r.visible_chain = visible && !unknown_mw;
         r.rooted = visible;
         // Methods of a controller class (`self` first) may get dependencies from the class.
         let method = f
-            .child_by_field_name("parameters")
+            .field("parameters")
             .and_then(|p| p.named_child(0))
             .is_some_and(|p| node_text(src, p) == "self");
         if custom_router || method {
@@ -575,8 +567,8 @@ fn flask_resources(
                     .and_then(|a| py::string_value(src, *a))
                     .map(str::to_owned);
                 let view = py::keyword_arg(src, c, "view_func")
-                    .and_then(|v| v.child_by_field_name("function"))
-                    .and_then(|f| f.child_by_field_name("object"))
+                    .and_then(|v| v.field("function"))
+                    .and_then(|f| f.field("object"))
                     .map(|o| node_text(src, o).to_owned());
                 if let (Some(p), Some(v)) = (p, view) {
                     paths.insert(v, p);
@@ -587,7 +579,7 @@ fn flask_resources(
     }
     for &c in classes {
         let bases: Vec<String> = c
-            .child_by_field_name("superclasses")
+            .field("superclasses")
             .map(|s| {
                 let mut cur = s.walk();
                 s.named_children(&mut cur)
@@ -604,10 +596,10 @@ fn flask_resources(
             continue;
         }
         let cname = c
-            .child_by_field_name("name")
+            .field("name")
             .map(|n| node_text(src, n).to_owned())
             .unwrap_or_default();
-        let Some(body) = c.child_by_field_name("body") else {
+        let Some(body) = c.field("body") else {
             continue;
         };
         let mut class_guards = Vec::new();
@@ -640,23 +632,20 @@ fn flask_resources(
         let mut methods = Vec::new();
         let mut cur = body.walk();
         for st in body.named_children(&mut cur) {
-            match st.kind() {
+            match st.k() {
                 "expression_statement" => {
-                    let Some(a) = st.named_child(0).filter(|a| a.kind() == "assignment") else {
+                    let Some(a) = st.named_child(0).filter(|a| a.k() == "assignment") else {
                         continue;
                     };
-                    let (Some(l), Some(v)) = (
-                        a.child_by_field_name("left"),
-                        a.child_by_field_name("right"),
-                    ) else {
+                    let (Some(l), Some(v)) = (a.field("left"), a.field("right")) else {
                         continue;
                     };
                     if !matches!(node_text(src, l), "decorators" | "method_decorators") {
                         continue;
                     }
                     walk(v, |x| {
-                        if !matches!(x.kind(), "identifier" | "attribute")
-                            || x.parent().is_some_and(|p| p.kind() == "attribute")
+                        if !matches!(x.k(), "identifier" | "attribute")
+                            || x.up().is_some_and(|p| p.k() == "attribute")
                         {
                             return;
                         }
@@ -673,8 +662,8 @@ fn flask_resources(
                     });
                 }
                 "function_definition" | "decorated_definition" => {
-                    let f = if st.kind() == "decorated_definition" {
-                        match st.child_by_field_name("definition") {
+                    let f = if st.k() == "decorated_definition" {
+                        match st.field("definition") {
                             Some(f) => f,
                             None => continue,
                         }
@@ -687,15 +676,12 @@ fn flask_resources(
             }
         }
         for f in methods {
-            let mname = f
-                .child_by_field_name("name")
-                .map(|n| node_text(src, n))
-                .unwrap_or("");
+            let mname = f.field("name").map(|n| node_text(src, n)).unwrap_or("");
             if !matches!(mname, "get" | "post" | "put" | "patch" | "delete") {
                 continue;
             }
             let at = f
-                .child_by_field_name("name")
+                .field("name")
                 .map(|n| n.byte_range())
                 .unwrap_or(f.byte_range());
             let mut r = Route::new("flask", format!("{cname}.{mname}"), at);
@@ -718,7 +704,7 @@ fn flask_resources(
                     None => {}
                 }
             }
-            if let Some(b) = f.child_by_field_name("body") {
+            if let Some(b) = f.field("body") {
                 body_facts(src, b, opts, &mut r);
             }
             routes.push(r);
@@ -728,15 +714,12 @@ fn flask_resources(
 
 /// `@auth.login_required(role="admin")`, `@roles_required("admin")` -> Authz.
 fn call_arg_kind(src: &str, call: Node<'_>) -> Option<GuardKind> {
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.field("arguments")?;
     let mut c = args.walk();
     let mut strs = Vec::new();
     for a in args.named_children(&mut c) {
-        if a.kind() == "keyword_argument" {
-            let k = a
-                .child_by_field_name("name")
-                .map(|n| node_text(src, n))
-                .unwrap_or("");
+        if a.k() == "keyword_argument" {
+            let k = a.field("name").map(|n| node_text(src, n)).unwrap_or("");
             if matches!(
                 k,
                 "role"
@@ -759,7 +742,7 @@ fn call_arg_kind(src: &str, call: Node<'_>) -> Option<GuardKind> {
 
 /// A `before_request` hook or HTTP middleware: a guard when its body checks the caller.
 fn hook_guard(src: &str, h: Node<'_>, opts: &Options, r: &mut Route) {
-    if h.kind() == "call" {
+    if h.k() == "call" {
         // app.add_middleware(AuthMiddleware)
         r.guards.push(Guard {
             name: "add_middleware".into(),
@@ -768,19 +751,19 @@ fn hook_guard(src: &str, h: Node<'_>, opts: &Options, r: &mut Route) {
         });
         return;
     }
-    let Some(b) = h.child_by_field_name("body") else {
+    let Some(b) = h.field("body") else {
         return;
     };
     let mut tmp = Route::new("", String::new(), 0..0);
     body_facts(src, b, opts, &mut tmp);
     let name = h
-        .child_by_field_name("name")
+        .field("name")
         .map(|n| node_text(src, n).to_owned())
         .unwrap_or_default();
     // A hook that only loads the user (`g.user = ...`) without rejecting is not a guard: require
     // a rejection (abort/redirect/401/403/raise) or a guard-like name.
     let mut rejects = false;
-    walk(b, |x| match x.kind() {
+    walk(b, |x| match x.k() {
         "raise_statement" => rejects = true,
         "return_statement" if x.named_child(0).is_some() => rejects = true,
         "call" => {
@@ -814,9 +797,9 @@ fn django_views(
     let src = cx.src;
     // Module-level function views taking `request` first.
     for &f in funcs {
-        if f.parent().map(|p| {
-            if p.kind() == "decorated_definition" {
-                p.parent()
+        if f.up().map(|p| {
+            if p.k() == "decorated_definition" {
+                p.up()
             } else {
                 Some(p)
             }
@@ -825,7 +808,7 @@ fn django_views(
             continue;
         }
         let first_param = f
-            .child_by_field_name("parameters")
+            .field("parameters")
             .and_then(|p| p.named_child(0))
             .map(|p| {
                 node_text(src, p)
@@ -839,7 +822,7 @@ fn django_views(
             continue;
         }
         let name = f
-            .child_by_field_name("name")
+            .field("name")
             .map(|n| node_text(src, n).to_owned())
             .unwrap_or_default();
         if name.starts_with('_') {
@@ -848,7 +831,7 @@ fn django_views(
         let mut r = Route::new(
             "django",
             name,
-            f.child_by_field_name("name")
+            f.field("name")
                 .map(|n| n.byte_range())
                 .unwrap_or(f.byte_range()),
         );
@@ -893,11 +876,11 @@ fn django_views(
                 }
             }
         }
-        if let Some(b) = f.child_by_field_name("body") {
+        if let Some(b) = f.field("body") {
             body_facts(src, b, opts, &mut r);
             // `if request.method == "POST":` / `request.method in ("POST", "PUT")`
             walk(b, |x| {
-                if x.kind() != "comparison_operator" {
+                if x.k() != "comparison_operator" {
                     return;
                 }
                 let mut c = x.walk();
@@ -910,7 +893,7 @@ fn django_views(
                 }
                 for o in operands {
                     let mut vals = str_list(src, o);
-                    if o.kind() == "parenthesized_expression" {
+                    if o.k() == "parenthesized_expression" {
                         if let Some(inner) = o.named_child(0) {
                             vals.extend(str_list(src, inner));
                         }
@@ -931,7 +914,7 @@ fn django_views(
     // Class-based views and DRF views.
     for &c in classes {
         let bases: Vec<String> = c
-            .child_by_field_name("superclasses")
+            .field("superclasses")
             .map(|s| {
                 let mut cur = s.walk();
                 s.named_children(&mut cur)
@@ -950,7 +933,7 @@ fn django_views(
             continue;
         }
         let cname = c
-            .child_by_field_name("name")
+            .field("name")
             .map(|n| node_text(src, n).to_owned())
             .unwrap_or_default();
         if cname.starts_with("Base") || cname.ends_with("Mixin") {
@@ -959,7 +942,7 @@ fn django_views(
         let mut r = Route::new(
             "django",
             cname.clone(),
-            c.child_by_field_name("name")
+            c.field("name")
                 .map(|n| n.byte_range())
                 .unwrap_or(c.byte_range()),
         );
@@ -1010,23 +993,20 @@ fn django_views(
         if writes {
             r.methods = vec!["POST".into()];
         }
-        if let Some(body) = c.child_by_field_name("body") {
+        if let Some(body) = c.field("body") {
             let mut cur = body.walk();
             for st in body.named_children(&mut cur) {
-                let st = if st.kind() == "decorated_definition" {
-                    st.child_by_field_name("definition").unwrap_or(st)
+                let st = if st.k() == "decorated_definition" {
+                    st.field("definition").unwrap_or(st)
                 } else {
                     st
                 };
-                match st.kind() {
+                match st.k() {
                     "expression_statement" => {
-                        let Some(a) = st.named_child(0).filter(|a| a.kind() == "assignment") else {
+                        let Some(a) = st.named_child(0).filter(|a| a.k() == "assignment") else {
                             continue;
                         };
-                        let (Some(l), Some(v)) = (
-                            a.child_by_field_name("left"),
-                            a.child_by_field_name("right"),
-                        ) else {
+                        let (Some(l), Some(v)) = (a.field("left"), a.field("right")) else {
                             continue;
                         };
                         let ln = node_text(src, l);
@@ -1046,10 +1026,7 @@ fn django_views(
                         }
                     }
                     "function_definition" => {
-                        let mn = st
-                            .child_by_field_name("name")
-                            .map(|n| node_text(src, n))
-                            .unwrap_or("");
+                        let mn = st.field("name").map(|n| node_text(src, n)).unwrap_or("");
                         match mn {
                             "post" | "put" | "patch" | "delete" => {
                                 let m = mn.to_ascii_uppercase();
@@ -1062,7 +1039,7 @@ fn django_views(
                             }
                             "get_permissions" | "dispatch" | "has_permission" | "test_func"
                             | "get_queryset" => {
-                                if let Some(b) = st.child_by_field_name("body") {
+                                if let Some(b) = st.field("body") {
                                     let mut tmp = Route::new("", String::new(), 0..0);
                                     body_facts(src, b, opts, &mut tmp);
                                     for mut g in tmp.guards {
@@ -1073,7 +1050,7 @@ fn django_views(
                             }
                             _ => {}
                         }
-                        if let Some(b) = st.child_by_field_name("body") {
+                        if let Some(b) = st.field("body") {
                             body_facts(src, b, opts, &mut r);
                         }
                     }
@@ -1089,8 +1066,8 @@ fn django_views(
 fn perm_classes(src: &str, v: Node<'_>, opts: &Options, r: &mut Route) {
     let mut names = Vec::new();
     walk(v, |x| {
-        if matches!(x.kind(), "identifier" | "attribute")
-            && x.parent().is_some_and(|p| p.kind() != "attribute")
+        if matches!(x.k(), "identifier" | "attribute")
+            && x.up().is_some_and(|p| p.k() != "attribute")
         {
             names.push(node_text(src, x).to_owned());
         }
@@ -1112,7 +1089,7 @@ fn perm_classes(src: &str, v: Node<'_>, opts: &Options, r: &mut Route) {
 
 /// `None`, `[]`, `()`, `{}`, `""`: a class attribute that configures nothing.
 fn empty_setting(v: Node<'_>) -> bool {
-    match v.kind() {
+    match v.k() {
         "none" | "false" => true,
         "list" | "tuple" | "set" | "dictionary" => v.named_child_count() == 0,
         "string" => v.byte_range().len() <= 2,

@@ -4,13 +4,14 @@
 use super::check::{report, CookieSite, Flag, FlagAt, Insert, NameClass, Syntax};
 use crate::lang::js::{self, JsCx};
 use crate::lang::strings::{self, Built};
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {
         return;
     }
-    match node.kind() {
+    match node.k() {
         "call_expression" => call(cx, node),
         "assignment_expression" => document_cookie(cx, node),
         _ => {}
@@ -19,12 +20,12 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
 
 /// The options object passed at `n`: an object literal, or a local bound once to one.
 fn options_object<'t>(src: &str, n: Node<'t>) -> Option<Node<'t>> {
-    match n.kind() {
+    match n.k() {
         "object" => Some(n),
         "identifier" => {
             let a = js::local_assignments(src, n, js::node_text(src, n));
             match a.as_slice() {
-                [(v, false)] if v.kind() == "object" => Some(*v),
+                [(v, false)] if v.k() == "object" => Some(*v),
                 _ => None,
             }
         }
@@ -36,7 +37,7 @@ fn has_spread(obj: Node<'_>) -> bool {
     let mut c = obj.walk();
     let r = obj
         .named_children(&mut c)
-        .any(|n| n.kind() == "spread_element");
+        .any(|n| n.k() == "spread_element");
     r
 }
 
@@ -48,7 +49,7 @@ fn bool_flag(src: &str, obj: Option<Node<'_>>, keys: &[&str]) -> FlagAt {
     match v {
         None if has_spread(obj) => FlagAt::unknown(),
         None => FlagAt::missing(),
-        Some(v) => match v.kind() {
+        Some(v) => match v.k() {
             "true" => FlagAt::new(Flag::On, None),
             "false" => FlagAt::new(Flag::Off, Some(v.byte_range())),
             _ => FlagAt::unknown(),
@@ -65,7 +66,7 @@ fn samesite_flag(src: &str, obj: Option<Node<'_>>) -> (FlagAt, bool) {
     {
         None if has_spread(obj) => (FlagAt::unknown(), false),
         None => (FlagAt::missing(), false),
-        Some(v) => match v.kind() {
+        Some(v) => match v.k() {
             "false" => (FlagAt::new(Flag::Off, Some(v.byte_range())), false),
             "true" => (FlagAt::new(Flag::On, None), false),
             _ => match js::string_value(src, v) {
@@ -83,7 +84,7 @@ fn insert_for(src: &str, obj: Option<Node<'_>>, last_arg: Option<Node<'_>>) -> O
             let mut c = o.walk();
             let last = o
                 .named_children(&mut c)
-                .filter(|n| n.kind() != "comment")
+                .filter(|n| n.k() != "comment")
                 .last();
             match last {
                 Some(l) => Some(Insert {
@@ -110,7 +111,7 @@ fn insert_for(src: &str, obj: Option<Node<'_>>, last_arg: Option<Node<'_>>) -> O
 }
 
 fn receiver_root(src: &str, f: Node<'_>) -> Option<String> {
-    let obj = f.child_by_field_name("object")?;
+    let obj = f.field("object")?;
     js::member_path(src, obj)
 }
 
@@ -121,12 +122,12 @@ fn is_response_name(path: &str) -> bool {
 
 fn call(cx: &mut JsCx<'_, '_>, call: Node<'_>) {
     let src = cx.src;
-    let Some(f) = call.child_by_field_name("function") else {
+    let Some(f) = call.field("function") else {
         return;
     };
     let args = js::call_args(call);
     // express-session / cookie-session options.
-    if f.kind() == "identifier" || f.kind() == "member_expression" {
+    if f.k() == "identifier" || f.k() == "member_expression" {
         if let Some(module) = cx
             .resolved_callee(call)
             .filter(|p| p == "express-session" || p == "cookie-session")
@@ -155,7 +156,7 @@ fn call(cx: &mut JsCx<'_, '_>, call: Node<'_>) {
         }
         return;
     }
-    if f.kind() != "member_expression" {
+    if f.k() != "member_expression" {
         return;
     }
     let Some(name) = js::callee_name(src, call) else {
@@ -172,10 +173,10 @@ fn call(cx: &mut JsCx<'_, '_>, call: Node<'_>) {
         "set" if next_cookies(cx, f) => (0, 2, false),
         _ => return,
     };
-    if args.len() < 2 && !(args.len() == 1 && args[0].kind() == "object") {
+    if args.len() < 2 && !(args.len() == 1 && args[0].k() == "object") {
         return;
     }
-    if args.iter().any(|a| a.kind() == "spread_element") {
+    if args.iter().any(|a| a.k() == "spread_element") {
         return;
     }
     // Next.js also accepts a single object `{ name, value, ...options }`.
@@ -242,16 +243,16 @@ fn server_cookie(
 /// `cookies().set` with `cookies` from `next/headers`, or `<response>.cookies.set`.
 fn next_cookies(cx: &JsCx<'_, '_>, f: Node<'_>) -> bool {
     let src = cx.src;
-    let Some(obj) = f.child_by_field_name("object") else {
+    let Some(obj) = f.field("object") else {
         return false;
     };
-    match obj.kind() {
+    match obj.k() {
         "call_expression" => cx
             .resolved_callee(obj)
             .is_some_and(|p| p == "next/headers.cookies"),
         "await_expression" => obj
             .named_child(0)
-            .filter(|c| c.kind() == "call_expression")
+            .filter(|c| c.k() == "call_expression")
             .and_then(|c| cx.resolved_callee(c))
             .is_some_and(|p| p == "next/headers.cookies"),
         "member_expression" => {
@@ -304,7 +305,7 @@ fn session_middleware(cx: &mut JsCx<'_, '_>, call: Node<'_>, module: &str, args:
                 let mut c = opts.walk();
                 let last = opts
                     .named_children(&mut c)
-                    .filter(|n| n.kind() != "comment")
+                    .filter(|n| n.k() != "comment")
                     .last();
                 last.map(|l| Insert {
                     at: l.end_byte(),
@@ -345,10 +346,7 @@ fn session_middleware(cx: &mut JsCx<'_, '_>, call: Node<'_>, module: &str, args:
 /// `document.cookie = "session=" + token` for session-like names: never HttpOnly, maybe not Secure.
 fn document_cookie(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     let src = cx.src;
-    let (Some(l), Some(r)) = (
-        node.child_by_field_name("left"),
-        node.child_by_field_name("right"),
-    ) else {
+    let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
         return;
     };
     if js::member_path(src, l).as_deref() != Some("document.cookie") {

@@ -4,6 +4,7 @@ use super::check::{classify_name, report, CookieSite, Flag, FlagAt, Insert, Name
 use super::cookie_missing_secure::COOKIE_MISSING_SECURE;
 use crate::finding::{Applicability, Edit, Fix};
 use crate::lang::python::{self as py, PyCx};
+use crate::lang::NodeExt;
 use crate::meta::{Confidence, Severity};
 use tree_sitter::Node;
 
@@ -11,7 +12,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {
         return;
     }
-    match node.kind() {
+    match node.k() {
         "call" => {
             set_cookie(cx, node);
             config_update(cx, node);
@@ -25,7 +26,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
 fn flag_of(src: &str, v: Node<'_>) -> FlagAt {
     if py::is_true(src, v) {
         FlagAt::new(Flag::On, None)
-    } else if py::is_false(src, v) || v.kind() == "none" {
+    } else if py::is_false(src, v) || v.k() == "none" {
         FlagAt::new(Flag::Off, Some(v.byte_range()))
     } else {
         FlagAt::unknown()
@@ -33,7 +34,7 @@ fn flag_of(src: &str, v: Node<'_>) -> FlagAt {
 }
 
 fn samesite_of(src: &str, v: Node<'_>) -> (FlagAt, bool) {
-    if v.kind() == "none" || py::is_false(src, v) {
+    if v.k() == "none" || py::is_false(src, v) {
         return (FlagAt::new(Flag::Off, Some(v.byte_range())), false);
     }
     match py::string_value(src, v) {
@@ -51,13 +52,13 @@ fn set_cookie(cx: &mut PyCx<'_, '_>, call: Node<'_>) {
     if !matches!(name, "set_cookie" | "set_signed_cookie") {
         return;
     }
-    let Some(f) = call.child_by_field_name("function") else {
+    let Some(f) = call.field("function") else {
         return;
     };
-    if f.kind() != "attribute" {
+    if f.k() != "attribute" {
         return;
     }
-    let Some(args) = call.child_by_field_name("arguments") else {
+    let Some(args) = call.field("arguments") else {
         return;
     };
     // A cookie written to expire now is a deletion (`delete_cookie` implementations).
@@ -77,9 +78,7 @@ fn set_cookie(cx: &mut PyCx<'_, '_>, call: Node<'_>) {
     }
     let splat = py::has_kwargs_splat(call) || {
         let mut c = args.walk();
-        let r = args
-            .named_children(&mut c)
-            .any(|n| n.kind() == "list_splat");
+        let r = args.named_children(&mut c).any(|n| n.k() == "list_splat");
         r
     };
     // set_cookie(key, value, max_age, expires, path, domain, secure, httponly, samesite)
@@ -114,7 +113,7 @@ fn set_cookie(cx: &mut PyCx<'_, '_>, call: Node<'_>) {
         let mut c = args.walk();
         let last = args
             .named_children(&mut c)
-            .filter(|n| n.kind() != "comment")
+            .filter(|n| n.k() != "comment")
             .last();
         last.map(|l| Insert {
             at: l.end_byte(),
@@ -127,8 +126,8 @@ fn set_cookie(cx: &mut PyCx<'_, '_>, call: Node<'_>) {
     // session or CSRF token are still checked.
     let value = py::keyword_arg(src, call, "value").or_else(|| pos.get(1).copied());
     let constant_value = value.is_some_and(|v| {
-        (v.kind() == "string" && !py::has_interpolation(v))
-            || matches!(v.kind(), "integer" | "true" | "false")
+        (v.k() == "string" && !py::has_interpolation(v))
+            || matches!(v.k(), "integer" | "true" | "false")
     });
     if constant_value
         && matches!(
@@ -182,11 +181,11 @@ fn development_context(cx: &PyCx<'_, '_>, at: Node<'_>) -> bool {
     {
         return true;
     }
-    let mut cur = at.parent();
+    let mut cur = at.up();
     while let Some(p) = cur {
-        match p.kind() {
+        match p.k() {
             "class_definition"
-                if p.child_by_field_name("name")
+                if p.field("name")
                     .is_some_and(|n| dev(py::node_text(cx.src, n))) =>
             {
                 return true;
@@ -195,7 +194,7 @@ fn development_context(cx: &PyCx<'_, '_>, at: Node<'_>) -> bool {
             "if_statement" => return true,
             _ => {}
         }
-        cur = p.parent();
+        cur = p.up();
     }
     false
 }
@@ -216,7 +215,7 @@ fn setting_site(cx: &mut PyCx<'_, '_>, key: &str, value: Node<'_>, range: std::o
     let (mut secure, mut httponly, mut samesite) = (on(), on(), on());
     let flag = match which {
         "samesite" => {
-            if value.kind() != "none" {
+            if value.k() != "none" {
                 return;
             }
             FlagAt::new(Flag::Off, Some(value.byte_range()))
@@ -252,25 +251,19 @@ fn setting_site(cx: &mut PyCx<'_, '_>, key: &str, value: Node<'_>, range: std::o
 /// `app.config["SESSION_COOKIE_SECURE"] = False`.
 fn setting_assignment(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     let src = cx.src;
-    let (Some(l), Some(r)) = (
-        node.child_by_field_name("left"),
-        node.child_by_field_name("right"),
-    ) else {
+    let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
         return;
     };
-    let key = match l.kind() {
+    let key = match l.k() {
         "identifier" => py::node_text(src, l).to_owned(),
         "subscript" => {
-            let Some(v) = l.child_by_field_name("value") else {
+            let Some(v) = l.field("value") else {
                 return;
             };
             if !py::dotted(src, v).is_some_and(|d| d.ends_with("config")) {
                 return;
             }
-            let Some(k) = l
-                .child_by_field_name("subscript")
-                .and_then(|k| py::string_value(src, k))
-            else {
+            let Some(k) = l.field("subscript").and_then(|k| py::string_value(src, k)) else {
                 return;
             };
             k.to_owned()
@@ -283,7 +276,7 @@ fn setting_assignment(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
 /// `app.config.update(SESSION_COOKIE_SECURE=False)` / `.update({"SESSION_COOKIE_SECURE": False})`.
 fn config_update(cx: &mut PyCx<'_, '_>, call: Node<'_>) {
     let src = cx.src;
-    let Some(f) = call.child_by_field_name("function") else {
+    let Some(f) = call.field("function") else {
         return;
     };
     let Some(path) = py::dotted(src, f) else {
@@ -292,30 +285,25 @@ fn config_update(cx: &mut PyCx<'_, '_>, call: Node<'_>) {
     if !(path.ends_with("config.update") || path.ends_with("config.from_mapping")) {
         return;
     }
-    let Some(args) = call.child_by_field_name("arguments") else {
+    let Some(args) = call.field("arguments") else {
         return;
     };
     let mut pairs = Vec::new();
     let mut c = args.walk();
     for a in args.named_children(&mut c) {
-        match a.kind() {
+        match a.k() {
             "keyword_argument" => {
-                if let (Some(k), Some(v)) = (
-                    a.child_by_field_name("name"),
-                    a.child_by_field_name("value"),
-                ) {
+                if let (Some(k), Some(v)) = (a.field("name"), a.field("value")) {
                     pairs.push((py::node_text(src, k).to_owned(), v, a.byte_range()));
                 }
             }
             "dictionary" => {
                 let mut c2 = a.walk();
                 for p in a.named_children(&mut c2) {
-                    if p.kind() != "pair" {
+                    if p.k() != "pair" {
                         continue;
                     }
-                    if let (Some(k), Some(v)) =
-                        (p.child_by_field_name("key"), p.child_by_field_name("value"))
-                    {
+                    if let (Some(k), Some(v)) = (p.field("key"), p.field("value")) {
                         if let Some(k) = py::string_value(src, k) {
                             pairs.push((k.to_owned(), v, p.byte_range()));
                         }
@@ -352,24 +340,21 @@ fn django_settings_without_secure(cx: &mut PyCx<'_, '_>, module: Node<'_>) {
     let mut names: Vec<(String, Node<'_>)> = Vec::new();
     let mut c = module.walk();
     for stmt in module.named_children(&mut c) {
-        match stmt.kind() {
+        match stmt.k() {
             "import_from_statement" => {
                 let mut c2 = stmt.walk();
                 if stmt
                     .named_children(&mut c2)
-                    .any(|n| n.kind() == "wildcard_import")
+                    .any(|n| n.k() == "wildcard_import")
                 {
                     return;
                 }
             }
             "expression_statement" => {
-                let Some(a) = stmt.named_child(0).filter(|a| a.kind() == "assignment") else {
+                let Some(a) = stmt.named_child(0).filter(|a| a.k() == "assignment") else {
                     continue;
                 };
-                if let Some(l) = a
-                    .child_by_field_name("left")
-                    .filter(|l| l.kind() == "identifier")
-                {
+                if let Some(l) = a.field("left").filter(|l| l.k() == "identifier") {
                     names.push((py::node_text(src, l).to_owned(), stmt));
                 }
             }
@@ -386,7 +371,7 @@ fn django_settings_without_secure(cx: &mut PyCx<'_, '_>, module: Node<'_>) {
             if budget == 0 {
                 break;
             }
-            if matches!(n.kind(), "identifier" | "string_content") {
+            if matches!(n.k(), "identifier" | "string_content") {
                 let t = py::node_text(src, n);
                 if t.ends_with("_COOKIE_SECURE") {
                     seen.push(t.to_owned());

@@ -3,6 +3,7 @@ use super::weak_hash_algorithm::{js_hashed_data, py_hashed_data};
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -102,7 +103,7 @@ fn report(file: &mut crate::engine::FileCx<'_>, range: Range<usize>, algo: &str)
 }
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if node.kind() != "call" || cx.file.is_test {
+    if node.k() != "call" || cx.file.is_test {
         return;
     }
     let src = cx.src;
@@ -142,7 +143,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if node.kind() != "call_expression" || cx.file.is_test {
+    if node.k() != "call_expression" || cx.file.is_test {
         return;
     }
     let src = cx.src;

@@ -1,6 +1,7 @@
 //! What hashed values and their surroundings are called: password-like, secret-like, or an
 //! obviously non-security use (ETags, cache keys, file checksums), shared by the crypto rules.
 
+use crate::lang::NodeExt;
 /// A name that holds a password (`password`, `new_passwd`, `pwd`), not a hash of one or a
 /// token/setting about passwords.
 pub fn is_password_name(name: &str) -> bool {
@@ -99,16 +100,16 @@ pub fn py_development_context(
     {
         return true;
     }
-    let mut cur = at.parent();
+    let mut cur = at.up();
     let mut steps = 0;
     while let Some(p) = cur {
         steps += 1;
         if steps > 64 {
             break;
         }
-        match p.kind() {
+        match p.k() {
             "class_definition"
-                if p.child_by_field_name("name")
+                if p.field("name")
                     .is_some_and(|n| dev(src.get(n.byte_range()).unwrap_or(""))) =>
             {
                 return true;
@@ -116,7 +117,7 @@ pub fn py_development_context(
             "if_statement" => return true,
             _ => {}
         }
-        cur = p.parent();
+        cur = p.up();
     }
     false
 }
@@ -156,14 +157,14 @@ pub fn ts_identifiers(src: &str, n: tree_sitter::Node<'_>) -> Vec<String> {
             break;
         }
         if matches!(
-            x.kind(),
+            x.k(),
             "identifier" | "property_identifier" | "shorthand_property_identifier"
         ) {
             out.push(src.get(x.byte_range()).unwrap_or("").to_owned());
             continue;
         }
         // String contents say nothing about the data ("utf-8").
-        if matches!(x.kind(), "string" | "template_string") && !has_named_code(x) {
+        if matches!(x.k(), "string" | "template_string") && !has_named_code(x) {
             continue;
         }
         let mut c = x.walk();
@@ -176,7 +177,7 @@ fn has_named_code(n: tree_sitter::Node<'_>) -> bool {
     let mut c = n.walk();
     let r = n
         .named_children(&mut c)
-        .any(|ch| matches!(ch.kind(), "interpolation" | "template_substitution"));
+        .any(|ch| matches!(ch.k(), "interpolation" | "template_substitution"));
     r
 }
 
@@ -207,36 +208,33 @@ mod quote_free {
 /// enclosing function's name.
 pub fn py_context(src: &str, call: tree_sitter::Node<'_>) -> Vec<String> {
     let mut out = Vec::new();
-    let mut cur = call.parent();
+    let mut cur = call.up();
     let mut steps = 0;
     while let Some(p) = cur {
         steps += 1;
         if steps > 64 {
             break;
         }
-        match p.kind() {
+        match p.k() {
             "assignment" | "augmented_assignment" if out.is_empty() => {
-                if let Some(l) = p.child_by_field_name("left") {
+                if let Some(l) = p.field("left") {
                     out.extend(ts_identifiers(src, l).into_iter().rev().take(1));
                 }
             }
             "keyword_argument" | "pair" if out.is_empty() => {
-                if let Some(k) = p
-                    .child_by_field_name("name")
-                    .or_else(|| p.child_by_field_name("key"))
-                {
+                if let Some(k) = p.field("name").or_else(|| p.field("key")) {
                     out.push(src.get(k.byte_range()).unwrap_or("").to_owned());
                 }
             }
             "function_definition" => {
-                if let Some(n) = p.child_by_field_name("name") {
+                if let Some(n) = p.field("name") {
                     out.push(src.get(n.byte_range()).unwrap_or("").to_owned());
                 }
                 break;
             }
             _ => {}
         }
-        cur = p.parent();
+        cur = p.up();
     }
     out
 }
@@ -244,37 +242,34 @@ pub fn py_context(src: &str, call: tree_sitter::Node<'_>) -> Vec<String> {
 /// JS names around a call: the declared/assigned name and the enclosing function's name.
 pub fn js_context(src: &str, call: tree_sitter::Node<'_>) -> Vec<String> {
     let mut out = Vec::new();
-    let mut cur = call.parent();
+    let mut cur = call.up();
     let mut steps = 0;
     while let Some(p) = cur {
         steps += 1;
         if steps > 64 {
             break;
         }
-        match p.kind() {
+        match p.k() {
             "variable_declarator" if out.is_empty() => {
-                if let Some(n) = p.child_by_field_name("name") {
+                if let Some(n) = p.field("name") {
                     out.push(src.get(n.byte_range()).unwrap_or("").to_owned());
                 }
             }
             "assignment_expression" | "pair" if out.is_empty() => {
-                if let Some(l) = p
-                    .child_by_field_name("left")
-                    .or_else(|| p.child_by_field_name("key"))
-                {
+                if let Some(l) = p.field("left").or_else(|| p.field("key")) {
                     out.extend(ts_identifiers(src, l).into_iter().rev().take(1));
                 }
             }
             "function_declaration" | "method_definition" => {
-                if let Some(n) = p.child_by_field_name("name") {
+                if let Some(n) = p.field("name") {
                     out.push(src.get(n.byte_range()).unwrap_or("").to_owned());
                 }
                 break;
             }
             "arrow_function" | "function_expression" | "function" => {
                 // `const hashPassword = (pw) => ...`
-                if let Some(d) = p.parent().filter(|d| d.kind() == "variable_declarator") {
-                    if let Some(n) = d.child_by_field_name("name") {
+                if let Some(d) = p.up().filter(|d| d.k() == "variable_declarator") {
+                    if let Some(n) = d.field("name") {
                         out.push(src.get(n.byte_range()).unwrap_or("").to_owned());
                     }
                 }
@@ -282,7 +277,7 @@ pub fn js_context(src: &str, call: tree_sitter::Node<'_>) -> Vec<String> {
             }
             _ => {}
         }
-        cur = p.parent();
+        cur = p.up();
     }
     out
 }

@@ -2,6 +2,7 @@ use super::names::{self, Use};
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use crate::meta::{Confidence, Severity};
 use std::ops::Range;
 use tree_sitter::Node;
@@ -203,12 +204,12 @@ pub(crate) fn py_hashed_data(src: &str, call: Node<'_>, skip_first: bool) -> Vec
         ids.extend(names::ts_identifiers(src, d));
     }
     // hashlib.md5().update(x) / hashlib.md5(x).update(y)
-    if let Some(attr) = call.parent().filter(|p| p.kind() == "attribute") {
+    if let Some(attr) = call.up().filter(|p| p.k() == "attribute") {
         if attr
-            .child_by_field_name("attribute")
+            .field("attribute")
             .is_some_and(|a| py::node_text(src, a) == "update")
         {
-            if let Some(c) = attr.parent().filter(|p| p.kind() == "call") {
+            if let Some(c) = attr.up().filter(|p| p.k() == "call") {
                 for a in py::positional_args(c) {
                     ids.extend(names::ts_identifiers(src, a));
                 }
@@ -216,11 +217,8 @@ pub(crate) fn py_hashed_data(src: &str, call: Node<'_>, skip_first: bool) -> Vec
         }
     }
     // h = hashlib.md5(); h.update(x)
-    if let Some(asg) = call.parent().filter(|p| p.kind() == "assignment") {
-        if let Some(l) = asg
-            .child_by_field_name("left")
-            .filter(|l| l.kind() == "identifier")
-        {
+    if let Some(asg) = call.up().filter(|p| p.k() == "assignment") {
+        if let Some(l) = asg.field("left").filter(|l| l.k() == "identifier") {
             let var = py::node_text(src, l);
             if let Some(scope) = py::enclosing_function(call) {
                 let mut stack = vec![scope];
@@ -230,8 +228,8 @@ pub(crate) fn py_hashed_data(src: &str, call: Node<'_>, skip_first: bool) -> Vec
                     if budget == 0 {
                         break;
                     }
-                    if n.kind() == "call" {
-                        if let Some(f) = n.child_by_field_name("function") {
+                    if n.k() == "call" {
+                        if let Some(f) = n.field("function") {
                             if py::dotted(src, f).as_deref() == Some(&format!("{var}.update")) {
                                 for a in py::positional_args(n) {
                                     ids.extend(names::ts_identifiers(src, a));
@@ -251,13 +249,10 @@ pub(crate) fn py_hashed_data(src: &str, call: Node<'_>, skip_first: bool) -> Vec
 /// Django `PASSWORD_HASHERS = ["...MD5PasswordHasher", ...]`: the first hasher hashes new passwords.
 fn django_hashers(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     let src = cx.src;
-    let (Some(l), Some(r)) = (
-        node.child_by_field_name("left"),
-        node.child_by_field_name("right"),
-    ) else {
+    let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
         return;
     };
-    if py::node_text(src, l) != "PASSWORD_HASHERS" || !matches!(r.kind(), "list" | "tuple") {
+    if py::node_text(src, l) != "PASSWORD_HASHERS" || !matches!(r.k(), "list" | "tuple") {
         return;
     }
     let Some(first) = r.named_child(0) else {
@@ -284,11 +279,11 @@ fn django_hashers(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
 }
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if node.kind() == "assignment" && !cx.file.is_test {
+    if node.k() == "assignment" && !cx.file.is_test {
         django_hashers(cx, node);
         return;
     }
-    if node.kind() != "call" || cx.file.is_test {
+    if node.k() != "call" || cx.file.is_test {
         return;
     }
     let src = cx.src;
@@ -309,8 +304,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let use_ = names::classify(&data, &context);
-    let api =
-        py::dotted(src, node.child_by_field_name("function").unwrap_or(node)).unwrap_or(resolved);
+    let api = py::dotted(src, node.field("function").unwrap_or(node)).unwrap_or(resolved);
     report(cx.file, node.byte_range(), algo, &api, use_);
 }
 
@@ -338,8 +332,8 @@ fn js_algo(cx: &JsCx<'_, '_>, call: Node<'_>) -> Option<(&'static str, String)> 
             "crypto.createHash".into(),
         ));
     }
-    let f = call.child_by_field_name("function")?;
-    if f.kind() == "identifier" {
+    let f = call.field("function")?;
+    if f.k() == "identifier" {
         let imp = cx.import_of(js::node_text(src, f))?;
         if imp.member.is_some() {
             // import { MD5 } from "crypto-js"
@@ -376,13 +370,13 @@ pub(crate) fn js_hashed_data(src: &str, call: Node<'_>, is_create_hash: bool) ->
     // createHash(..).update(x)[.update(y)]
     let mut cur = call;
     for _ in 0..8 {
-        let Some(m) = cur.parent().filter(|p| p.kind() == "member_expression") else {
+        let Some(m) = cur.up().filter(|p| p.k() == "member_expression") else {
             break;
         };
-        let Some(c) = m.parent().filter(|p| p.kind() == "call_expression") else {
+        let Some(c) = m.up().filter(|p| p.k() == "call_expression") else {
             break;
         };
-        if m.child_by_field_name("property")
+        if m.field("property")
             .is_some_and(|p| js::node_text(src, p) == "update")
         {
             if let Some(a) = js::call_args(c).into_iter().next() {
@@ -395,7 +389,7 @@ pub(crate) fn js_hashed_data(src: &str, call: Node<'_>, is_create_hash: bool) ->
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if node.kind() != "call_expression" || cx.file.is_test {
+    if node.k() != "call_expression" || cx.file.is_test {
         return;
     }
     let Some((algo, api)) = js_algo(cx, node) else {

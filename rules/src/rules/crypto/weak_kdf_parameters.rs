@@ -1,6 +1,7 @@
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -149,7 +150,7 @@ fn py_int(src: &str, n: Node<'_>, depth: usize) -> Option<i128> {
     if depth > 8 {
         return None;
     }
-    match n.kind() {
+    match n.k() {
         "integer" => {
             let t = py::node_text(src, n).replace('_', "");
             if let Some(h) = t.strip_prefix("0x") {
@@ -160,9 +161,9 @@ fn py_int(src: &str, n: Node<'_>, depth: usize) -> Option<i128> {
         }
         "parenthesized_expression" => py_int(src, n.named_child(0)?, depth + 1),
         "binary_operator" => {
-            let a = py_int(src, n.child_by_field_name("left")?, depth + 1)?;
-            let b = py_int(src, n.child_by_field_name("right")?, depth + 1)?;
-            let op = py::node_text(src, n.child_by_field_name("operator")?);
+            let a = py_int(src, n.field("left")?, depth + 1)?;
+            let b = py_int(src, n.field("right")?, depth + 1)?;
+            let op = py::node_text(src, n.field("operator")?);
             int_op(a, op, b)
         }
         _ => None,
@@ -187,16 +188,13 @@ fn py_arg<'t>(src: &str, call: Node<'t>, kw: &str, pos: Option<usize>) -> Option
 /// Flask-Bcrypt `BCRYPT_LOG_ROUNDS = 4` / `app.config["BCRYPT_LOG_ROUNDS"] = 4`.
 fn bcrypt_setting(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     let src = cx.src;
-    let (Some(l), Some(r)) = (
-        node.child_by_field_name("left"),
-        node.child_by_field_name("right"),
-    ) else {
+    let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
         return;
     };
-    let key = match l.kind() {
+    let key = match l.k() {
         "identifier" => py::node_text(src, l),
         "subscript" => l
-            .child_by_field_name("subscript")
+            .field("subscript")
             .and_then(|k| py::string_value(src, k))
             .unwrap_or(""),
         _ => return,
@@ -212,11 +210,11 @@ fn bcrypt_setting(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
 }
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if node.kind() == "assignment" && !cx.file.is_test {
+    if node.k() == "assignment" && !cx.file.is_test {
         bcrypt_setting(cx, node);
         return;
     }
-    if node.kind() != "call" || cx.file.is_test {
+    if node.k() != "call" || cx.file.is_test {
         return;
     }
     let src = cx.src;
@@ -293,7 +291,7 @@ fn js_int(src: &str, n: Node<'_>, depth: usize) -> Option<i128> {
     if depth > 8 {
         return None;
     }
-    match n.kind() {
+    match n.k() {
         "number" => {
             let t = js::node_text(src, n).replace('_', "");
             if let Some(h) = t.strip_prefix("0x") {
@@ -309,9 +307,9 @@ fn js_int(src: &str, n: Node<'_>, depth: usize) -> Option<i128> {
         }
         "parenthesized_expression" => js_int(src, n.named_child(0)?, depth + 1),
         "binary_expression" => {
-            let a = js_int(src, n.child_by_field_name("left")?, depth + 1)?;
-            let b = js_int(src, n.child_by_field_name("right")?, depth + 1)?;
-            let op = js::node_text(src, n.child_by_field_name("operator")?);
+            let a = js_int(src, n.field("left")?, depth + 1)?;
+            let b = js_int(src, n.field("right")?, depth + 1)?;
+            let op = js::node_text(src, n.field("operator")?);
             int_op(a, op, b)
         }
         _ => None,
@@ -319,7 +317,7 @@ fn js_int(src: &str, n: Node<'_>, depth: usize) -> Option<i128> {
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if node.kind() != "call_expression" || cx.file.is_test {
+    if node.k() != "call_expression" || cx.file.is_test {
         return;
     }
     let src = cx.src;
@@ -352,7 +350,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
             }
         }
         ("crypto", "scrypt" | "scryptSync") => {
-            let Some(opts) = args.get(3).filter(|o| o.kind() == "object") else {
+            let Some(opts) = args.get(3).filter(|o| o.k() == "object") else {
                 return;
             };
             let n = js::object_property(src, *opts, "N")
@@ -364,7 +362,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
             }
         }
         ("argon2" | "@node-rs/argon2", "hash" | "hashRaw") => {
-            let Some(opts) = args.get(1).filter(|o| o.kind() == "object") else {
+            let Some(opts) = args.get(1).filter(|o| o.k() == "object") else {
                 return;
             };
             if let Some(m) = js::object_property(src, *opts, "memoryCost") {

@@ -10,6 +10,7 @@ use crate::engine::FileCx;
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::PyCx;
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use crate::lang::{JsCheck, PyCheck, RustCheck};
 use crate::meta::{Confidence, FixAvailability, RuleMeta, Severity};
 use crate::source::FileKind;
@@ -274,7 +275,7 @@ const TRACK_PY: &[&str] = &[
 ];
 
 fn fact_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    match node.kind() {
+    match node.k() {
         "module" => {
             if LOG_PY.iter().any(|m| cx.imports_module(m)) {
                 cx.report(&FACT, 0..0, "log");
@@ -307,13 +308,10 @@ fn fact_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         // Django's `LOGGING = {...}` / `LOGGING_CONFIG` settings.
         "assignment" => {
             let top_level = node
-                .parent()
-                .and_then(|p| p.parent())
-                .is_some_and(|g| g.kind() == "module");
-            let left = node
-                .child_by_field_name("left")
-                .map(|l| cx.text(l))
-                .unwrap_or("");
+                .up()
+                .and_then(|p| p.up())
+                .is_some_and(|g| g.k() == "module");
+            let left = node.field("left").map(|l| cx.text(l)).unwrap_or("");
             if top_level && (left == "LOGGING" || left == "LOGGING_CONFIG") {
                 cx.report(&FACT, 0..0, "log");
             }
@@ -355,7 +353,7 @@ fn js_module_fact(cx: &mut JsCx<'_, '_>, module: &str) {
 }
 
 fn require_module<'s>(src: &'s str, call: Node<'_>) -> Option<&'s str> {
-    let f = call.child_by_field_name("function")?;
+    let f = call.field("function")?;
     if js::node_text(src, f) != "require" {
         return None;
     }
@@ -364,12 +362,9 @@ fn require_module<'s>(src: &'s str, call: Node<'_>) -> Option<&'s str> {
 
 fn fact_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     let src = cx.src;
-    match node.kind() {
+    match node.k() {
         "import_statement" => {
-            if let Some(s) = node
-                .child_by_field_name("source")
-                .and_then(|s| js::string_value(src, s))
-            {
+            if let Some(s) = node.field("source").and_then(|s| js::string_value(src, s)) {
                 js_module_fact(cx, s);
             }
         }
@@ -379,8 +374,8 @@ fn fact_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
                 return;
             }
             // `require("express")()`
-            let f = node.child_by_field_name("function");
-            let callee = match f.filter(|f| f.kind() == "call_expression") {
+            let f = node.field("function");
+            let callee = match f.filter(|f| f.k() == "call_expression") {
                 Some(inner) => require_module(src, inner).map(str::to_owned),
                 None => cx.resolved_callee(node),
             };
@@ -406,7 +401,7 @@ fn fact_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
             }
         }
         "new_expression" => {
-            let Some(ctor) = node.child_by_field_name("constructor") else {
+            let Some(ctor) = node.field("constructor") else {
                 return;
             };
             let name = js::node_text(src, ctor);
@@ -478,8 +473,9 @@ static RS_CHECK: &[RustCheck] = &[RustCheck {
     run: fact_rust,
 }];
 
-/// Words a file must contain to be worth parsing (frameworks, loggers, trackers).
-const HINTS: &[&str] = &[
+/// Words a file must contain to possibly start a service: the frameworks' module names (an
+/// entry point imports or requires its framework).
+const FRAMEWORK_HINTS: &[&str] = &[
     "flask",
     "fastapi",
     "django",
@@ -504,30 +500,22 @@ const HINTS: &[&str] = &[
     "poem",
     "salvo",
     "tide",
-    "logging",
-    "structlog",
-    "loguru",
-    "logbook",
-    "winston",
-    "pino",
-    "bunyan",
-    "morgan",
-    "log4js",
-    "sentry",
-    "rollbar",
-    "bugsnag",
-    "honeybadger",
-    "ddtrace",
-    "dd-trace",
-    "opentelemetry",
-    "newrelic",
-    "elasticapm",
-    "elastic-apm",
-    "appsignal",
-    "airbrake",
-    "raygun",
-    "raven",
 ];
+
+/// Words a file must contain to possibly set up logging: the logger modules' names, and
+/// `logger` for framework loggers (`app.logger.error(..)`).
+fn log_hints() -> impl Iterator<Item = &'static str> {
+    LOG_PY.iter().chain(LOG_JS).copied().chain(["logger"])
+}
+
+/// Words a file must contain to possibly set up error tracking: the trackers' module names.
+fn tracker_hints() -> impl Iterator<Item = &'static str> {
+    TRACK_PY.iter().chain(TRACKER_DEPS).copied().chain(
+        TRACKER_PREFIXES
+            .iter()
+            .map(|p| p.trim_start_matches('@').trim_end_matches(['-', '/'])),
+    )
+}
 
 /// Launchers that initialise an agent around the process (`ddtrace-run gunicorn ...`).
 const LAUNCHERS: &[&str] = &[
@@ -613,6 +601,75 @@ fn walk_code(path: &Path, text: &str, kind: FileKind, config: &Config, facts: &m
     }
 }
 
+/// Walks, in parallel chunks, the candidate files not walked yet whose lower-cased text contains
+/// one of `hints`, merging their facts into `facts`; stops early once `done(facts)` holds or
+/// [`MAX_FILES`] files were walked.
+fn walk_matching(
+    candidates: &[(&PathBuf, FileKind)],
+    walked: &mut [bool],
+    hints: &[&str],
+    config: &Config,
+    facts: &mut Facts,
+    done: impl Fn(&Facts) -> bool,
+) {
+    use rayon::prelude::*;
+    let mut scanned = 0;
+    let indices: Vec<usize> = (0..candidates.len()).filter(|i| !walked[*i]).collect();
+    for chunk in indices.chunks(64) {
+        let found: Vec<(usize, Option<Facts>)> = chunk
+            .par_iter()
+            .map(|&i| {
+                (
+                    i,
+                    walk_if_hinted(candidates[i].0, candidates[i].1, hints, config),
+                )
+            })
+            .collect();
+        for (i, f) in found {
+            let Some(f) = f else { continue };
+            walked[i] = true;
+            scanned += 1;
+            facts.logging |= f.logging;
+            facts.tracker |= f.tracker;
+            if let Some(e) = f.entry {
+                // Prefer the shallowest entry point (the service's, not a sub-app's); ties go
+                // to the first in path order, as in a sequential scan.
+                let better = facts
+                    .entry
+                    .as_ref()
+                    .is_none_or(|cur| e.path.components().count() < cur.path.components().count());
+                if better {
+                    facts.entry = Some(e);
+                }
+            }
+        }
+        if scanned > MAX_FILES || done(facts) {
+            break;
+        }
+    }
+}
+
+/// The facts of one file when its text contains one of `hints` (None when it does not, or
+/// cannot be read, or is too big to be set-up code).
+fn walk_if_hinted(abs: &Path, kind: FileKind, hints: &[&str], config: &Config) -> Option<Facts> {
+    if std::fs::metadata(abs).map(|m| m.len()).unwrap_or(u64::MAX) > MAX_SIZE {
+        return None;
+    }
+    let text = std::fs::read_to_string(abs).ok()?;
+    let lower = text.to_ascii_lowercase();
+    if !hints.iter().any(|h| lower.contains(h)) {
+        return None;
+    }
+    // Rust files are only parsed for entry points (logging and trackers come from Cargo.toml),
+    // and syn is the costliest parser: require a server-starting word.
+    if kind == FileKind::Rust && !RUST_ENTRY_WORDS.iter().any(|w| text.contains(w)) {
+        return None;
+    }
+    let mut f = Facts::default();
+    walk_code(abs, &text, kind, config, &mut f);
+    Some(f)
+}
+
 pub fn collect(p: &Project, config: &Config) -> Facts {
     let mut facts = Facts::default();
     for (abs, rel) in &p.files {
@@ -644,8 +701,11 @@ pub fn collect(p: &Project, config: &Config) -> Facts {
             }
         }
     }
-    // The syntax walks run in parallel, in chunks, so the scan can stop early once every fact
-    // is known (the early exit matters on large trees).
+    if facts.logging && facts.tracker {
+        // Both signals come from the manifests: nothing could be reported, the entry point
+        // does not matter.
+        return facts;
+    }
     let candidates: Vec<(&PathBuf, FileKind)> = p
         .files
         .iter()
@@ -657,50 +717,33 @@ pub fn collect(p: &Project, config: &Config) -> Facts {
         })
         .map(|(abs, kind, _)| (abs, kind))
         .collect();
-    let mut scanned = 0;
-    for chunk in candidates.chunks(64) {
-        use rayon::prelude::*;
-        let found: Vec<Facts> = chunk
-            .par_iter()
-            .filter_map(|(abs, kind)| {
-                if std::fs::metadata(abs).map(|m| m.len()).unwrap_or(u64::MAX) > MAX_SIZE {
-                    return None;
-                }
-                let text = std::fs::read_to_string(abs).ok()?;
-                let lower = text.to_ascii_lowercase();
-                if !HINTS.iter().any(|h| lower.contains(h)) {
-                    return None;
-                }
-                // Rust files are only parsed for entry points (logging and trackers come from
-                // Cargo.toml), and syn is the costliest parser: require a server-starting word.
-                if *kind == FileKind::Rust && !RUST_ENTRY_WORDS.iter().any(|w| text.contains(w)) {
-                    return None;
-                }
-                let mut f = Facts::default();
-                walk_code(abs, &text, *kind, config, &mut f);
-                Some(f)
-            })
-            .collect();
-        scanned += found.len();
-        for f in found {
-            facts.logging |= f.logging;
-            facts.tracker |= f.tracker;
-            if let Some(e) = f.entry {
-                // Prefer the shallowest entry point (the service's, not a sub-app's); ties go
-                // to the first in path order, as in a sequential scan.
-                let better = facts
-                    .entry
-                    .as_ref()
-                    .is_none_or(|cur| e.path.components().count() < cur.path.components().count());
-                if better {
-                    facts.entry = Some(e);
-                }
-            }
-        }
-        if scanned > MAX_FILES || (facts.entry.is_some() && facts.logging && facts.tracker) {
-            break;
-        }
+    // Phase 1: files that may start a service (they name a framework). Every such file is
+    // walked, so the shallowest entry point wins; they also give logging/tracking facts.
+    let mut walked = vec![false; candidates.len()];
+    walk_matching(
+        &candidates,
+        &mut walked,
+        FRAMEWORK_HINTS,
+        config,
+        &mut facts,
+        |_| false,
+    );
+    if facts.entry.is_none() {
+        // No service starts here: nothing to report, so no need to look for loggers.
+        return facts;
     }
+    // Phase 2: the remaining files that mention a logger or tracker still unknown, until both
+    // are known.
+    let mut hints: Vec<&str> = Vec::new();
+    if !facts.logging {
+        hints.extend(log_hints());
+    }
+    if !facts.tracker {
+        hints.extend(tracker_hints());
+    }
+    walk_matching(&candidates, &mut walked, &hints, config, &mut facts, |f| {
+        f.logging && f.tracker
+    });
     facts
 }
 

@@ -2,6 +2,7 @@ use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
 use crate::lang::strings::{self, Built};
+use crate::lang::NodeExt;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -136,7 +137,7 @@ const PY_HELP: &str = "keep the SQL constant and pass values as parameters: curs
     (SQLAlchemy: text(\"... WHERE id = :id\"), {\"id\": id})";
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if node.kind() != "call" || cx.file.is_test {
+    if node.k() != "call" || cx.file.is_test {
         return;
     }
     let src = cx.src;
@@ -194,13 +195,13 @@ fn check_django_extra(cx: &mut PyCx<'_, '_>, call: Node<'_>) {
         };
         let mut stack = vec![v];
         while let Some(n) = stack.pop() {
-            match n.kind() {
+            match n.k() {
                 "list" | "tuple" | "dictionary" => {
                     let mut c = n.walk();
                     stack.extend(n.named_children(&mut c));
                 }
                 "pair" => {
-                    if let Some(val) = n.child_by_field_name("value") {
+                    if let Some(val) = n.field("value") {
                         stack.push(val);
                     }
                 }
@@ -225,14 +226,14 @@ const JS_HELP: &str =
     (knex: .whereRaw(\"id = ?\", [id]); Prisma: $queryRaw`... ${id}`)";
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if node.kind() != "call_expression" || cx.file.is_test {
+    if node.k() != "call_expression" || cx.file.is_test {
         return;
     }
     let src = cx.src;
-    let Some(f) = node.child_by_field_name("function") else {
+    let Some(f) = node.field("function") else {
         return;
     };
-    if f.kind() != "member_expression" {
+    if f.k() != "member_expression" {
         return;
     }
     let Some(name) = js::callee_name(src, node) else {
@@ -272,7 +273,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     // `get`/`all`/`run`/`each`/`exec` are generic names: only SQLite-style receivers.
     if matches!(name, "get" | "all" | "run" | "each" | "exec") {
         let recv = f
-            .child_by_field_name("object")
+            .field("object")
             .map(|o| cx.text(o).to_ascii_lowercase())
             .unwrap_or_default();
         if !(recv.contains("db")

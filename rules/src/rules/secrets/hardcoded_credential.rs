@@ -8,6 +8,7 @@ use crate::engine::FileCx;
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -149,13 +150,13 @@ fn py_literal(src: &str, n: Node<'_>) -> Option<Range<usize>> {
 
 /// The name a Python assignment target announces: `x`, `self.x`, `cfg["x"]`.
 fn py_target_name(src: &str, n: Node<'_>) -> Option<String> {
-    match n.kind() {
+    match n.k() {
         "identifier" => Some(py::node_text(src, n).to_owned()),
         "attribute" => n
-            .child_by_field_name("attribute")
+            .field("attribute")
             .map(|a| py::node_text(src, a).to_owned()),
         "subscript" => {
-            let idx = n.child_by_field_name("subscript")?;
+            let idx = n.field("subscript")?;
             py::string_value(src, idx).map(str::to_owned)
         }
         _ => None,
@@ -167,26 +168,19 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    let (name, value) = match node.kind() {
+    let (name, value) = match node.k() {
         "assignment" => {
-            let (Some(l), Some(r)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
+            let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
                 return;
             };
             (py_target_name(src, l), r)
         }
         "keyword_argument" | "default_parameter" | "typed_default_parameter" => {
-            let (Some(k), Some(v)) = (
-                node.child_by_field_name("name"),
-                node.child_by_field_name("value"),
-            ) else {
+            let (Some(k), Some(v)) = (node.field("name"), node.field("value")) else {
                 return;
             };
             // requests-style `auth=("user", "password")`
-            if py::node_text(src, k) == "auth" && v.kind() == "tuple" && v.named_child_count() == 2
-            {
+            if py::node_text(src, k) == "auth" && v.k() == "tuple" && v.named_child_count() == 2 {
                 if let Some(r) = v.named_child(1).and_then(|pw| py_literal(src, pw)) {
                     consider(cx.file, "password", r, PY_HELP);
                 }
@@ -195,10 +189,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
             (Some(py::node_text(src, k).to_owned()), v)
         }
         "pair" => {
-            let (Some(k), Some(v)) = (
-                node.child_by_field_name("key"),
-                node.child_by_field_name("value"),
-            ) else {
+            let (Some(k), Some(v)) = (node.field("key"), node.field("value")) else {
                 return;
             };
             (py::string_value(src, k).map(str::to_owned), v)
@@ -238,7 +229,7 @@ const JS_HELP: &str =
     "read it from the environment or a secret manager: process.env.NAME (no literal fallback)";
 
 fn js_name(src: &str, n: Node<'_>) -> Option<String> {
-    match n.kind() {
+    match n.k() {
         "identifier" | "property_identifier" | "shorthand_property_identifier" => {
             Some(js::node_text(src, n).to_owned())
         }
@@ -247,10 +238,10 @@ fn js_name(src: &str, n: Node<'_>) -> Option<String> {
         }
         "string" => js::string_value(src, n).map(str::to_owned),
         "member_expression" => n
-            .child_by_field_name("property")
+            .field("property")
             .map(|p| js::node_text(src, p).to_owned()),
         "subscript_expression" => n
-            .child_by_field_name("index")
+            .field("index")
             .and_then(|i| js::string_value(src, i))
             .map(str::to_owned),
         _ => None,
@@ -258,7 +249,7 @@ fn js_name(src: &str, n: Node<'_>) -> Option<String> {
 }
 
 fn js_literal(src: &str, n: Node<'_>) -> Option<Range<usize>> {
-    let n = if n.kind() == "parenthesized_expression" {
+    let n = if n.k() == "parenthesized_expression" {
         n.named_child(0)?
     } else {
         n
@@ -268,7 +259,7 @@ fn js_literal(src: &str, n: Node<'_>) -> Option<Range<usize>> {
 }
 
 fn field<'t>(n: Node<'t>, a: &str) -> Option<Node<'t>> {
-    n.child_by_field_name(a)
+    n.field(a)
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
@@ -276,7 +267,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    let (name, value) = match node.kind() {
+    let (name, value) = match node.k() {
         "variable_declarator" => (field(node, "name"), field(node, "value")),
         "assignment_expression" | "assignment_pattern" => {
             (field(node, "left"), field(node, "right"))

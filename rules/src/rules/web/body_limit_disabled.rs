@@ -2,6 +2,7 @@ use super::common;
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -157,7 +158,7 @@ fn js_bytes(src: &str, v: Node<'_>) -> Option<f64> {
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "call_expression" {
+    if cx.file.is_test || node.k() != "call_expression" {
         return;
     }
     let src = cx.src;
@@ -199,16 +200,13 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    let (name, value) = match node.kind() {
+    let (name, value) = match node.k() {
         "assignment" => {
-            let (Some(l), Some(r)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
+            let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
                 return;
             };
-            let key = if l.kind() == "subscript" {
-                l.child_by_field_name("subscript")
+            let key = if l.k() == "subscript" {
+                l.field("subscript")
                     .and_then(|s| py::string_value(src, s))
                     .unwrap_or("")
             } else {
@@ -217,10 +215,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
             (key.to_owned(), r)
         }
         "keyword_argument" => {
-            let (Some(k), Some(v)) = (
-                node.child_by_field_name("name"),
-                node.child_by_field_name("value"),
-            ) else {
+            let (Some(k), Some(v)) = (node.field("name"), node.field("value")) else {
                 return;
             };
             (py::node_text(src, k).to_owned(), v)
@@ -236,7 +231,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if common::py_env_guarded(src, node) {
         return;
     }
-    if value.kind() == "none" {
+    if value.k() == "none" {
         // Flask's default is None too, but setting it explicitly documents the choice.
         disabled(cx.file, value.byte_range(), help);
         return;

@@ -3,6 +3,7 @@
 
 use crate::lang::js;
 use crate::lang::python as py;
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 /// Splits an identifier into lower-case words (`resetToken` -> [reset, token],
@@ -351,24 +352,24 @@ pub fn is_env_condition(text: &str) -> bool {
 pub fn js_env_guarded(src: &str, n: Node<'_>) -> bool {
     let mut cur = n;
     for _ in 0..200 {
-        let Some(p) = cur.parent() else { return false };
-        match p.kind() {
+        let Some(p) = cur.up() else { return false };
+        match p.k() {
             "if_statement" | "ternary_expression" => {
-                if let Some(c) = p.child_by_field_name("condition") {
+                if let Some(c) = p.field("condition") {
                     if c.id() != cur.id() && is_env_condition(js::node_text(src, c)) {
                         return true;
                     }
                 }
             }
             "binary_expression" => {
-                if let Some(l) = p.child_by_field_name("left") {
+                if let Some(l) = p.field("left") {
                     if l.id() != cur.id() && is_env_condition(js::node_text(src, l)) {
                         return true;
                     }
                 }
             }
             "switch_case" => {
-                if let Some(v) = p.child_by_field_name("value") {
+                if let Some(v) = p.field("value") {
                     if is_env_condition(js::node_text(src, v)) {
                         return true;
                     }
@@ -385,10 +386,10 @@ pub fn js_env_guarded(src: &str, n: Node<'_>) -> bool {
 pub fn py_env_guarded(src: &str, n: Node<'_>) -> bool {
     let mut cur = n;
     for _ in 0..200 {
-        let Some(p) = cur.parent() else { return false };
-        match p.kind() {
+        let Some(p) = cur.up() else { return false };
+        match p.k() {
             "if_statement" | "elif_clause" => {
-                if let Some(c) = p.child_by_field_name("condition") {
+                if let Some(c) = p.field("condition") {
                     if c.id() != cur.id() && is_env_condition(py::node_text(src, c)) {
                         return true;
                     }
@@ -410,9 +411,9 @@ pub fn py_env_guarded(src: &str, n: Node<'_>) -> bool {
 pub fn py_in_main_guard(src: &str, n: Node<'_>) -> bool {
     let mut cur = n;
     for _ in 0..200 {
-        let Some(p) = cur.parent() else { return false };
-        if p.kind() == "if_statement" {
-            if let Some(c) = p.child_by_field_name("condition") {
+        let Some(p) = cur.up() else { return false };
+        if p.k() == "if_statement" {
+            if let Some(c) = p.field("condition") {
                 if py::node_text(src, c).contains("__main__") {
                     return true;
                 }
@@ -425,12 +426,12 @@ pub fn py_in_main_guard(src: &str, n: Node<'_>) -> bool {
 
 /// Whether a Python assignment is a module-level statement (not in a function or class).
 pub fn py_module_level(n: Node<'_>) -> bool {
-    let mut cur = n.parent();
+    let mut cur = n.up();
     while let Some(p) = cur {
-        if matches!(p.kind(), "function_definition" | "class_definition") {
+        if matches!(p.k(), "function_definition" | "class_definition") {
             return false;
         }
-        cur = p.parent();
+        cur = p.up();
     }
     true
 }
@@ -453,10 +454,10 @@ pub fn is_django_settings(src: &str, root: Node<'_>, path: &std::path::Path) -> 
     }
     let mut c = root.walk();
     let found = root.named_children(&mut c).any(|st| {
-        st.kind() == "expression_statement"
+        st.k() == "expression_statement"
             && st.named_child(0).is_some_and(|a| {
-                a.kind() == "assignment"
-                    && a.child_by_field_name("left").is_some_and(|l| {
+                a.k() == "assignment"
+                    && a.field("left").is_some_and(|l| {
                         matches!(
                             py::node_text(src, l),
                             "INSTALLED_APPS" | "ROOT_URLCONF" | "MIDDLEWARE" | "WSGI_APPLICATION"
@@ -470,6 +471,24 @@ pub fn is_django_settings(src: &str, root: Node<'_>, path: &std::path::Path) -> 
 /// Whether a settings module is meant for development or tests only (`settings/dev.py`,
 /// `settings_local.py`, `test_settings.py`).
 pub fn is_dev_settings(path: &std::path::Path) -> bool {
+    thread_local! {
+        // Asked for every node of a file: remember the answer for the last path.
+        static LAST: std::cell::RefCell<Option<(std::path::PathBuf, bool)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    if let Some(hit) = LAST.with(|l| {
+        l.borrow()
+            .as_ref()
+            .and_then(|(p, r)| (p.as_path() == path).then_some(*r))
+    }) {
+        return hit;
+    }
+    let r = dev_settings_name(path);
+    LAST.with(|l| *l.borrow_mut() = Some((path.to_owned(), r)));
+    r
+}
+
+fn dev_settings_name(path: &std::path::Path) -> bool {
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
@@ -501,7 +520,7 @@ pub fn eval_num(src: &str, n: Node<'_>, depth: usize) -> Option<f64> {
     if depth > 16 {
         return None;
     }
-    match n.kind() {
+    match n.k() {
         "number" | "integer" | "float" => {
             let t: String = js::node_text(src, n)
                 .chars()
@@ -515,9 +534,9 @@ pub fn eval_num(src: &str, n: Node<'_>, depth: usize) -> Option<f64> {
         }
         "parenthesized_expression" => eval_num(src, n.named_child(0)?, depth + 1),
         "binary_expression" | "binary_operator" => {
-            let l = eval_num(src, n.child_by_field_name("left")?, depth + 1)?;
-            let r = eval_num(src, n.child_by_field_name("right")?, depth + 1)?;
-            let op = n.child_by_field_name("operator")?;
+            let l = eval_num(src, n.field("left")?, depth + 1)?;
+            let r = eval_num(src, n.field("right")?, depth + 1)?;
+            let op = n.field("operator")?;
             match js::node_text(src, op) {
                 "*" => Some(l * r),
                 "+" => Some(l + r),

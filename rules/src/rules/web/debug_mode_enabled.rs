@@ -1,5 +1,6 @@
 use super::common;
 use crate::lang::python::{self as py, PyCx};
+use crate::lang::NodeExt;
 use crate::meta::Severity;
 use tree_sitter::Node;
 
@@ -70,7 +71,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    match node.kind() {
+    match node.k() {
         "call" => {
             let Some(name) = py::callee_name(src, node) else {
                 return;
@@ -99,7 +100,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
                         "drop debug=True or read it from the environment with a default of False",
                     )
                 }
-                "update" if web && py::dotted(src, node.child_by_field_name("function").unwrap_or(node)).is_some_and(|d| d.ends_with("config.update")) => (
+                "update" if web && py::dotted(src, node.field("function").unwrap_or(node)).is_some_and(|d| d.ends_with("config.update")) => (
                     "DEBUG",
                     "debug mode is enabled in the app configuration",
                     "set DEBUG from the environment with a default of False",
@@ -120,10 +121,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
             }
         }
         "assignment" => {
-            let (Some(l), Some(r)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
+            let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
                 return;
             };
             if !py::is_true(src, r) {
@@ -175,8 +173,8 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
 
 fn root_of(n: Node<'_>) -> Option<Node<'_>> {
     let mut cur = n;
-    while let Some(p) = cur.parent() {
+    while let Some(p) = cur.up() {
         cur = p;
     }
-    (cur.kind() == "module").then_some(cur)
+    (cur.k() == "module").then_some(cur)
 }

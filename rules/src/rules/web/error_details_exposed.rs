@@ -2,6 +2,7 @@ use super::common;
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 crate::declare_rule! {
@@ -74,10 +75,10 @@ crate::declare_rule! {
 const RESPONSE_METHODS: &[&str] = &["send", "json", "end", "write", "jsonp", "render"];
 
 fn is_response_call(src: &str, call: Node<'_>) -> bool {
-    let Some(f) = call.child_by_field_name("function") else {
+    let Some(f) = call.field("function") else {
         return false;
     };
-    if f.kind() != "member_expression" {
+    if f.k() != "member_expression" {
         return false;
     }
     let Some(name) = js::callee_name(src, call) else {
@@ -87,10 +88,10 @@ fn is_response_call(src: &str, call: Node<'_>) -> bool {
         return false;
     }
     // Receiver: `res`, `response`, `reply`, or `res.status(500)`-style chains on them.
-    let mut recv = f.child_by_field_name("object");
+    let mut recv = f.field("object");
     for _ in 0..8 {
         let Some(r) = recv else { return false };
-        match r.kind() {
+        match r.k() {
             "identifier" => {
                 return matches!(js::node_text(src, r), "res" | "response" | "reply" | "resp")
             }
@@ -100,9 +101,7 @@ fn is_response_call(src: &str, call: Node<'_>) -> bool {
                 })
             }
             "call_expression" => {
-                recv = r
-                    .child_by_field_name("function")
-                    .and_then(|f| f.child_by_field_name("object"));
+                recv = r.field("function").and_then(|f| f.field("object"));
             }
             _ => return false,
         }
@@ -120,16 +119,16 @@ fn stack_accesses<'t>(src: &str, n: Node<'t>) -> Vec<Node<'t>> {
         if budget == 0 {
             break;
         }
-        if cur.kind() == "member_expression"
+        if cur.k() == "member_expression"
             && cur
-                .child_by_field_name("property")
+                .field("property")
                 .is_some_and(|p| js::node_text(src, p) == "stack")
         {
             out.push(cur);
             continue;
         }
         if matches!(
-            cur.kind(),
+            cur.k(),
             "arrow_function" | "function_expression" | "function_declaration"
         ) {
             continue;
@@ -145,10 +144,10 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    match node.kind() {
+    match node.k() {
         "call_expression" => {
             if is_response_call(src, node) {
-                let Some(args) = node.child_by_field_name("arguments") else {
+                let Some(args) = node.field("arguments") else {
                     return;
                 };
                 for s in stack_accesses(src, args) {
@@ -169,11 +168,11 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
                 return;
             }
             for a in js::call_args(node) {
-                if a.kind() != "call_expression" {
+                if a.k() != "call_expression" {
                     continue;
                 }
                 let fname = a
-                    .child_by_field_name("function")
+                    .field("function")
                     .map(|f| js::node_text(src, f))
                     .unwrap_or("");
                 let is_eh = cx
@@ -190,10 +189,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
             }
         }
         "assignment_expression" => {
-            let (Some(l), Some(r)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
+            let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
                 return;
             };
             let lp = js::member_path(src, l).unwrap_or_default();
@@ -213,25 +209,22 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
             }
         }
         "pair" => {
-            let (Some(k), Some(v)) = (
-                node.child_by_field_name("key"),
-                node.child_by_field_name("value"),
-            ) else {
+            let (Some(k), Some(v)) = (node.field("key"), node.field("value")) else {
                 return;
             };
             let key = js::node_text(src, k).trim_matches(['"', '\'']);
-            if !matches!(key, "includeStacktraceInErrorResponses" | "debug") || v.kind() != "true" {
+            if !matches!(key, "includeStacktraceInErrorResponses" | "debug") || v.k() != "true" {
                 return;
             }
             // Only in an Apollo Server constructor's options.
-            let Some(obj) = node.parent() else { return };
-            let Some(args) = obj.parent() else { return };
-            let Some(ctor) = args.parent() else { return };
-            if ctor.kind() != "new_expression" {
+            let Some(obj) = node.up() else { return };
+            let Some(args) = obj.up() else { return };
+            let Some(ctor) = args.up() else { return };
+            if ctor.k() != "new_expression" {
                 return;
             }
             let cname = ctor
-                .child_by_field_name("constructor")
+                .field("constructor")
                 .map(|c| js::node_text(src, c))
                 .unwrap_or("");
             if cname != "ApolloServer" || common::js_env_guarded(src, node) {
@@ -265,7 +258,7 @@ const PY_RESPONSES: &[&str] = &[
 ];
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "call" {
+    if cx.file.is_test || node.k() != "call" {
         return;
     }
     let src = cx.src;
@@ -280,8 +273,8 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     let mut cur = node;
     let mut sent = false;
     for _ in 0..12 {
-        let Some(p) = cur.parent() else { break };
-        match p.kind() {
+        let Some(p) = cur.up() else { break };
+        match p.k() {
             "return_statement" => {
                 // A bare `return traceback.format_exc()` is a response only from a view's
                 // exception handler (a helper returning the text is not).
@@ -322,27 +315,27 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
 }
 
 fn in_except(n: Node<'_>) -> bool {
-    let mut cur = n.parent();
+    let mut cur = n.up();
     while let Some(p) = cur {
-        match p.kind() {
+        match p.k() {
             "except_clause" => return true,
             "function_definition" => return false,
             _ => {}
         }
-        cur = p.parent();
+        cur = p.up();
     }
     false
 }
 
 /// A function that looks like a view: decorated (route decorators), or taking `request`.
 fn in_view(src: &str, n: Node<'_>) -> bool {
-    let Some(f) = py::enclosing_function(n).filter(|f| f.kind() == "function_definition") else {
+    let Some(f) = py::enclosing_function(n).filter(|f| f.k() == "function_definition") else {
         return false;
     };
     if !py::decorators(f).is_empty() {
         return true;
     }
-    f.child_by_field_name("parameters")
+    f.field("parameters")
         .is_some_and(|p| py::node_text(src, p).contains("request"))
 }
 

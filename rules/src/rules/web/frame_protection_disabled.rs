@@ -2,6 +2,7 @@ use super::{common, headers};
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 crate::declare_rule! {
@@ -84,20 +85,17 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         }
         return;
     }
-    if node.kind() != "pair" {
+    if node.k() != "pair" {
         return;
     }
-    let (Some(k), Some(v)) = (
-        node.child_by_field_name("key"),
-        node.child_by_field_name("value"),
-    ) else {
+    let (Some(k), Some(v)) = (node.field("key"), node.field("value")) else {
         return;
     };
     let key = js::node_text(src, k).trim_matches(['"', '\'']);
-    if !matches!(key, "frameguard" | "xFrameOptions") || v.kind() != "false" {
+    if !matches!(key, "frameguard" | "xFrameOptions") || v.k() != "false" {
         return;
     }
-    let Some(obj) = node.parent() else { return };
+    let Some(obj) = node.up() else { return };
     // CSP frame-ancestors in the same options replaces X-Frame-Options.
     let t = js::node_text(src, obj);
     if t.contains("frameAncestors") || t.contains("frame-ancestors") {
@@ -132,12 +130,9 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         }
         return;
     }
-    match node.kind() {
+    match node.k() {
         "assignment" => {
-            let (Some(l), Some(r)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
+            let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
                 return;
             };
             let lt = py::node_text(src, l);
@@ -156,7 +151,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
                     }
                 }
                 "MIDDLEWARE" | "MIDDLEWARE_CLASSES" => {
-                    if !matches!(r.kind(), "list" | "tuple") {
+                    if !matches!(r.k(), "list" | "tuple") {
                         return;
                     }
                     let mut c = r.walk();
@@ -187,7 +182,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
                 return;
             }
             if let Some(v) = py::keyword_arg(src, node, "frame_options") {
-                let off = v.kind() == "none" || py::string_value(src, v).is_some_and(weak_xfo);
+                let off = v.k() == "none" || py::string_value(src, v).is_some_and(weak_xfo);
                 let csp = py::keyword_arg(src, node, "content_security_policy")
                     .is_some_and(|c| py::node_text(src, c).contains("frame-ancestors"));
                 if off && !csp {

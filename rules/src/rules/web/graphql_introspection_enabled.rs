@@ -2,6 +2,7 @@ use super::common;
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 crate::declare_rule! {
@@ -62,29 +63,26 @@ crate::declare_rule! {
 // ------------------------------------------------------------------ JavaScript / TypeScript
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "pair" {
+    if cx.file.is_test || node.k() != "pair" {
         return;
     }
     let src = cx.src;
-    let (Some(k), Some(v)) = (
-        node.child_by_field_name("key"),
-        node.child_by_field_name("value"),
-    ) else {
+    let (Some(k), Some(v)) = (node.field("key"), node.field("value")) else {
         return;
     };
     let key = js::node_text(src, k).trim_matches(['"', '\'']);
-    if !matches!(key, "introspection" | "graphiql" | "playground") || v.kind() != "true" {
+    if !matches!(key, "introspection" | "graphiql" | "playground") || v.k() != "true" {
         return;
     }
     // The option must be passed to a call or constructor (a server's options object).
-    let Some(obj) = node.parent() else { return };
-    let Some(args) = obj.parent().filter(|a| a.kind() == "arguments") else {
+    let Some(obj) = node.up() else { return };
+    let Some(args) = obj.up().filter(|a| a.k() == "arguments") else {
         return;
     };
-    let Some(call) = args.parent() else { return };
-    let callee = match call.kind() {
+    let Some(call) = args.up() else { return };
+    let callee = match call.k() {
         "new_expression" => call
-            .child_by_field_name("constructor")
+            .field("constructor")
             .map(|c| js::node_text(src, c).to_owned())
             .unwrap_or_default(),
         "call_expression" => cx.resolved_callee(call).unwrap_or_default(),
@@ -113,7 +111,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
 // ------------------------------------------------------------------ Python
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "call" {
+    if cx.file.is_test || node.k() != "call" {
         return;
     }
     let src = cx.src;

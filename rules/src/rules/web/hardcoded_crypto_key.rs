@@ -1,6 +1,7 @@
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -99,28 +100,28 @@ fn py_literal(src: &str, n: Node<'_>, depth: usize) -> Option<Range<usize>> {
     if depth > 4 {
         return None;
     }
-    match n.kind() {
+    match n.k() {
         "string" | "concatenated_string" if !py::has_interpolation(n) => {
             let v = py::node_text(src, n);
             // Very short strings are placeholders ("", "x").
             (v.len() > 4).then(|| n.byte_range())
         }
         "binary_operator" => {
-            let l = n.child_by_field_name("left")?;
-            let r = n.child_by_field_name("right")?;
-            if r.kind() == "integer" {
+            let l = n.field("left")?;
+            let r = n.field("right")?;
+            if r.k() == "integer" {
                 py_literal(src, l, depth + 1).map(|_| n.byte_range())
             } else {
                 None
             }
         }
         "call" => {
-            let f = n.child_by_field_name("function")?;
+            let f = n.field("function")?;
             let name = py::callee_name(src, n)?;
             match name {
                 "encode" | "fromhex" | "b64decode" | "unhexlify" | "urlsafe_b64decode" => {
-                    let obj = if f.kind() == "attribute" && name == "encode" {
-                        f.child_by_field_name("object")?
+                    let obj = if f.k() == "attribute" && name == "encode" {
+                        f.field("object")?
                     } else {
                         py::positional_args(n).into_iter().next()?
                     };
@@ -128,7 +129,7 @@ fn py_literal(src: &str, n: Node<'_>, depth: usize) -> Option<Range<usize>> {
                 }
                 "bytes" | "bytearray" => {
                     let a = py::positional_args(n).into_iter().next()?;
-                    (a.kind() == "integer").then(|| n.byte_range())
+                    (a.k() == "integer").then(|| n.byte_range())
                 }
                 _ => None,
             }
@@ -150,24 +151,21 @@ fn py_literal(src: &str, n: Node<'_>, depth: usize) -> Option<Range<usize>> {
 
 fn module_assignments<'t>(src: &str, at: Node<'t>, name: &str) -> Vec<(Node<'t>, bool)> {
     let mut root = at;
-    while let Some(p) = root.parent() {
+    while let Some(p) = root.up() {
         root = p;
     }
     let mut out = Vec::new();
     let mut c = root.walk();
     for st in root.named_children(&mut c) {
-        if st.kind() != "expression_statement" {
+        if st.k() != "expression_statement" {
             continue;
         }
         let Some(a) = st.named_child(0) else { continue };
-        if a.kind() != "assignment" {
+        if a.k() != "assignment" {
             continue;
         }
-        if let (Some(l), Some(r)) = (
-            a.child_by_field_name("left"),
-            a.child_by_field_name("right"),
-        ) {
-            if l.kind() == "identifier" && py::node_text(src, l) == name {
+        if let (Some(l), Some(r)) = (a.field("left"), a.field("right")) {
+            if l.k() == "identifier" && py::node_text(src, l) == name {
                 out.push((r, false));
             }
         }
@@ -176,7 +174,7 @@ fn module_assignments<'t>(src: &str, at: Node<'t>, name: &str) -> Vec<(Node<'t>,
 }
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "call" {
+    if cx.file.is_test || node.k() != "call" {
         return;
     }
     let src = cx.src;
@@ -265,13 +263,13 @@ fn js_literal(src: &str, n: Node<'_>, depth: usize) -> Option<Range<usize>> {
     if depth > 4 {
         return None;
     }
-    match n.kind() {
+    match n.k() {
         "string" => (js::node_text(src, n).len() > 4).then(|| n.byte_range()),
         "template_string" if !js::has_substitution(n) => {
             (js::node_text(src, n).len() > 4).then(|| n.byte_range())
         }
         "call_expression" => {
-            let path = js::member_path(src, n.child_by_field_name("function")?)?;
+            let path = js::member_path(src, n.field("function")?)?;
             let args = js::call_args(n);
             match path.as_str() {
                 "Buffer.from"
@@ -279,27 +277,27 @@ fn js_literal(src: &str, n: Node<'_>, depth: usize) -> Option<Range<usize>> {
                 | "CryptoJS.enc.Hex.parse"
                 | "CryptoJS.enc.Base64.parse" => {
                     let a = args.first()?;
-                    if a.kind() == "array" {
+                    if a.k() == "array" {
                         return Some(n.byte_range());
                     }
                     js_literal(src, *a, depth + 1).map(|_| n.byte_range())
                 }
                 // Zero-filled buffers.
                 "Buffer.alloc" => {
-                    let size_lit = args.first().is_some_and(|a| a.kind() == "number");
+                    let size_lit = args.first().is_some_and(|a| a.k() == "number");
                     let fill_const = args
                         .get(1)
-                        .is_none_or(|f| matches!(f.kind(), "number" | "string"));
+                        .is_none_or(|f| matches!(f.k(), "number" | "string"));
                     (size_lit && fill_const).then(|| n.byte_range())
                 }
                 _ => None,
             }
         }
         "new_expression" => {
-            let c = js::node_text(src, n.child_by_field_name("constructor")?);
-            let args = n.child_by_field_name("arguments")?;
+            let c = js::node_text(src, n.field("constructor")?);
+            let args = n.field("arguments")?;
             let first = args.named_child(0)?;
-            (c == "Uint8Array" && first.kind() == "number").then(|| n.byte_range())
+            (c == "Uint8Array" && first.k() == "number").then(|| n.byte_range())
         }
         "identifier" => {
             let name = js::node_text(src, n);
@@ -318,13 +316,13 @@ fn js_literal(src: &str, n: Node<'_>, depth: usize) -> Option<Range<usize>> {
 
 fn program_consts<'t>(src: &str, at: Node<'t>, name: &str) -> Vec<(Node<'t>, bool)> {
     let mut root = at;
-    while let Some(p) = root.parent() {
+    while let Some(p) = root.up() {
         root = p;
     }
     let mut out = Vec::new();
     let mut c = root.walk();
     for st in root.named_children(&mut c) {
-        let decl = if st.kind() == "export_statement" {
+        let decl = if st.k() == "export_statement" {
             match st.named_child(0) {
                 Some(d) => d,
                 None => continue,
@@ -332,18 +330,15 @@ fn program_consts<'t>(src: &str, at: Node<'t>, name: &str) -> Vec<(Node<'t>, boo
         } else {
             st
         };
-        if !matches!(decl.kind(), "lexical_declaration" | "variable_declaration") {
+        if !matches!(decl.k(), "lexical_declaration" | "variable_declaration") {
             continue;
         }
         let mut c2 = decl.walk();
         for d in decl.named_children(&mut c2) {
-            if d.kind() != "variable_declarator" {
+            if d.k() != "variable_declarator" {
                 continue;
             }
-            if let (Some(nm), Some(v)) = (
-                d.child_by_field_name("name"),
-                d.child_by_field_name("value"),
-            ) {
+            if let (Some(nm), Some(v)) = (d.field("name"), d.field("value")) {
                 if js::node_text(src, nm) == name {
                     out.push((v, false));
                 }
@@ -354,7 +349,7 @@ fn program_consts<'t>(src: &str, at: Node<'t>, name: &str) -> Vec<(Node<'t>, boo
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "call_expression" {
+    if cx.file.is_test || node.k() != "call_expression" {
         return;
     }
     let src = cx.src;

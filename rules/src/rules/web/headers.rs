@@ -5,6 +5,7 @@
 use crate::lang::js;
 use crate::lang::python as py;
 use crate::lang::rust::{lit_str, RustCx};
+use crate::lang::NodeExt;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -25,7 +26,7 @@ fn is_header_name(s: &str) -> bool {
 
 /// JS: `x.setHeader/set/header/append("Name", "v")` calls and `{ "Name": "v" }` pairs.
 pub fn js_header(src: &str, n: Node<'_>) -> Option<HeaderSet> {
-    match n.kind() {
+    match n.k() {
         "call_expression" => {
             let name = js::callee_name(src, n)?;
             if !matches!(
@@ -47,12 +48,12 @@ pub fn js_header(src: &str, n: Node<'_>) -> Option<HeaderSet> {
             })
         }
         "pair" => {
-            let k = n.child_by_field_name("key")?;
+            let k = n.field("key")?;
             let key = js::node_text(src, k).trim_matches(['"', '\'']);
             if !is_header_name(key) {
                 return None;
             }
-            let v = n.child_by_field_name("value")?;
+            let v = n.field("value")?;
             Some(HeaderSet {
                 name: key.to_ascii_lowercase(),
                 value: js::string_value(src, v)?.to_owned(),
@@ -66,17 +67,17 @@ pub fn js_header(src: &str, n: Node<'_>) -> Option<HeaderSet> {
 /// Python: `resp.headers["Name"] = "v"`, `response["Name"] = "v"`, `headers.set("Name", "v")`,
 /// `{"Name": "v"}`.
 pub fn py_header(src: &str, n: Node<'_>) -> Option<HeaderSet> {
-    match n.kind() {
+    match n.k() {
         "assignment" => {
-            let l = n.child_by_field_name("left")?;
-            if l.kind() != "subscript" {
+            let l = n.field("left")?;
+            if l.k() != "subscript" {
                 return None;
             }
-            let key = py::string_value(src, l.child_by_field_name("subscript")?)?;
+            let key = py::string_value(src, l.field("subscript")?)?;
             if !is_header_name(key) {
                 return None;
             }
-            let v = n.child_by_field_name("right")?;
+            let v = n.field("right")?;
             Some(HeaderSet {
                 name: key.to_ascii_lowercase(),
                 value: py::string_value(src, v)?.to_owned(),
@@ -104,11 +105,11 @@ pub fn py_header(src: &str, n: Node<'_>) -> Option<HeaderSet> {
             })
         }
         "pair" => {
-            let key = py::string_value(src, n.child_by_field_name("key")?)?;
+            let key = py::string_value(src, n.field("key")?)?;
             if !is_header_name(key) {
                 return None;
             }
-            let v = n.child_by_field_name("value")?;
+            let v = n.field("value")?;
             Some(HeaderSet {
                 name: key.to_ascii_lowercase(),
                 value: py::string_value(src, v)?.to_owned(),

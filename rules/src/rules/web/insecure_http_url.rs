@@ -3,6 +3,7 @@ use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{lit_str, RustCx, RustNode};
 use crate::lang::strings::{self, Built};
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 crate::declare_rule! {
@@ -85,15 +86,15 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {
         return;
     }
-    if node.kind() == "pair" {
+    if node.k() == "pair" {
         check_js_base_url(cx, node);
         return;
     }
-    if node.kind() != "call_expression" {
+    if node.k() != "call_expression" {
         return;
     }
     let src = cx.src;
-    let Some(f) = node.child_by_field_name("function") else {
+    let Some(f) = node.field("function") else {
         return;
     };
     let resolved = cx.resolved_callee(node).unwrap_or_default();
@@ -144,7 +145,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         if !(raw.starts_with("\"http://")
             || raw.starts_with("'http://")
             || raw.starts_with("`http://"))
-            && arg.kind() != "identifier"
+            && arg.k() != "identifier"
         {
             return;
         }
@@ -158,10 +159,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
 /// `axios.create({ baseURL: "http://api.partner.io" })` and `got.extend({ prefixUrl: ... })`.
 fn check_js_base_url(cx: &mut JsCx<'_, '_>, pair: Node<'_>) {
     let src = cx.src;
-    let (Some(k), Some(v)) = (
-        pair.child_by_field_name("key"),
-        pair.child_by_field_name("value"),
-    ) else {
+    let (Some(k), Some(v)) = (pair.field("key"), pair.field("value")) else {
         return;
     };
     let key = js::node_text(src, k).trim_matches(['"', '\'']);
@@ -169,10 +167,10 @@ fn check_js_base_url(cx: &mut JsCx<'_, '_>, pair: Node<'_>) {
         return;
     }
     let Some(call) = pair
-        .parent()
-        .and_then(|o| o.parent())
-        .and_then(|a| a.parent())
-        .filter(|c| c.kind() == "call_expression")
+        .up()
+        .and_then(|o| o.up())
+        .and_then(|a| a.up())
+        .filter(|c| c.k() == "call_expression")
     else {
         return;
     };
@@ -195,7 +193,7 @@ fn check_js_base_url(cx: &mut JsCx<'_, '_>, pair: Node<'_>) {
 // ------------------------------------------------------------------ Python
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "call" {
+    if cx.file.is_test || node.k() != "call" {
         return;
     }
     let src = cx.src;
@@ -239,7 +237,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         Built::Unknown => return,
     };
     if built.is_dynamic()
-        && arg.kind() != "identifier"
+        && arg.k() != "identifier"
         && !raw
             .trim_start_matches(['f', 'F', 'r', 'R'])
             .trim_start_matches(['"', '\''])

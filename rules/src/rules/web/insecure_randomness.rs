@@ -2,6 +2,7 @@ use super::common;
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 crate::declare_rule! {
@@ -74,24 +75,22 @@ crate::declare_rule! {
 fn js_purpose(src: &str, n: Node<'_>) -> Option<String> {
     let mut cur = n;
     for _ in 0..30 {
-        let p = cur.parent()?;
-        match p.kind() {
+        let p = cur.up()?;
+        match p.k() {
             "variable_declarator" => {
-                let name = p.child_by_field_name("name")?;
+                let name = p.field("name")?;
                 return Some(js::node_text(src, name).to_owned());
             }
             "assignment_expression" | "augmented_assignment_expression" => {
-                let l = p.child_by_field_name("left")?;
-                let t = match l.kind() {
-                    "member_expression" => {
-                        js::node_text(src, l.child_by_field_name("property")?).to_owned()
-                    }
+                let l = p.field("left")?;
+                let t = match l.k() {
+                    "member_expression" => js::node_text(src, l.field("property")?).to_owned(),
                     _ => js::node_text(src, l).to_owned(),
                 };
                 return Some(t);
             }
             "pair" => {
-                let k = p.child_by_field_name("key")?;
+                let k = p.field("key")?;
                 return Some(js::node_text(src, k).trim_matches(['"', '\'']).to_owned());
             }
             "return_statement" => return js_function_name(src, p),
@@ -113,16 +112,14 @@ fn js_purpose(src: &str, n: Node<'_>) -> Option<String> {
 
 fn js_function_name(src: &str, n: Node<'_>) -> Option<String> {
     let f = js::enclosing_function(n)?;
-    if let Some(name) = f.child_by_field_name("name") {
+    if let Some(name) = f.field("name") {
         return Some(js::node_text(src, name).to_owned());
     }
     // `const makeToken = () => ...`, `{ makeToken() {} }`, `makeToken: function () {}`
-    let p = f.parent()?;
-    match p.kind() {
-        "variable_declarator" => {
-            Some(js::node_text(src, p.child_by_field_name("name")?).to_owned())
-        }
-        "pair" => Some(js::node_text(src, p.child_by_field_name("key")?).to_owned()),
+    let p = f.up()?;
+    match p.k() {
+        "variable_declarator" => Some(js::node_text(src, p.field("name")?).to_owned()),
+        "pair" => Some(js::node_text(src, p.field("key")?).to_owned()),
         _ => None,
     }
 }
@@ -157,11 +154,11 @@ fn names_secret(name: &str) -> bool {
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "call_expression" {
+    if cx.file.is_test || node.k() != "call_expression" {
         return;
     }
     let src = cx.src;
-    let Some(f) = node.child_by_field_name("function") else {
+    let Some(f) = node.field("function") else {
         return;
     };
     if js::member_path(src, f).as_deref() != Some("Math.random") {
@@ -185,33 +182,31 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
 fn py_purpose(src: &str, n: Node<'_>) -> Option<String> {
     let mut cur = n;
     for _ in 0..30 {
-        let p = cur.parent()?;
-        match p.kind() {
+        let p = cur.up()?;
+        match p.k() {
             "assignment" | "augmented_assignment" => {
-                let l = p.child_by_field_name("left")?;
-                let t = match l.kind() {
-                    "attribute" => py::node_text(src, l.child_by_field_name("attribute")?),
+                let l = p.field("left")?;
+                let t = match l.k() {
+                    "attribute" => py::node_text(src, l.field("attribute")?),
                     "subscript" => {
-                        let s = l.child_by_field_name("subscript")?;
+                        let s = l.field("subscript")?;
                         py::string_value(src, s).unwrap_or("")
                     }
                     _ => py::node_text(src, l),
                 };
                 return Some(t.to_owned());
             }
-            "keyword_argument" => {
-                return Some(py::node_text(src, p.child_by_field_name("name")?).to_owned())
-            }
+            "keyword_argument" => return Some(py::node_text(src, p.field("name")?).to_owned()),
             "pair" => {
-                let k = p.child_by_field_name("key")?;
+                let k = p.field("key")?;
                 return py::string_value(src, k).map(str::to_owned);
             }
             "return_statement" | "block" => {
                 let f = py::enclosing_function(p)?;
-                if f.kind() != "function_definition" {
+                if f.k() != "function_definition" {
                     return None;
                 }
-                return Some(py::node_text(src, f.child_by_field_name("name")?).to_owned());
+                return Some(py::node_text(src, f.field("name")?).to_owned());
             }
             "module" => return None,
             _ => {}
@@ -222,7 +217,7 @@ fn py_purpose(src: &str, n: Node<'_>) -> Option<String> {
 }
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "call" {
+    if cx.file.is_test || node.k() != "call" {
         return;
     }
     let src = cx.src;
@@ -248,8 +243,8 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let fn_name = py::enclosing_function(node)
-        .filter(|f| f.kind() == "function_definition")
-        .and_then(|f| f.child_by_field_name("name"))
+        .filter(|f| f.k() == "function_definition")
+        .and_then(|f| f.field("name"))
         .map(|n| py::node_text(src, n).to_owned());
     let candidates = [py_purpose(src, node), fn_name];
     let Some(purpose) = candidates.into_iter().flatten().find(|n| names_secret(n)) else {

@@ -1,6 +1,7 @@
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use crate::meta::Severity;
 use tree_sitter::Node;
 
@@ -74,7 +75,7 @@ const EXP_MSG: &str = "the JWT expiry is not checked";
 // ------------------------------------------------------------------ Python
 
 fn py_algorithms_none(src: &str, list: Node<'_>) -> bool {
-    if !matches!(list.kind(), "list" | "tuple") {
+    if !matches!(list.k(), "list" | "tuple") {
         return false;
     }
     let mut c = list.walk();
@@ -85,7 +86,7 @@ fn py_algorithms_none(src: &str, list: Node<'_>) -> bool {
 }
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "call" {
+    if cx.file.is_test || node.k() != "call" {
         return;
     }
     let src = cx.src;
@@ -121,17 +122,16 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         }
     }
     if let Some(opts) = py::keyword_arg(src, node, "options") {
-        if opts.kind() != "dictionary" {
+        if opts.k() != "dictionary" {
             return;
         }
         let mut c = opts.walk();
         let pairs: Vec<Node> = opts
             .named_children(&mut c)
-            .filter(|p| p.kind() == "pair")
+            .filter(|p| p.k() == "pair")
             .collect();
         for p in pairs {
-            let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value"))
-            else {
+            let (Some(k), Some(v)) = (p.field("key"), p.field("value")) else {
                 continue;
             };
             if !py::is_false(src, v) {
@@ -167,28 +167,23 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    match node.kind() {
+    match node.k() {
         "pair" => {
-            let (Some(k), Some(v)) = (
-                node.child_by_field_name("key"),
-                node.child_by_field_name("value"),
-            ) else {
+            let (Some(k), Some(v)) = (node.field("key"), node.field("value")) else {
                 return;
             };
             let key = js::node_text(src, k).trim_matches(['"', '\'']);
             // Only inside the options of jsonwebtoken's verify.
             let in_verify = node
-                .parent()
-                .and_then(|o| o.parent())
-                .and_then(|a| a.parent())
-                .is_some_and(|c| {
-                    c.kind() == "call_expression" && jsonwebtoken_call(cx, c, "verify")
-                });
+                .up()
+                .and_then(|o| o.up())
+                .and_then(|a| a.up())
+                .is_some_and(|c| c.k() == "call_expression" && jsonwebtoken_call(cx, c, "verify"));
             if !in_verify {
                 return;
             }
             match key {
-                "algorithms" if v.kind() == "array" => {
+                "algorithms" if v.k() == "array" => {
                     let mut c = v.walk();
                     let none = v.named_children(&mut c).any(|e| {
                         js::string_value(src, e).is_some_and(|s| s.eq_ignore_ascii_case("none"))
@@ -202,7 +197,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
                         .help("list only the algorithms your issuer signs with: { algorithms: [\"RS256\"] }");
                     }
                 }
-                "ignoreExpiration" if v.kind() == "true" => {
+                "ignoreExpiration" if v.k() == "true" => {
                     cx.report(&JWT_VERIFICATION_DISABLED, node.byte_range(), EXP_MSG)
                         .help("remove ignoreExpiration; use clockTolerance for clock drift")
                         .severity(Severity::Medium);
@@ -245,18 +240,18 @@ fn decoded_used_for_auth(cx: &JsCx<'_, '_>, call: Node<'_>) -> bool {
     let mut var: Option<String> = None;
     let mut assigns_user = false;
     for _ in 0..10 {
-        let Some(p) = cur.parent() else { break };
-        match p.kind() {
+        let Some(p) = cur.up() else { break };
+        match p.k() {
             "assignment_expression" => {
-                if let Some(l) = p.child_by_field_name("left") {
+                if let Some(l) = p.field("left") {
                     assigns_user = auth_target(js::node_text(src, l));
                 }
                 break;
             }
             "variable_declarator" => {
                 var = p
-                    .child_by_field_name("name")
-                    .filter(|n| n.kind() == "identifier")
+                    .field("name")
+                    .filter(|n| n.k() == "identifier")
                     .map(|n| js::node_text(src, n).to_owned());
                 break;
             }
@@ -268,7 +263,7 @@ fn decoded_used_for_auth(cx: &JsCx<'_, '_>, call: Node<'_>) -> bool {
     let Some(func) = js::enclosing_function(call) else {
         return false;
     };
-    if func.kind() == "program" {
+    if func.k() == "program" {
         return false;
     }
     // Scan the function: a verify call anywhere means decode is only a peek.
@@ -280,17 +275,14 @@ fn decoded_used_for_auth(cx: &JsCx<'_, '_>, call: Node<'_>) -> bool {
         if budget == 0 {
             break;
         }
-        if n.kind() == "call_expression"
+        if n.k() == "call_expression"
             && js::callee_name(src, n).is_some_and(|c| c == "verify" || c == "jwtVerify")
         {
             has_verify = true;
         }
-        if n.kind() == "assignment_expression" {
-            if let (Some(l), Some(r), Some(v)) = (
-                n.child_by_field_name("left"),
-                n.child_by_field_name("right"),
-                var.as_deref(),
-            ) {
+        if n.k() == "assignment_expression" {
+            if let (Some(l), Some(r), Some(v)) = (n.field("left"), n.field("right"), var.as_deref())
+            {
                 if auth_target(js::node_text(src, l)) && js::node_text(src, r).contains(v) {
                     assigns_user = true;
                 }

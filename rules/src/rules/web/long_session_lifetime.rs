@@ -2,6 +2,7 @@ use super::common;
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -86,7 +87,7 @@ fn py_seconds(src: &str, n: Node<'_>) -> Option<f64> {
     if let Some(v) = common::eval_num(src, n, 0) {
         return Some(v);
     }
-    if n.kind() != "call" {
+    if n.k() != "call" {
         return None;
     }
     let name = py::callee_name(src, n)?;
@@ -116,17 +117,14 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    let (name, value) = match node.kind() {
+    let (name, value) = match node.k() {
         "assignment" => {
-            let (Some(l), Some(r)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
+            let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
                 return;
             };
             let lt = py::node_text(src, l);
-            let key = if l.kind() == "subscript" {
-                l.child_by_field_name("subscript")
+            let key = if l.k() == "subscript" {
+                l.field("subscript")
                     .and_then(|s| py::string_value(src, s))
                     .unwrap_or("")
             } else {
@@ -135,10 +133,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
             (key.to_owned(), r)
         }
         "keyword_argument" => {
-            let (Some(k), Some(v)) = (
-                node.child_by_field_name("name"),
-                node.child_by_field_name("value"),
-            ) else {
+            let (Some(k), Some(v)) = (node.field("name"), node.field("value")) else {
                 return;
             };
             (py::node_text(src, k).to_owned(), v)
@@ -165,9 +160,9 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
 fn js_is_refresh(src: &str, n: Node<'_>) -> bool {
     let mut cur = n;
     for _ in 0..12 {
-        let Some(p) = cur.parent() else { break };
+        let Some(p) = cur.up() else { break };
         if matches!(
-            p.kind(),
+            p.k(),
             "lexical_declaration"
                 | "variable_declaration"
                 | "expression_statement"
@@ -183,7 +178,7 @@ fn js_is_refresh(src: &str, n: Node<'_>) -> bool {
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "call_expression" {
+    if cx.file.is_test || node.k() != "call_expression" {
         return;
     }
     let src = cx.src;

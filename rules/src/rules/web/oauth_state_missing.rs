@@ -2,6 +2,7 @@ use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
 use crate::lang::strings;
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 crate::declare_rule! {
@@ -86,12 +87,9 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    match node.kind() {
+    match node.k() {
         "string" | "template_string" | "binary_expression" => {
-            if node
-                .parent()
-                .is_some_and(|p| p.kind() == "binary_expression")
-            {
+            if node.up().is_some_and(|p| p.k() == "binary_expression") {
                 return;
             }
             let text = strings::js(src, node).literal_text().to_owned();
@@ -101,15 +99,15 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         }
         "object" => {
             // Only objects passed straight to a call: a variable may get `state` added later.
-            if !node.parent().is_some_and(|p| p.kind() == "arguments") {
+            if !node.up().is_some_and(|p| p.k() == "arguments") {
                 return;
             }
             let mut c = node.walk();
             let keys: Vec<String> = node
                 .named_children(&mut c)
-                .filter_map(|p| match p.kind() {
+                .filter_map(|p| match p.k() {
                     "pair" => p
-                        .child_by_field_name("key")
+                        .field("key")
                         .map(|k| js::node_text(src, k).trim_matches(['"', '\'']).to_owned()),
                     "shorthand_property_identifier" => Some(js::node_text(src, p).to_owned()),
                     _ => None,
@@ -119,7 +117,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
             let mut c2 = node.walk();
             let spread = node
                 .named_children(&mut c2)
-                .any(|p| p.kind() == "spread_element");
+                .any(|p| p.k() == "spread_element");
             if !spread && params_missing_state(&keys) {
                 report(cx.file, node.byte_range());
             }
@@ -133,9 +131,9 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    match node.kind() {
+    match node.k() {
         "string" | "binary_operator" => {
-            if node.parent().is_some_and(|p| p.kind() == "binary_operator") {
+            if node.up().is_some_and(|p| p.k() == "binary_operator") {
                 return;
             }
             let text = strings::python(src, node).literal_text().to_owned();
@@ -146,17 +144,17 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         "dictionary" => {
             // Only dicts passed straight to a call (`urlencode({...})`): a dict in a variable
             // often gets `params["state"] = ...` afterwards.
-            if !node.parent().is_some_and(|p| p.kind() == "argument_list") {
+            if !node.up().is_some_and(|p| p.k() == "argument_list") {
                 return;
             }
             let mut c = node.walk();
             let keys: Vec<String> = node
                 .named_children(&mut c)
                 .filter_map(|p| {
-                    if p.kind() == "dictionary_splat" {
+                    if p.k() == "dictionary_splat" {
                         return Some("state".to_owned());
                     }
-                    let k = p.child_by_field_name("key")?;
+                    let k = p.field("key")?;
                     py::string_value(src, k).map(str::to_owned)
                 })
                 .collect();

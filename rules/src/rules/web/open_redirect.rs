@@ -1,6 +1,7 @@
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 crate::declare_rule! {
@@ -104,14 +105,14 @@ fn py_checked(src: &str, redirect_call: Node<'_>, name: &str) -> bool {
         if budget == 0 {
             break;
         }
-        match n.kind() {
+        match n.k() {
             "if_statement"
             | "elif_clause"
             | "while_statement"
             | "conditional_expression"
             | "assert_statement" => {
                 let cond = n
-                    .child_by_field_name("condition")
+                    .field("condition")
                     .map(|c| py::node_text(src, c))
                     .unwrap_or_else(|| py::node_text(src, n));
                 if mentions(cond, name) {
@@ -121,7 +122,7 @@ fn py_checked(src: &str, redirect_call: Node<'_>, name: &str) -> bool {
             "call" if n.id() != redirect_call.id() => {
                 let callee = py::callee_name(src, n).unwrap_or("");
                 if !matches!(callee, "get" | "str" | "redirect" | "getlist" | "strip")
-                    && n.child_by_field_name("arguments")
+                    && n.field("arguments")
                         .is_some_and(|a| mentions(py::node_text(src, a), name))
                 {
                     return true;
@@ -153,7 +154,7 @@ fn mentions(text: &str, name: &str) -> bool {
 }
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "call" {
+    if cx.file.is_test || node.k() != "call" {
         return;
     }
     let src = cx.src;
@@ -176,9 +177,8 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     };
     // The request expression, possibly `a or b`.
     let direct = |n: Node<'_>| {
-        if n.kind() == "boolean_operator" {
-            n.child_by_field_name("left")
-                .is_some_and(|l| py_request_value(src, l))
+        if n.k() == "boolean_operator" {
+            n.field("left").is_some_and(|l| py_request_value(src, l))
         } else {
             py_request_value(src, n)
         }
@@ -188,7 +188,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
             .help("accept only relative paths or allowed hosts: if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.host}): url = \"/\"");
         return;
     }
-    if arg.kind() != "identifier" {
+    if arg.k() != "identifier" {
         return;
     }
     let var = py::node_text(src, arg);
@@ -211,8 +211,8 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
 // ------------------------------------------------------------------ JavaScript / TypeScript
 
 fn js_request_value(src: &str, n: Node<'_>) -> bool {
-    let n = match n.kind() {
-        "binary_expression" => match n.child_by_field_name("left") {
+    let n = match n.k() {
+        "binary_expression" => match n.field("left") {
             Some(l) => l,
             None => return false,
         },
@@ -257,9 +257,9 @@ fn js_checked(src: &str, redirect_call: Node<'_>, name: &str) -> bool {
         if budget == 0 {
             break;
         }
-        match n.kind() {
+        match n.k() {
             "if_statement" | "ternary_expression" | "while_statement" => {
-                if let Some(c) = n.child_by_field_name("condition") {
+                if let Some(c) = n.field("condition") {
                     if mentions(js::node_text(src, c), name) {
                         return true;
                     }
@@ -271,15 +271,15 @@ fn js_checked(src: &str, redirect_call: Node<'_>, name: &str) -> bool {
                     callee,
                     "String" | "toString" | "redirect" | "trim" | "decodeURIComponent"
                 ) && n
-                    .child_by_field_name("arguments")
+                    .field("arguments")
                     .is_some_and(|a| mentions(js::node_text(src, a), name))
                 {
                     return true;
                 }
                 // `url.startsWith("/")`, `allowed.includes(url)`
-                if let Some(f) = n.child_by_field_name("function") {
-                    if f.kind() == "member_expression"
-                        && f.child_by_field_name("object")
+                if let Some(f) = n.field("function") {
+                    if f.k() == "member_expression"
+                        && f.field("object")
                             .is_some_and(|o| js::node_text(src, o) == name)
                         && matches!(callee, "startsWith" | "match" | "test" | "includes")
                     {
@@ -296,11 +296,11 @@ fn js_checked(src: &str, redirect_call: Node<'_>, name: &str) -> bool {
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "call_expression" {
+    if cx.file.is_test || node.k() != "call_expression" {
         return;
     }
     let src = cx.src;
-    let Some(f) = node.child_by_field_name("function") else {
+    let Some(f) = node.field("function") else {
         return;
     };
     let Some(path) = js::member_path(src, f) else {
@@ -321,7 +321,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
             .help("allow only relative paths (to.startsWith(\"/\") && !to.startsWith(\"//\")) or hosts from an allowlist");
         return;
     }
-    if arg.kind() != "identifier" {
+    if arg.k() != "identifier" {
         return;
     }
     let var = js::node_text(src, arg);

@@ -2,6 +2,7 @@ use super::common;
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use crate::meta::Severity;
 use std::ops::Range;
 use tree_sitter::Node;
@@ -143,7 +144,7 @@ const JS_HEADER_MODULES: &[&str] = &[
 ];
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "program" {
+    if cx.file.is_test || node.k() != "program" {
         return;
     }
     if cx
@@ -164,7 +165,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         if budget == 0 {
             return;
         }
-        match n.kind() {
+        match n.k() {
             "string" | "template_string" => {
                 if mentions_header(js::node_text(src, n)) {
                     has_headers = true;
@@ -194,8 +195,8 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
                 }
                 if let Some(name) = js::callee_name(src, n) {
                     if matches!(name, "use" | "listen" | "register")
-                        && n.child_by_field_name("function")
-                            .is_some_and(|f| f.kind() == "member_expression")
+                        && n.field("function")
+                            .is_some_and(|f| f.k() == "member_expression")
                     {
                         configures = true;
                     }
@@ -204,7 +205,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
             "new_expression" => {
                 if app.is_none() {
                     let c = n
-                        .child_by_field_name("constructor")
+                        .field("constructor")
                         .map(|c| js::node_text(src, c))
                         .unwrap_or("");
                     if cx.import_of(c).is_some_and(|i| i.module == "koa") {
@@ -255,7 +256,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {
         return;
     }
-    match node.kind() {
+    match node.k() {
         "module" => check_py_app(cx, node),
         "assignment" => check_django_middleware(cx, node),
         _ => {}
@@ -285,7 +286,7 @@ fn check_py_app(cx: &mut PyCx<'_, '_>, module: Node<'_>) {
         if budget == 0 {
             return;
         }
-        match n.kind() {
+        match n.k() {
             "string" => {
                 if mentions_header(py::node_text(src, n)) {
                     has_headers = true;
@@ -373,14 +374,11 @@ fn check_py_app(cx: &mut PyCx<'_, '_>, module: Node<'_>) {
 
 fn check_django_middleware(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     let src = cx.src;
-    let (Some(l), Some(r)) = (
-        node.child_by_field_name("left"),
-        node.child_by_field_name("right"),
-    ) else {
+    let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
         return;
     };
     if !matches!(py::node_text(src, l), "MIDDLEWARE" | "MIDDLEWARE_CLASSES")
-        || !matches!(r.kind(), "list" | "tuple")
+        || !matches!(r.k(), "list" | "tuple")
         || !common::py_module_level(node)
     {
         return;

@@ -2,6 +2,7 @@ use super::common;
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -156,10 +157,10 @@ const PY_LOG_METHODS: &[&str] = &[
 ];
 
 fn py_is_log_call(src: &str, call: Node<'_>, resolved: &str) -> bool {
-    let Some(f) = call.child_by_field_name("function") else {
+    let Some(f) = call.field("function") else {
         return false;
     };
-    if f.kind() == "identifier" {
+    if f.k() == "identifier" {
         return py::node_text(src, f) == "print";
     }
     let Some(name) = py::callee_name(src, call) else {
@@ -172,7 +173,7 @@ fn py_is_log_call(src: &str, call: Node<'_>, resolved: &str) -> bool {
         return true;
     }
     let recv = f
-        .child_by_field_name("object")
+        .field("object")
         .map(|o| py::node_text(src, o).to_ascii_lowercase())
         .unwrap_or_default();
     let last = recv.rsplit('.').next().unwrap_or("");
@@ -196,17 +197,17 @@ fn py_sensitive_expr(src: &str, n: Node<'_>) -> Option<String> {
     ) {
         return Some(t);
     }
-    match n.kind() {
+    match n.k() {
         "identifier" => {
             let s = py::node_text(src, n);
             sensitive(s).then(|| s.to_owned())
         }
         "attribute" => {
-            let a = py::node_text(src, n.child_by_field_name("attribute")?);
+            let a = py::node_text(src, n.field("attribute")?);
             sensitive(a).then(|| a.to_owned())
         }
         "subscript" => {
-            let k = n.child_by_field_name("subscript")?;
+            let k = n.field("subscript")?;
             let s = py::string_value(src, k)?;
             sensitive(s).then(|| s.to_owned())
         }
@@ -227,7 +228,7 @@ fn py_sensitive_expr(src: &str, n: Node<'_>) -> Option<String> {
 /// interpolations, `%` operands and `.format()` arguments.
 fn py_logged_values<'t>(src: &str, call: Node<'t>) -> Vec<Node<'t>> {
     let mut out = Vec::new();
-    let Some(args) = call.child_by_field_name("arguments") else {
+    let Some(args) = call.field("arguments") else {
         return out;
     };
     let mut stack: Vec<Node<'t>> = {
@@ -240,17 +241,17 @@ fn py_logged_values<'t>(src: &str, call: Node<'t>) -> Vec<Node<'t>> {
         if budget == 0 {
             break;
         }
-        match n.kind() {
+        match n.k() {
             "keyword_argument" => {
                 // `extra={...}` and `exc_info=` are structured; look into dict values.
-                if let Some(v) = n.child_by_field_name("value") {
+                if let Some(v) = n.field("value") {
                     stack.push(v);
                 }
             }
             "string" => {
                 let mut c = n.walk();
                 for ch in n.named_children(&mut c) {
-                    if ch.kind() == "interpolation" {
+                    if ch.k() == "interpolation" {
                         if let Some(e) = ch.named_child(0) {
                             stack.push(e);
                         }
@@ -269,13 +270,11 @@ fn py_logged_values<'t>(src: &str, call: Node<'t>) -> Vec<Node<'t>> {
             "dictionary" => {
                 let mut c = n.walk();
                 for p in n.named_children(&mut c) {
-                    if p.kind() != "pair" {
+                    if p.k() != "pair" {
                         continue;
                     }
                     // {"password": x} logs x under a sensitive key.
-                    if let (Some(k), Some(v)) =
-                        (p.child_by_field_name("key"), p.child_by_field_name("value"))
-                    {
+                    if let (Some(k), Some(v)) = (p.field("key"), p.field("value")) {
                         if py::string_value(src, k).is_some_and(sensitive) && !is_literal(v) {
                             out.push(p);
                         } else {
@@ -285,7 +284,7 @@ fn py_logged_values<'t>(src: &str, call: Node<'t>) -> Vec<Node<'t>> {
                 }
             }
             "call" if py::callee_name(src, n) == Some("format") => {
-                if let Some(a) = n.child_by_field_name("arguments") {
+                if let Some(a) = n.field("arguments") {
                     let mut c = a.walk();
                     stack.extend(a.named_children(&mut c));
                 }
@@ -298,13 +297,13 @@ fn py_logged_values<'t>(src: &str, call: Node<'t>) -> Vec<Node<'t>> {
 
 fn is_literal(n: Node<'_>) -> bool {
     matches!(
-        n.kind(),
+        n.k(),
         "string" | "integer" | "float" | "true" | "false" | "none" | "number" | "null"
     )
 }
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "call" {
+    if cx.file.is_test || node.k() != "call" {
         return;
     }
     let src = cx.src;
@@ -314,9 +313,9 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     }
     let mut hits: Vec<(Range<usize>, String)> = Vec::new();
     for v in py_logged_values(src, node) {
-        if v.kind() == "pair" {
+        if v.k() == "pair" {
             let k = v
-                .child_by_field_name("key")
+                .field("key")
                 .and_then(|k| py::string_value(src, k))
                 .unwrap_or("")
                 .to_owned();
@@ -349,17 +348,17 @@ fn report(file: &mut crate::engine::FileCx<'_>, r: Range<usize>, name: &str) {
 // ------------------------------------------------------------------ JavaScript / TypeScript
 
 fn js_is_log_call(src: &str, call: Node<'_>) -> bool {
-    let Some(f) = call.child_by_field_name("function") else {
+    let Some(f) = call.field("function") else {
         return false;
     };
-    if f.kind() != "member_expression" {
+    if f.k() != "member_expression" {
         return false;
     }
     let Some(name) = js::callee_name(src, call) else {
         return false;
     };
     let recv = f
-        .child_by_field_name("object")
+        .field("object")
         .and_then(|o| js::member_path(src, o))
         .unwrap_or_default();
     let last = recv.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
@@ -392,7 +391,7 @@ fn js_is_log_call(src: &str, call: Node<'_>) -> bool {
 }
 
 fn js_sensitive_expr(src: &str, n: Node<'_>) -> Option<String> {
-    let n = match n.kind() {
+    let n = match n.k() {
         "parenthesized_expression" | "as_expression" | "non_null_expression" => n.named_child(0)?,
         _ => n,
     };
@@ -408,17 +407,17 @@ fn js_sensitive_expr(src: &str, n: Node<'_>) -> Option<String> {
     ) {
         return Some(t);
     }
-    match n.kind() {
+    match n.k() {
         "identifier" | "shorthand_property_identifier" => {
             let s = js::node_text(src, n);
             sensitive(s).then(|| s.to_owned())
         }
         "member_expression" => {
-            let p = js::node_text(src, n.child_by_field_name("property")?);
+            let p = js::node_text(src, n.field("property")?);
             sensitive(p).then(|| p.to_owned())
         }
         "subscript_expression" => {
-            let k = n.child_by_field_name("index")?;
+            let k = n.field("index")?;
             let s = js::string_value(src, k)?;
             sensitive(s).then(|| s.to_owned())
         }
@@ -439,11 +438,11 @@ fn js_logged_values<'t>(src: &str, call: Node<'t>) -> Vec<Node<'t>> {
         if budget == 0 {
             break;
         }
-        match n.kind() {
+        match n.k() {
             "template_string" => {
                 let mut c = n.walk();
                 for ch in n.named_children(&mut c) {
-                    if ch.kind() == "template_substitution" {
+                    if ch.k() == "template_substitution" {
                         if let Some(e) = ch.named_child(0) {
                             stack.push(e);
                         }
@@ -457,11 +456,9 @@ fn js_logged_values<'t>(src: &str, call: Node<'t>) -> Vec<Node<'t>> {
             "object" => {
                 let mut c = n.walk();
                 for p in n.named_children(&mut c) {
-                    match p.kind() {
+                    match p.k() {
                         "pair" => {
-                            if let (Some(k), Some(v)) =
-                                (p.child_by_field_name("key"), p.child_by_field_name("value"))
-                            {
+                            if let (Some(k), Some(v)) = (p.field("key"), p.field("value")) {
                                 let key = js::node_text(src, k).trim_matches(['"', '\'']);
                                 if sensitive(key) && !is_literal(v) {
                                     out.push(p);
@@ -482,7 +479,7 @@ fn js_logged_values<'t>(src: &str, call: Node<'t>) -> Vec<Node<'t>> {
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "call_expression" {
+    if cx.file.is_test || node.k() != "call_expression" {
         return;
     }
     let src = cx.src;
@@ -491,13 +488,13 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     }
     let mut hits: Vec<(Range<usize>, String)> = Vec::new();
     for v in js_logged_values(src, node) {
-        if v.kind() == "pair" {
+        if v.k() == "pair" {
             let k = v
-                .child_by_field_name("key")
+                .field("key")
                 .map(|k| js::node_text(src, k).trim_matches(['"', '\'']).to_owned())
                 .unwrap_or_default();
             hits.push((v.byte_range(), k));
-        } else if v.kind() == "spread_element" {
+        } else if v.k() == "spread_element" {
             if let Some(name) = v.named_child(0).and_then(|e| js_sensitive_expr(src, e)) {
                 hits.push((v.byte_range(), name));
             }

@@ -2,6 +2,7 @@ use super::common;
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use crate::meta::Severity;
 use tree_sitter::Node;
 
@@ -93,19 +94,17 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    match node.kind() {
+    match node.k() {
         "dictionary" => {
             // Django AUTH_PASSWORD_VALIDATORS entry.
             let mut name_ok = false;
             let mut opts = None;
             let mut c = node.walk();
             for p in node.named_children(&mut c) {
-                if p.kind() != "pair" {
+                if p.k() != "pair" {
                     continue;
                 }
-                let (Some(k), Some(v)) =
-                    (p.child_by_field_name("key"), p.child_by_field_name("value"))
-                else {
+                let (Some(k), Some(v)) = (p.field("key"), p.field("value")) else {
                     continue;
                 };
                 match py::string_value(src, k) {
@@ -128,14 +127,14 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
                     report(cx.file, node.byte_range(), 8.0, help).severity(Severity::Low);
                 }
                 Some(o) => {
-                    if o.kind() != "dictionary" {
+                    if o.k() != "dictionary" {
                         return;
                     }
                     let mut c = o.walk();
                     let ml = o.named_children(&mut c).find_map(|p| {
-                        let k = p.child_by_field_name("key")?;
+                        let k = p.field("key")?;
                         (py::string_value(src, k) == Some("min_length"))
-                            .then(|| p.child_by_field_name("value"))
+                            .then(|| p.field("value"))
                             .flatten()
                     });
                     match ml {
@@ -195,22 +194,20 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
 fn py_field_name(src: &str, n: Node<'_>) -> Option<String> {
     let mut cur = n;
     for _ in 0..8 {
-        let p = cur.parent()?;
-        match p.kind() {
+        let p = cur.up()?;
+        match p.k() {
             "assignment" => {
                 // `password: str = Field(..)` and `password: constr(..)` (annotation).
-                let l = p.child_by_field_name("left")?;
+                let l = p.field("left")?;
                 return Some(py::node_text(src, l).to_owned());
             }
             "keyword_argument" => {
-                let k = py::node_text(src, p.child_by_field_name("name")?);
+                let k = py::node_text(src, p.field("name")?);
                 if k != "validators" {
                     return Some(k.to_owned());
                 }
             }
-            "pair" => {
-                return py::string_value(src, p.child_by_field_name("key")?).map(str::to_owned)
-            }
+            "pair" => return py::string_value(src, p.field("key")?).map(str::to_owned),
             "block" | "module" => return None,
             _ => {}
         }
@@ -226,16 +223,13 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    match node.kind() {
+    match node.k() {
         "pair" => {
-            let (Some(k), Some(v)) = (
-                node.child_by_field_name("key"),
-                node.child_by_field_name("value"),
-            ) else {
+            let (Some(k), Some(v)) = (node.field("key"), node.field("value")) else {
                 return;
             };
             let key = js::node_text(src, k).trim_matches(['"', '\'']);
-            if !is_password_field(key) || v.kind() != "call_expression" {
+            if !is_password_field(key) || v.k() != "call_expression" {
                 return;
             }
             // Walk the method chain: z.string().min(8).max(64)
@@ -243,7 +237,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
             let mut min: Option<(f64, Node)> = None;
             let mut is_string = false;
             for _ in 0..16 {
-                if cur.kind() != "call_expression" {
+                if cur.k() != "call_expression" {
                     break;
                 }
                 let name = js::callee_name(src, cur).unwrap_or("");
@@ -257,10 +251,10 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
                 if name == "string" {
                     is_string = true;
                 }
-                let Some(f) = cur.child_by_field_name("function") else {
+                let Some(f) = cur.field("function") else {
                     break;
                 };
-                let Some(o) = f.child_by_field_name("object") else {
+                let Some(o) = f.field("object") else {
                     break;
                 };
                 cur = o;
@@ -278,10 +272,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         }
         "decorator" => {
             // class-validator: @MinLength(8) password: string;
-            let Some(call) = node
-                .named_child(0)
-                .filter(|c| c.kind() == "call_expression")
-            else {
+            let Some(call) = node.named_child(0).filter(|c| c.k() == "call_expression") else {
                 return;
             };
             if js::callee_name(src, call) != Some("MinLength") {
@@ -297,11 +288,8 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
                 return;
             }
             // The decorated property follows the decorator.
-            let Some(prop) = node.parent() else { return };
-            let Some(name) = prop
-                .child_by_field_name("name")
-                .map(|n| js::node_text(src, n))
-            else {
+            let Some(prop) = node.up() else { return };
+            let Some(name) = prop.field("name").map(|n| js::node_text(src, n)) else {
                 return;
             };
             if !is_password_field(name) {

@@ -2,6 +2,7 @@ use super::common;
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 crate::declare_rule! {
@@ -60,7 +61,7 @@ const HELP: &str = "mount the docs only outside production (if (process.env.NODE
 // ------------------------------------------------------------------ JavaScript / TypeScript
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "call_expression" {
+    if cx.file.is_test || node.k() != "call_expression" {
         return;
     }
     let src = cx.src;
@@ -82,7 +83,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
 // ------------------------------------------------------------------ Python
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.kind() != "call" {
+    if cx.file.is_test || node.k() != "call" {
         return;
     }
     let src = cx.src;

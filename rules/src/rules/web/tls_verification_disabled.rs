@@ -2,6 +2,7 @@ use super::common;
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 crate::declare_rule! {
@@ -100,7 +101,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    match node.kind() {
+    match node.k() {
         "call" => {
             let Some(name) = py::callee_name(src, node) else {
                 return;
@@ -142,13 +143,12 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         }
         "attribute" | "identifier" => {
             // ssl._create_unverified_context and ssl.CERT_NONE, however referenced.
-            if node.kind() == "identifier" && node.parent().is_some_and(|p| p.kind() == "attribute")
-            {
+            if node.k() == "identifier" && node.up().is_some_and(|p| p.k() == "attribute") {
                 return;
             }
-            if node.parent().is_some_and(|p| {
+            if node.up().is_some_and(|p| {
                 matches!(
-                    p.kind(),
+                    p.k(),
                     "import_from_statement" | "dotted_name" | "aliased_import"
                 )
             }) {
@@ -162,12 +162,11 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
                 "ssl._create_unverified_context" => "an unverified SSL context is created",
                 "ssl.CERT_NONE" | "ssl.VerifyMode.CERT_NONE" => {
                     // Only as a value being set, not in a comparison.
-                    let p = node.parent();
+                    let p = node.up();
                     let set = p.is_some_and(|p| {
-                        matches!(p.kind(), "keyword_argument" | "argument_list")
-                            || (p.kind() == "assignment"
-                                && p.child_by_field_name("right")
-                                    .is_some_and(|rr| rr.id() == node.id()))
+                        matches!(p.k(), "keyword_argument" | "argument_list")
+                            || (p.k() == "assignment"
+                                && p.field("right").is_some_and(|rr| rr.id() == node.id()))
                     });
                     if !set {
                         return;
@@ -184,17 +183,14 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
             );
         }
         "assignment" => {
-            let (Some(l), Some(r)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
+            let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
                 return;
             };
-            if l.kind() != "attribute" || !py::is_false(src, r) {
+            if l.k() != "attribute" || !py::is_false(src, r) {
                 return;
             }
             let attr = l
-                .child_by_field_name("attribute")
+                .field("attribute")
                 .map(|a| py::node_text(src, a))
                 .unwrap_or("");
             let msg = match attr {
@@ -219,17 +215,14 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    match node.kind() {
+    match node.k() {
         "pair" => {
-            let (Some(k), Some(v)) = (
-                node.child_by_field_name("key"),
-                node.child_by_field_name("value"),
-            ) else {
+            let (Some(k), Some(v)) = (node.field("key"), node.field("value")) else {
                 return;
             };
             let key = js::node_text(src, k).trim_matches(['"', '\'']);
             let bad = match key {
-                "rejectUnauthorized" | "strictSSL" => v.kind() == "false",
+                "rejectUnauthorized" | "strictSSL" => v.k() == "false",
                 "checkServerIdentity" => accepts_everything(src, v),
                 _ => false,
             };
@@ -240,10 +233,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
             }
         }
         "assignment_expression" => {
-            let (Some(l), Some(r)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
+            let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
                 return;
             };
             let lt = js::node_text(src, l);
@@ -266,25 +256,22 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
 
 /// `checkServerIdentity: () => undefined` / `() => {}` / `function () { return undefined; }`.
 fn accepts_everything(src: &str, v: Node<'_>) -> bool {
-    if !matches!(
-        v.kind(),
-        "arrow_function" | "function_expression" | "function"
-    ) {
+    if !matches!(v.k(), "arrow_function" | "function_expression" | "function") {
         return false;
     }
-    let Some(body) = v.child_by_field_name("body") else {
+    let Some(body) = v.field("body") else {
         return false;
     };
-    match body.kind() {
+    match body.k() {
         "statement_block" => {
             let mut c = body.walk();
             let stmts: Vec<Node> = body
                 .named_children(&mut c)
-                .filter(|n| n.kind() != "comment")
+                .filter(|n| n.k() != "comment")
                 .collect();
             stmts.is_empty()
                 || (stmts.len() == 1
-                    && stmts[0].kind() == "return_statement"
+                    && stmts[0].k() == "return_statement"
                     && stmts[0]
                         .named_child(0)
                         .is_none_or(|e| matches!(js::node_text(src, e), "undefined" | "null")))

@@ -2,6 +2,7 @@ use crate::lang::js::JsCx;
 use crate::lang::python::PyCx;
 use crate::lang::rust::{RustCx, RustNode};
 use crate::lang::strings::{self, Built};
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 crate::declare_rule! {
@@ -121,14 +122,11 @@ fn report(file: &mut crate::engine::FileCx<'_>, r: std::ops::Range<usize>, p: &s
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || !matches!(node.kind(), "template_string" | "binary_expression") {
+    if cx.file.is_test || !matches!(node.k(), "template_string" | "binary_expression") {
         return;
     }
     // Only the outermost concatenation.
-    if node
-        .parent()
-        .is_some_and(|p| p.kind() == "binary_expression")
-    {
+    if node.up().is_some_and(|p| p.k() == "binary_expression") {
         return;
     }
     let built = strings::js(cx.src, node);
@@ -142,11 +140,11 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
 }
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || !matches!(node.kind(), "string" | "binary_operator" | "call") {
+    if cx.file.is_test || !matches!(node.k(), "string" | "binary_operator" | "call") {
         return;
     }
     let src = cx.src;
-    let target = match node.kind() {
+    let target = match node.k() {
         "string" => {
             if !crate::lang::python::has_interpolation(node) {
                 return;
@@ -154,7 +152,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
             node
         }
         "binary_operator" => {
-            if node.parent().is_some_and(|p| p.kind() == "binary_operator") {
+            if node.up().is_some_and(|p| p.k() == "binary_operator") {
                 return;
             }
             node
@@ -167,12 +165,12 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
             node
         }
     };
-    if node.kind() == "string" && node.parent().is_some_and(|p| p.kind() == "binary_operator") {
+    if node.k() == "string" && node.up().is_some_and(|p| p.k() == "binary_operator") {
         return;
     }
     let raw = cx.text(target);
     let mut hit = credential_param(raw);
-    if hit.is_none() && node.kind() == "binary_operator" {
+    if hit.is_none() && node.k() == "binary_operator" {
         // "...?token=%s" % x
         let l = raw.to_ascii_lowercase();
         hit = PARAMS.iter().copied().find(|p| {

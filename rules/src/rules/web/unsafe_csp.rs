@@ -2,6 +2,7 @@ use super::{common, headers};
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -88,7 +89,7 @@ fn directive_name(key: &str) -> String {
 // ------------------------------------------------------------------ JavaScript / TypeScript
 
 fn js_sources(src: &str, v: Node<'_>) -> Vec<String> {
-    match v.kind() {
+    match v.k() {
         "array" => {
             let mut c = v.walk();
             v.named_children(&mut c)
@@ -117,18 +118,17 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         }
         return;
     }
-    if node.kind() != "object" {
+    if node.k() != "object" {
         return;
     }
     let mut directives = Vec::new();
     let mut ranges = Vec::new();
     let mut c = node.walk();
     for p in node.named_children(&mut c) {
-        if p.kind() != "pair" {
+        if p.k() != "pair" {
             continue;
         }
-        let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value"))
-        else {
+        let (Some(k), Some(v)) = (p.field("key"), p.field("value")) else {
             continue;
         };
         let name = directive_name(js::node_text(src, k).trim_matches(['"', '\'']));
@@ -158,7 +158,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
 
 /// Sources in a Python value: a list/tuple of strings or `CSP.*` constants, or a policy string.
 fn py_sources(src: &str, v: Node<'_>) -> Vec<String> {
-    match v.kind() {
+    match v.k() {
         "list" | "tuple" | "set" => {
             let mut c = v.walk();
             v.named_children(&mut c)
@@ -197,18 +197,16 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         }
         return;
     }
-    match node.kind() {
+    match node.k() {
         "dictionary" => {
             let mut directives = Vec::new();
             let mut ranges = Vec::new();
             let mut c = node.walk();
             for p in node.named_children(&mut c) {
-                if p.kind() != "pair" {
+                if p.k() != "pair" {
                     continue;
                 }
-                let (Some(k), Some(v)) =
-                    (p.child_by_field_name("key"), p.child_by_field_name("value"))
-                else {
+                let (Some(k), Some(v)) = (p.field("key"), p.field("value")) else {
                     continue;
                 };
                 let Some(key) = py::string_value(src, k) else {
@@ -259,16 +257,13 @@ fn check_django_csp(cx: &mut PyCx<'_, '_>, module: Node<'_>) {
     let mut found: Vec<(String, Vec<String>, Range<usize>)> = Vec::new();
     let mut c = module.walk();
     for st in module.named_children(&mut c) {
-        if st.kind() != "expression_statement" {
+        if st.k() != "expression_statement" {
             continue;
         }
-        let Some(a) = st.named_child(0).filter(|a| a.kind() == "assignment") else {
+        let Some(a) = st.named_child(0).filter(|a| a.k() == "assignment") else {
             continue;
         };
-        let (Some(l), Some(r)) = (
-            a.child_by_field_name("left"),
-            a.child_by_field_name("right"),
-        ) else {
+        let (Some(l), Some(r)) = (a.field("left"), a.field("right")) else {
             continue;
         };
         let name = match py::node_text(src, l) {

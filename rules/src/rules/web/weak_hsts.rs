@@ -2,6 +2,7 @@ use super::{common, headers};
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -103,12 +104,9 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         return;
     }
     // helmet({ hsts: {...} }) / helmet({ strictTransportSecurity: false })
-    let opts = match node.kind() {
+    let opts = match node.k() {
         "pair" => {
-            let (Some(k), Some(v)) = (
-                node.child_by_field_name("key"),
-                node.child_by_field_name("value"),
-            ) else {
+            let (Some(k), Some(v)) = (node.field("key"), node.field("value")) else {
                 return;
             };
             let key = js::node_text(src, k).trim_matches(['"', '\'']);
@@ -117,17 +115,17 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
             }
             // Only inside a helmet(...) call's options.
             let in_helmet = node
-                .parent()
-                .and_then(|o| o.parent())
-                .and_then(|a| a.parent())
+                .up()
+                .and_then(|o| o.up())
+                .and_then(|a| a.up())
                 .is_some_and(|c| {
-                    c.kind() == "call_expression"
+                    c.k() == "call_expression"
                         && cx.resolved_callee(c).is_some_and(|r| r.contains("helmet"))
                 });
             if !in_helmet {
                 return;
             }
-            if v.kind() == "false" {
+            if v.k() == "false" {
                 if !common::js_env_guarded(src, node) {
                     disabled(cx.file, node.byte_range());
                 }
@@ -177,7 +175,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         }
         return;
     }
-    match node.kind() {
+    match node.k() {
         "call" => {
             let r = cx.resolved_callee(node).unwrap_or_default();
             if !r.ends_with("Talisman") && !r.ends_with("Talisman.init_app") {
@@ -197,10 +195,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
             }
         }
         "assignment" => {
-            let (Some(l), Some(r)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
+            let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
                 return;
             };
             if py::node_text(src, l) != "SECURE_HSTS_SECONDS" || !common::py_module_level(node) {

@@ -1,6 +1,7 @@
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 crate::declare_rule! {
@@ -68,16 +69,16 @@ crate::declare_rule! {
 // ------------------------------------------------------------------ Python
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || !matches!(node.kind(), "attribute" | "identifier") {
+    if cx.file.is_test || !matches!(node.k(), "attribute" | "identifier") {
         return;
     }
     let src = cx.src;
-    let Some(parent) = node.parent() else { return };
-    if node.kind() == "identifier" && parent.kind() == "attribute" {
+    let Some(parent) = node.up() else { return };
+    if node.k() == "identifier" && parent.k() == "attribute" {
         return;
     }
     if matches!(
-        parent.kind(),
+        parent.k(),
         "attribute"
             | "comparison_operator"
             | "import_from_statement"
@@ -105,9 +106,9 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     };
     if needs_min {
         // Only `x.minimum_version = ...`, not a maximum.
-        let is_min = parent.kind() == "assignment"
+        let is_min = parent.k() == "assignment"
             && parent
-                .child_by_field_name("left")
+                .field("left")
                 .is_some_and(|l| py::node_text(src, l).ends_with("minimum_version"));
         if !is_min {
             return;
@@ -142,12 +143,9 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    let (key, v) = match node.kind() {
+    let (key, v) = match node.k() {
         "pair" => {
-            let (Some(k), Some(v)) = (
-                node.child_by_field_name("key"),
-                node.child_by_field_name("value"),
-            ) else {
+            let (Some(k), Some(v)) = (node.field("key"), node.field("value")) else {
                 return;
             };
             (
@@ -156,10 +154,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
             )
         }
         "assignment_expression" => {
-            let (Some(l), Some(r)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
+            let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
                 return;
             };
             let lt = js::member_path(src, l).unwrap_or_default();

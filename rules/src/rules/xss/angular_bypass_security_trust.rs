@@ -1,5 +1,6 @@
 use super::taint::{self, Html};
 use crate::lang::js::{self, JsCx};
+use crate::lang::NodeExt;
 use crate::meta::Confidence;
 use tree_sitter::Node;
 
@@ -51,14 +52,14 @@ crate::declare_rule! {
 const HELP: &str = "bind the value directly so Angular sanitizes it, or sanitize it first (DOMPurify.sanitize) and validate URLs against an allowlist before trusting them";
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if node.kind() == "program" {
+    if node.k() == "program" {
         taint::note_generated(cx);
         return;
     }
     if taint::is_generated() {
         return;
     }
-    if node.kind() != "call_expression" || cx.file.is_test {
+    if node.k() != "call_expression" || cx.file.is_test {
         return;
     }
     let src = cx.src;

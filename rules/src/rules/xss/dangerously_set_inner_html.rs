@@ -1,5 +1,6 @@
 use super::taint;
 use crate::lang::js::{self, JsCx};
+use crate::lang::NodeExt;
 use crate::meta::{Confidence, Severity};
 use tree_sitter::Node;
 
@@ -52,14 +53,14 @@ crate::declare_rule! {
 const HELP: &str = "render the value as JSX children, or sanitize it: dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(html) }}";
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if node.kind() == "program" {
+    if node.k() == "program" {
         taint::note_generated(cx);
         return;
     }
     if taint::is_generated() {
         return;
     }
-    if node.kind() != "jsx_attribute" || cx.file.is_test {
+    if node.k() != "jsx_attribute" || cx.file.is_test {
         return;
     }
     let src = cx.src;
@@ -71,7 +72,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     }
     let Some(expr) = kids
         .get(1)
-        .filter(|k| k.kind() == "jsx_expression")
+        .filter(|k| k.k() == "jsx_expression")
         .and_then(|k| k.named_child(0))
     else {
         return;
@@ -79,7 +80,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     let Some(value) = js::object_property(src, expr, "__html") else {
         return;
     };
-    let inner = if value.kind() == "await_expression" {
+    let inner = if value.k() == "await_expression" {
         value.named_child(0).unwrap_or(value)
     } else {
         value
@@ -95,8 +96,8 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     // Inline <style>/<script> bodies built from configuration (themes, JSON-LD) are not markup;
     // only request/URL values are reported there.
     let element = node
-        .parent()
-        .and_then(|p| p.child_by_field_name("name"))
+        .up()
+        .and_then(|p| p.field("name"))
         .map(|n| js::node_text(src, n))
         .unwrap_or("");
     if matches!(element, "style" | "script") && !matches!(h, taint::Html::Source { .. }) {

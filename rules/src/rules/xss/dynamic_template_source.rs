@@ -2,6 +2,7 @@ use super::taint;
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 crate::declare_rule! {
@@ -60,7 +61,7 @@ fn severity_for(v: &mut taint::Verdict) {
 }
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if node.kind() != "call" || cx.file.is_test {
+    if node.k() != "call" || cx.file.is_test {
         return;
     }
     let src = cx.src;
@@ -101,14 +102,14 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if node.kind() == "program" {
+    if node.k() == "program" {
         taint::note_generated(cx);
         return;
     }
     if taint::is_generated() {
         return;
     }
-    if node.kind() != "call_expression" || cx.file.is_test {
+    if node.k() != "call_expression" || cx.file.is_test {
         return;
     }
     let src = cx.src;

@@ -1,5 +1,6 @@
 use super::taint;
 use crate::lang::js::{self, JsCx};
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 crate::declare_rule! {
@@ -69,7 +70,7 @@ fn report(cx: &mut JsCx<'_, '_>, arg: Node<'_>, api: &str) {
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if node.kind() == "program" {
+    if node.k() == "program" {
         taint::note_generated(cx);
         return;
     }
@@ -80,9 +81,9 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    match node.kind() {
+    match node.k() {
         "call_expression" => {
-            let Some(f) = node.child_by_field_name("function") else {
+            let Some(f) = node.field("function") else {
                 return;
             };
             let path = js::member_path(src, f).unwrap_or_default();
@@ -99,7 +100,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
                 }
                 "setTimeout" | "setInterval" | "window.setTimeout" | "window.setInterval" => {
                     if let Some(a) = args.first() {
-                        if matches!(a.kind(), "string" | "template_string" | "binary_expression") {
+                        if matches!(a.k(), "string" | "template_string" | "binary_expression") {
                             report(cx, *a, &path);
                         }
                     }
@@ -108,19 +109,19 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
             }
         }
         "new_expression" => {
-            let Some(c) = node.child_by_field_name("constructor") else {
+            let Some(c) = node.field("constructor") else {
                 return;
             };
             if js::node_text(src, c) != "Function" {
                 return;
             }
-            let Some(args) = node.child_by_field_name("arguments") else {
+            let Some(args) = node.field("arguments") else {
                 return;
             };
             let mut cur = args.walk();
             let last = args
                 .named_children(&mut cur)
-                .filter(|n| n.kind() != "comment")
+                .filter(|n| n.k() != "comment")
                 .last();
             if let Some(a) = last {
                 report(cx, a, "new Function");

@@ -2,6 +2,7 @@ use super::taint::{self, Html};
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{lit_str, RustCx, RustNode};
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 crate::declare_rule! {
@@ -80,7 +81,7 @@ fn js_response(path: &str) -> bool {
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if node.kind() == "program" {
+    if node.k() == "program" {
         taint::note_generated(cx);
         return;
     }
@@ -91,11 +92,11 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    let (value, api) = match node.kind() {
+    let (value, api) = match node.k() {
         "call_expression" => {
             let Some(f) = node
-                .child_by_field_name("function")
-                .filter(|f| f.kind() == "member_expression")
+                .field("function")
+                .filter(|f| f.k() == "member_expression")
             else {
                 return;
             };
@@ -103,7 +104,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
                 return;
             };
             let recv = f
-                .child_by_field_name("object")
+                .field("object")
                 .and_then(|o| js::member_path(src, o))
                 .unwrap_or_default();
             let ok = match name {
@@ -120,10 +121,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
             (a, format!("{recv}.{name}"))
         }
         "assignment_expression" => {
-            let (Some(l), Some(r)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
+            let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
                 return;
             };
             let p = js::member_path(src, l).unwrap_or_default();
@@ -156,13 +154,12 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
 const PY_HELP: &str = "render a template (autoescaped), or escape each value with markupsafe.escape()/html.escape() before formatting it into markup";
 
 fn py_flask_view(src: &str, ret: Node<'_>) -> bool {
-    let Some(def) = py::enclosing_function(ret).filter(|d| d.kind() == "function_definition")
-    else {
+    let Some(def) = py::enclosing_function(ret).filter(|d| d.k() == "function_definition") else {
         return false;
     };
     py::decorators(def).iter().any(|d| {
-        let f = if d.kind() == "call" {
-            d.child_by_field_name("function")
+        let f = if d.k() == "call" {
+            d.field("function")
         } else {
             Some(*d)
         };
@@ -178,7 +175,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    let (value, api) = match node.kind() {
+    let (value, api) = match node.k() {
         "call" => {
             let Some(resolved) = cx.resolved_callee(node) else {
                 return;
@@ -217,7 +214,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
                 return;
             }
             let Some(v) = node.named_child(0) else { return };
-            if v.kind() != "string" && v.kind() != "binary_operator" && v.kind() != "call" {
+            if v.k() != "string" && v.k() != "binary_operator" && v.k() != "call" {
                 return;
             }
             if !py_flask_view(src, node) {

@@ -1,5 +1,6 @@
 use super::taint::{self, Html};
 use crate::lang::js::{self, JsCx};
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 crate::declare_rule! {
@@ -86,29 +87,29 @@ fn report(cx: &mut JsCx<'_, '_>, value: Node<'_>, sink: &str, h: Html, need_mark
 /// `$(..).html(x)`, `$el.html(x)`, `jQuery(..).find(..).append(x)`.
 fn is_jquery_receiver(src: &str, mut obj: Node<'_>) -> bool {
     for _ in 0..16 {
-        match obj.kind() {
+        match obj.k() {
             "identifier" => {
                 let t = js::node_text(src, obj);
                 return t.starts_with('$') && t.len() > 1;
             }
             "member_expression" => {
                 // this.$el / self.$container
-                let Some(p) = obj.child_by_field_name("property") else {
+                let Some(p) = obj.field("property") else {
                     return false;
                 };
                 return js::node_text(src, p).starts_with('$');
             }
             "call_expression" => {
-                let Some(f) = obj.child_by_field_name("function") else {
+                let Some(f) = obj.field("function") else {
                     return false;
                 };
-                if f.kind() == "identifier" {
+                if f.k() == "identifier" {
                     return matches!(js::node_text(src, f), "$" | "jQuery");
                 }
-                if f.kind() != "member_expression" {
+                if f.k() != "member_expression" {
                     return false;
                 }
-                let Some(o) = f.child_by_field_name("object") else {
+                let Some(o) = f.field("object") else {
                     return false;
                 };
                 obj = o;
@@ -124,7 +125,7 @@ fn is_jquery_receiver(src: &str, mut obj: Node<'_>) -> bool {
 }
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if node.kind() == "program" {
+    if node.k() == "program" {
         taint::note_generated(cx);
         return;
     }
@@ -135,21 +136,15 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    match node.kind() {
+    match node.k() {
         "assignment_expression" | "augmented_assignment_expression" => {
-            let (Some(l), Some(r)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
+            let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
                 return;
             };
-            if l.kind() != "member_expression" {
+            if l.k() != "member_expression" {
                 return;
             }
-            let Some(prop) = l
-                .child_by_field_name("property")
-                .map(|p| js::node_text(src, p))
-            else {
+            let Some(prop) = l.field("property").map(|p| js::node_text(src, p)) else {
                 return;
             };
             if !matches!(prop, "innerHTML" | "outerHTML" | "srcdoc") {
@@ -159,11 +154,11 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
             report(cx, r, prop, h, false);
         }
         "call_expression" => {
-            let Some(f) = node.child_by_field_name("function") else {
+            let Some(f) = node.field("function") else {
                 return;
             };
             let args = js::call_args(node);
-            if f.kind() == "identifier" {
+            if f.k() == "identifier" {
                 // $("<div>" + name + "</div>")
                 if matches!(js::node_text(src, f), "$" | "jQuery") {
                     if let Some(a) = args.first() {
@@ -173,7 +168,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
                 }
                 return;
             }
-            if f.kind() != "member_expression" {
+            if f.k() != "member_expression" {
                 return;
             }
             let Some(name) = js::callee_name(src, node) else {
@@ -200,7 +195,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
                 }
                 "html" | "append" | "prepend" | "before" | "after" | "replaceWith" | "wrap"
                 | "wrapAll" | "wrapInner" => {
-                    let Some(obj) = f.child_by_field_name("object") else {
+                    let Some(obj) = f.field("object") else {
                         return;
                     };
                     if args.len() != 1 || !is_jquery_receiver(src, obj) {

@@ -1,6 +1,7 @@
 use super::taint;
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 crate::declare_rule! {
@@ -58,7 +59,7 @@ crate::declare_rule! {
 }
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if node.kind() != "call" || cx.file.is_test {
+    if node.k() != "call" || cx.file.is_test {
         return;
     }
     let src = cx.src;

@@ -8,6 +8,7 @@ use crate::lang::js;
 use crate::lang::python as py;
 use crate::lang::rust::RustCx;
 use crate::lang::strings::{is_constant_name, template_has_capture};
+use crate::lang::NodeExt;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -137,9 +138,9 @@ pub fn js(src: &str, n: Node<'_>) -> Html {
 }
 
 fn js_number_like(src: &str, n: Node<'_>) -> bool {
-    match n.kind() {
+    match n.k() {
         "number" | "true" | "false" | "null" | "undefined" => true,
-        "member_expression" => n.child_by_field_name("property").is_some_and(|p| {
+        "member_expression" => n.field("property").is_some_and(|p| {
             matches!(
                 js::node_text(src, p),
                 "length" | "size" | "count" | "id" | "index"
@@ -147,7 +148,7 @@ fn js_number_like(src: &str, n: Node<'_>) -> bool {
         }),
         "binary_expression" => {
             let op = n
-                .child_by_field_name("operator")
+                .field("operator")
                 .map(|o| js::node_text(src, o))
                 .unwrap_or("");
             matches!(
@@ -165,17 +166,14 @@ fn js_number_like(src: &str, n: Node<'_>) -> bool {
                     | "=="
                     | "!="
             ) || (op == "+"
-                && [
-                    n.child_by_field_name("left"),
-                    n.child_by_field_name("right"),
-                ]
-                .iter()
-                .flatten()
-                .any(|x| x.kind() == "number"))
+                && [n.field("left"), n.field("right")]
+                    .iter()
+                    .flatten()
+                    .any(|x| x.k() == "number"))
         }
         "unary_expression" | "update_expression" => true,
         "call_expression" => {
-            let Some(f) = n.child_by_field_name("function") else {
+            let Some(f) = n.field("function") else {
                 return false;
             };
             let name = js::callee_name(src, n).unwrap_or("");
@@ -207,14 +205,14 @@ fn js_depth(src: &str, n: Node<'_>, depth: usize) -> Html {
     if js_number_like(src, n) {
         return Html::Safe(String::new());
     }
-    match n.kind() {
+    match n.k() {
         "string" => Html::Safe(js::string_value(src, n).unwrap_or("").to_owned()),
         "template_string" => {
             let mut parts = Vec::new();
             let mut c = n.walk();
             let mut saw_fragment = false;
             for ch in n.named_children(&mut c) {
-                match ch.kind() {
+                match ch.k() {
                     "string_fragment" => {
                         saw_fragment = true;
                         parts.push(Html::Safe(js::node_text(src, ch).to_owned()))
@@ -234,13 +232,10 @@ fn js_depth(src: &str, n: Node<'_>, depth: usize) -> Html {
         }
         "binary_expression" => {
             let op = n
-                .child_by_field_name("operator")
+                .field("operator")
                 .map(|o| js::node_text(src, o))
                 .unwrap_or("");
-            let (Some(l), Some(r)) = (
-                n.child_by_field_name("left"),
-                n.child_by_field_name("right"),
-            ) else {
+            let (Some(l), Some(r)) = (n.field("left"), n.field("right")) else {
                 return Html::Unknown;
             };
             match op {
@@ -259,10 +254,7 @@ fn js_depth(src: &str, n: Node<'_>, depth: usize) -> Html {
             }
         }
         "ternary_expression" => {
-            let (Some(a), Some(b)) = (
-                n.child_by_field_name("consequence"),
-                n.child_by_field_name("alternative"),
-            ) else {
+            let (Some(a), Some(b)) = (n.field("consequence"), n.field("alternative")) else {
                 return Html::Unknown;
             };
             pick(js_depth(src, a, depth + 1), js_depth(src, b, depth + 1))
@@ -310,12 +302,12 @@ fn js_depth(src: &str, n: Node<'_>, depth: usize) -> Html {
             // `ICONS[name]`, `MESSAGES.saved`: looked up in a constant table.
             let mut root = n;
             for _ in 0..16 {
-                match root.child_by_field_name("object") {
+                match root.field("object") {
                     Some(o) => root = o,
                     None => break,
                 }
             }
-            if root.kind() == "identifier" && is_constant_name(js::node_text(src, root)) {
+            if root.k() == "identifier" && is_constant_name(js::node_text(src, root)) {
                 return Html::Safe(String::new());
             }
             Html::Unknown
@@ -338,7 +330,7 @@ fn pick(a: Html, b: Html) -> Html {
 }
 
 fn js_call(src: &str, n: Node<'_>, depth: usize) -> Html {
-    let Some(f) = n.child_by_field_name("function") else {
+    let Some(f) = n.field("function") else {
         return Html::Unknown;
     };
     let name = js::callee_name(src, n).unwrap_or("");
@@ -351,7 +343,7 @@ fn js_call(src: &str, n: Node<'_>, depth: usize) -> Html {
         "t" | "$t" | "__" | "translate" | "formatMessage" | "gettext" | "_"
     ) && js::call_args(n)
         .first()
-        .is_some_and(|a| js::string_value(src, *a).is_some() || a.kind() == "object")
+        .is_some_and(|a| js::string_value(src, *a).is_some() || a.k() == "object")
     {
         return Html::Safe(String::new());
     }
@@ -362,7 +354,7 @@ fn js_call(src: &str, n: Node<'_>, depth: usize) -> Html {
     // new URLSearchParams(location.search).get("q"), url.searchParams.get("q")
     if name == "get" {
         let obj = f
-            .child_by_field_name("object")
+            .field("object")
             .map(|o| js::node_text(src, o))
             .unwrap_or("");
         if obj.contains("URLSearchParams") || obj.ends_with("searchParams") {
@@ -372,10 +364,10 @@ fn js_call(src: &str, n: Node<'_>, depth: usize) -> Html {
             };
         }
     }
-    if f.kind() != "member_expression" {
+    if f.k() != "member_expression" {
         return Html::Unknown;
     }
-    let obj = f.child_by_field_name("object");
+    let obj = f.field("object");
     match name {
         "trim" | "toString" | "toUpperCase" | "toLowerCase" | "trimStart" | "trimEnd" | "slice"
         | "substring" | "substr" => obj
@@ -392,7 +384,7 @@ fn js_call(src: &str, n: Node<'_>, depth: usize) -> Html {
         }
         "join" => {
             let Some(o) = obj else { return Html::Unknown };
-            match o.kind() {
+            match o.k() {
                 "array" => {
                     let mut c = o.walk();
                     let parts = o
@@ -424,21 +416,21 @@ fn js_call(src: &str, n: Node<'_>, depth: usize) -> Html {
 /// What an arrow/function callback returns (expression body or single `return`).
 fn js_callback_result(src: &str, cb: Node<'_>, depth: usize) -> Html {
     if !matches!(
-        cb.kind(),
+        cb.k(),
         "arrow_function" | "function_expression" | "function"
     ) {
         return Html::Unknown;
     }
-    let Some(body) = cb.child_by_field_name("body") else {
+    let Some(body) = cb.field("body") else {
         return Html::Unknown;
     };
-    if body.kind() != "statement_block" {
+    if body.k() != "statement_block" {
         return js_depth(src, body, depth + 1);
     }
     let mut c = body.walk();
     let ret = body
         .named_children(&mut c)
-        .find(|s| s.kind() == "return_statement");
+        .find(|s| s.k() == "return_statement");
     match ret.and_then(|r| r.named_child(0)) {
         Some(e) => js_depth(src, e, depth + 1),
         None => Html::Unknown,
@@ -477,7 +469,7 @@ pub fn python(src: &str, n: Node<'_>) -> Html {
 }
 
 fn py_number_like(src: &str, n: Node<'_>) -> bool {
-    match n.kind() {
+    match n.k() {
         "integer"
         | "float"
         | "true"
@@ -503,18 +495,15 @@ fn py_number_like(src: &str, n: Node<'_>) -> bool {
         }
         "binary_operator" => {
             let op = n
-                .child_by_field_name("operator")
+                .field("operator")
                 .map(|o| py::node_text(src, o))
                 .unwrap_or("");
             matches!(op, "-" | "*" | "/" | "//" | "**")
                 || (op == "+"
-                    && [
-                        n.child_by_field_name("left"),
-                        n.child_by_field_name("right"),
-                    ]
-                    .iter()
-                    .flatten()
-                    .any(|x| matches!(x.kind(), "integer" | "float")))
+                    && [n.field("left"), n.field("right")]
+                        .iter()
+                        .flatten()
+                        .any(|x| matches!(x.k(), "integer" | "float")))
         }
         _ => false,
     }
@@ -527,7 +516,7 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Html {
     if py_number_like(src, n) {
         return Html::Safe(String::new());
     }
-    match n.kind() {
+    match n.k() {
         "string" => {
             if !py::has_interpolation(n) {
                 return Html::Safe(py::string_value(src, n).unwrap_or("").to_owned());
@@ -535,7 +524,7 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Html {
             let mut parts = Vec::new();
             let mut c = n.walk();
             for ch in n.named_children(&mut c) {
-                match ch.kind() {
+                match ch.k() {
                     "string_content" => parts.push(Html::Safe(py::node_text(src, ch).to_owned())),
                     "interpolation" => {
                         if let Some(e) = ch.named_child(0) {
@@ -557,13 +546,10 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Html {
         }
         "binary_operator" => {
             let op = n
-                .child_by_field_name("operator")
+                .field("operator")
                 .map(|o| py::node_text(src, o))
                 .unwrap_or("");
-            let (Some(l), Some(r)) = (
-                n.child_by_field_name("left"),
-                n.child_by_field_name("right"),
-            ) else {
+            let (Some(l), Some(r)) = (n.field("left"), n.field("right")) else {
                 return Html::Unknown;
             };
             match op {
@@ -579,13 +565,13 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Html {
                     let Html::Safe(t) = a else {
                         return Html::Unknown;
                     };
-                    let items: Vec<Node> = if matches!(r.kind(), "tuple" | "list") {
+                    let items: Vec<Node> = if matches!(r.k(), "tuple" | "list") {
                         let mut c = r.walk();
                         r.named_children(&mut c).collect()
-                    } else if r.kind() == "dictionary" {
+                    } else if r.k() == "dictionary" {
                         let mut c = r.walk();
                         r.named_children(&mut c)
-                            .filter_map(|p| p.child_by_field_name("value"))
+                            .filter_map(|p| p.field("value"))
                             .collect()
                     } else {
                         vec![r]
@@ -633,8 +619,8 @@ fn py_depth(src: &str, n: Node<'_>, depth: usize) -> Html {
             acc.unwrap_or(Html::Unknown)
         }
         "attribute" | "subscript" => {
-            let base = if n.kind() == "subscript" {
-                n.child_by_field_name("value")
+            let base = if n.k() == "subscript" {
+                n.field("value")
             } else {
                 Some(n)
             };
@@ -675,7 +661,7 @@ fn py_translation(n: Node<'_>, name: &str) -> bool {
             | "npgettext"
     ) && py::positional_args(n)
         .iter()
-        .any(|a| a.kind() == "string" && !py::has_interpolation(*a))
+        .any(|a| a.k() == "string" && !py::has_interpolation(*a))
 }
 
 fn py_call(src: &str, n: Node<'_>, depth: usize) -> Html {
@@ -705,7 +691,7 @@ fn py_call(src: &str, n: Node<'_>, depth: usize) -> Html {
     {
         return Html::Safe(String::new());
     }
-    let Some(f) = n.child_by_field_name("function") else {
+    let Some(f) = n.field("function") else {
         return Html::Unknown;
     };
     let path = py::dotted(src, f).unwrap_or_default();
@@ -714,7 +700,7 @@ fn py_call(src: &str, n: Node<'_>, depth: usize) -> Html {
     }
     // request.args.get("q"), request.GET.get("q")
     if matches!(name, "get" | "getlist" | "get_json") {
-        if let Some(obj) = f.child_by_field_name("object") {
+        if let Some(obj) = f.field("object") {
             let p = py::dotted(src, obj).unwrap_or_default();
             if py_source(&p) || py_source(&path) {
                 return Html::Source {
@@ -724,10 +710,10 @@ fn py_call(src: &str, n: Node<'_>, depth: usize) -> Html {
             }
         }
     }
-    if f.kind() != "attribute" {
+    if f.k() != "attribute" {
         return Html::Unknown;
     }
-    let Some(obj) = f.child_by_field_name("object") else {
+    let Some(obj) = f.field("object") else {
         return Html::Unknown;
     };
     match name {
@@ -737,11 +723,11 @@ fn py_call(src: &str, n: Node<'_>, depth: usize) -> Html {
                 return Html::Unknown;
             };
             let mut parts = vec![Html::Safe(t)];
-            if let Some(args) = n.child_by_field_name("arguments") {
+            if let Some(args) = n.field("arguments") {
                 let mut c = args.walk();
                 for a in args.named_children(&mut c) {
-                    let v = if a.kind() == "keyword_argument" {
-                        a.child_by_field_name("value")
+                    let v = if a.k() == "keyword_argument" {
+                        a.field("value")
                     } else {
                         Some(a)
                     };
@@ -759,19 +745,17 @@ fn py_call(src: &str, n: Node<'_>, depth: usize) -> Html {
             let Some(arg) = py::positional_args(n).into_iter().next() else {
                 return Html::Unknown;
             };
-            let parts = match arg.kind() {
+            let parts = match arg.k() {
                 "list" | "tuple" => {
                     let mut c = arg.walk();
                     arg.named_children(&mut c)
                         .map(|x| py_depth(src, x, depth + 1))
                         .collect()
                 }
-                "generator_expression" | "list_comprehension" => {
-                    match arg.child_by_field_name("body") {
-                        Some(b) => vec![py_depth(src, b, depth + 1)],
-                        None => return Html::Unknown,
-                    }
-                }
+                "generator_expression" | "list_comprehension" => match arg.field("body") {
+                    Some(b) => vec![py_depth(src, b, depth + 1)],
+                    None => return Html::Unknown,
+                },
                 _ => return Html::Unknown,
             };
             let mut all = vec![Html::Safe(sep)];
@@ -1000,10 +984,10 @@ pub fn emit(
 
 /// A call to a Markdown renderer that passes raw HTML through by default (`marked.parse(x)`).
 pub fn markdown_render(src: &str, n: Node<'_>) -> bool {
-    if n.kind() != "call_expression" {
+    if n.k() != "call_expression" {
         return false;
     }
-    let Some(f) = n.child_by_field_name("function") else {
+    let Some(f) = n.field("function") else {
         return false;
     };
     let path = js::member_path(src, f).unwrap_or_default();
@@ -1072,11 +1056,11 @@ mod classify_tests {
         let mut stack = vec![tree.root_node()];
         let mut last = None;
         while let Some(n) = stack.pop() {
-            if n.kind() == "assignment_expression"
-                && n.child_by_field_name("left")
+            if n.k() == "assignment_expression"
+                && n.field("left")
                     .is_some_and(|l| js::node_text(code, l) == "sink")
             {
-                last = n.child_by_field_name("right");
+                last = n.field("right");
             }
             let mut c = n.walk();
             stack.extend(n.named_children(&mut c));
@@ -1089,11 +1073,11 @@ mod classify_tests {
         let mut stack = vec![tree.root_node()];
         let mut last = None;
         while let Some(n) = stack.pop() {
-            if n.kind() == "assignment"
-                && n.child_by_field_name("left")
+            if n.k() == "assignment"
+                && n.field("left")
                     .is_some_and(|l| py::node_text(code, l) == "sink")
             {
-                last = n.child_by_field_name("right");
+                last = n.field("right");
             }
             let mut c = n.walk();
             stack.extend(n.named_children(&mut c));

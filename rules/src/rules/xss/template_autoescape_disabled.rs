@@ -3,6 +3,7 @@ use crate::engine::FileCx;
 use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
+use crate::lang::NodeExt;
 use crate::meta::Confidence;
 use crate::source::FileKind;
 use tree_sitter::Node;
@@ -85,7 +86,7 @@ const WEB_MODULES: &[&str] = &[
 /// any is HTML, `Some(false)` if there are template names and none is HTML, `None` if none seen.
 fn html_templates(src: &str, at: Node<'_>) -> Option<bool> {
     let mut root = at;
-    while let Some(p) = root.parent() {
+    while let Some(p) = root.up() {
         root = p;
     }
     let mut seen_other = false;
@@ -96,7 +97,7 @@ fn html_templates(src: &str, at: Node<'_>) -> Option<bool> {
         if budget == 0 {
             break;
         }
-        if n.kind() == "string" {
+        if n.k() == "string" {
             if let Some(v) = py::string_value(src, n) {
                 let l = v.to_ascii_lowercase();
                 if !l.contains(' ') && l.len() < 200 {
@@ -141,7 +142,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let src = cx.src;
-    match node.kind() {
+    match node.k() {
         "call" => {
             let Some(resolved) = cx.resolved_callee(node) else {
                 return;
@@ -211,26 +212,23 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         }
         // Django settings: TEMPLATES = [{"OPTIONS": {"autoescape": False}}]
         "pair" => {
-            let (Some(k), Some(v)) = (
-                node.child_by_field_name("key"),
-                node.child_by_field_name("value"),
-            ) else {
+            let (Some(k), Some(v)) = (node.field("key"), node.field("value")) else {
                 return;
             };
             if py::string_value(src, k) != Some("autoescape") || !py::is_false(src, v) {
                 return;
             }
             let in_templates = {
-                let mut cur = node.parent();
+                let mut cur = node.up();
                 let mut found = false;
                 while let Some(p) = cur {
-                    if p.kind() == "assignment" {
+                    if p.k() == "assignment" {
                         found = p
-                            .child_by_field_name("left")
+                            .field("left")
                             .is_some_and(|l| py::node_text(src, l) == "TEMPLATES");
                         break;
                     }
-                    cur = p.parent();
+                    cur = p.up();
                 }
                 found
             };
@@ -250,7 +248,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
 // ------------------------------------------------------------------ JavaScript / TypeScript
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if node.kind() != "call_expression" || cx.file.is_test {
+    if node.k() != "call_expression" || cx.file.is_test {
         return;
     }
     let src = cx.src;
@@ -260,7 +258,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     let args = js::call_args(node);
     let (opts, key, off_is_true, api) = match resolved.as_str() {
         "nunjucks.configure" => (
-            args.iter().find(|a| a.kind() == "object").copied(),
+            args.iter().find(|a| a.k() == "object").copied(),
             "autoescape",
             false,
             "nunjucks.configure",
@@ -270,16 +268,16 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         }
         _ => return,
     };
-    let Some(opts) = opts.filter(|o| o.kind() == "object") else {
+    let Some(opts) = opts.filter(|o| o.k() == "object") else {
         return;
     };
     let Some(v) = js::object_property(src, opts, key) else {
         return;
     };
     let off = if off_is_true {
-        v.kind() == "true"
+        v.k() == "true"
     } else {
-        v.kind() == "false"
+        v.k() == "false"
     };
     if off {
         cx.report(

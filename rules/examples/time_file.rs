@@ -1,0 +1,59 @@
+//! Times the engine on one file, in process: `cargo run --release -p predeploy-rules --example
+//! time_file -- FILE [RUNS]`. Prints the median of RUNS checks and of RUNS parses, to separate the
+//! cost of the rules from the cost of parsing. Not a test: it prints numbers.
+
+use std::time::{Duration, Instant};
+
+fn median(mut v: Vec<Duration>) -> f64 {
+    v.sort();
+    v[v.len() / 2].as_secs_f64() * 1e3
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let Some(path) = args.next() else {
+        eprintln!("usage: time_file FILE [RUNS]");
+        std::process::exit(2);
+    };
+    let runs: usize = args
+        .next()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(20)
+        .max(1);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        eprintln!("{path}: {e}");
+        std::process::exit(2);
+    });
+    let path = std::path::Path::new(&path);
+    let cfg = predeploy_rules::Config::default();
+    let kind = predeploy_rules::FileKind::detect(path);
+    let mut check = Vec::new();
+    let mut findings = 0;
+    for _ in 0..runs {
+        let t0 = Instant::now();
+        let r = predeploy_rules::check_source(path, &text, &cfg);
+        check.push(t0.elapsed());
+        findings = r.findings.len();
+    }
+    let mut parse = Vec::new();
+    for _ in 0..runs {
+        let t0 = Instant::now();
+        match kind {
+            predeploy_rules::FileKind::Python => {
+                std::hint::black_box(predeploy_rules::lang::python::parse(&text, None));
+            }
+            k if k.is_js_like() => {
+                std::hint::black_box(predeploy_rules::lang::js::parse(&text, k, None));
+            }
+            _ => {}
+        }
+        parse.push(t0.elapsed());
+    }
+    println!(
+        "{}: {} bytes, {findings} findings; check p50 {:.1} ms, parse p50 {:.1} ms",
+        path.display(),
+        text.len(),
+        median(check),
+        median(parse)
+    );
+}
