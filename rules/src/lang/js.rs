@@ -252,56 +252,52 @@ pub fn local_assignments<'t>(src: &str, at: Node<'t>, name: &str) -> Vec<(Node<'
     let Some(scope) = enclosing_function(at) else {
         return Vec::new();
     };
-    let before = at.start_byte();
-    let mut out = Vec::new();
-    let mut cursor = scope.walk();
-    let mut stack = vec![scope];
-    let mut visited = 0usize;
-    while let Some(n) = stack.pop() {
-        visited += 1;
-        if visited > 200_000 || n.start_byte() >= before {
-            continue;
-        }
-        match n.k() {
-            "variable_declarator" => {
-                if let (Some(nm), Some(v)) = (n.field("name"), n.field("value")) {
-                    if nm.k() == "identifier" && node_text(src, nm) == name {
-                        out.push((v, false));
+    super::scope_assignments(scope, name, at.start_byte(), || {
+        let mut out = Vec::new();
+        let mut cursor = scope.walk();
+        let mut stack = vec![scope];
+        let mut visited = 0usize;
+        while let Some(n) = stack.pop() {
+            visited += 1;
+            if visited > 200_000 {
+                break;
+            }
+            match n.k() {
+                "variable_declarator" => {
+                    if let (Some(nm), Some(v)) = (n.field("name"), n.field("value")) {
+                        if nm.k() == "identifier" {
+                            out.push((node_text(src, nm).to_owned(), v, false, n.start_byte()));
+                        }
                     }
                 }
-            }
-            "assignment_expression" | "augmented_assignment_expression" => {
-                if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
-                    if l.k() == "identifier" && node_text(src, l) == name {
-                        out.push((r, n.k() == "augmented_assignment_expression"));
+                "assignment_expression" | "augmented_assignment_expression" => {
+                    if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
+                        if l.k() == "identifier" {
+                            let appended = n.k() == "augmented_assignment_expression";
+                            out.push((node_text(src, l).to_owned(), r, appended, n.start_byte()));
+                        }
                     }
                 }
+                _ => {}
             }
-            _ => {}
+            // Do not descend into nested functions (their locals are theirs), except the scope
+            // itself.
+            if n.id() != scope.id()
+                && matches!(
+                    n.k(),
+                    "function_declaration"
+                        | "function_expression"
+                        | "arrow_function"
+                        | "method_definition"
+                )
+            {
+                continue;
+            }
+            let children: Vec<Node<'t>> = n.named_children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
         }
-        // Do not descend into nested functions (their locals are theirs), except the scope itself.
-        if n.id() != scope.id()
-            && matches!(
-                n.k(),
-                "function_declaration"
-                    | "function_expression"
-                    | "arrow_function"
-                    | "method_definition"
-            )
-        {
-            continue;
-        }
-        for ch in n
-            .named_children(&mut cursor)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-        {
-            stack.push(ch);
-        }
-    }
-    out.sort_by_key(|(n, _)| n.start_byte());
-    out
+        out
+    })
 }
 
 fn collect_imports(src: &str, root: Node<'_>) -> HashMap<String, Import> {

@@ -218,14 +218,106 @@ fn kind_fallback(kind: &str) -> &'static str {
     k
 }
 
-/// Removes the parent index and the current grammar when dropped, restoring any outer ones.
-struct ParentsGuard(Option<ParentMap>, Option<&'static Grammar>);
+/// Removes the parent index, the current grammar and the assignment memo when dropped,
+/// restoring any outer ones.
+struct ParentsGuard(
+    Option<ParentMap>,
+    Option<&'static Grammar>,
+    Option<AssignMemo>,
+);
 
 impl Drop for ParentsGuard {
     fn drop(&mut self) {
         let outer = self.0.take();
         PARENTS.with(|p| *p.borrow_mut() = outer);
         CURRENT_GRAMMAR.set(self.1);
+        let outer = self.2.take();
+        ASSIGNS.with(|a| *a.borrow_mut() = outer);
+    }
+}
+
+/// The assignments of one scope (a function, or the module), by assigned name: value, whether
+/// it appends (`+=`), and where the assignment starts.
+type ScopeAssigns =
+    std::collections::HashMap<String, Vec<(tree_sitter::Node<'static>, bool, usize)>>;
+type AssignMemo = std::collections::HashMap<usize, std::rc::Rc<ScopeAssigns>>;
+
+thread_local! {
+    /// Scope id -> its assignments, for the tree being walked (see [`with_parents`]).
+    static ASSIGNS: std::cell::RefCell<Option<AssignMemo>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The values assigned to `name` in `scope` by assignments that start before byte `before`, in
+/// source order. `build` lists every assignment of the scope (name, value, appended, start);
+/// inside [`with_parents`] it runs once per scope, so following locals costs one walk of each
+/// function instead of one per identifier looked up.
+pub(crate) fn scope_assignments<'t>(
+    scope: tree_sitter::Node<'t>,
+    name: &str,
+    before: usize,
+    build: impl FnOnce() -> Vec<(String, tree_sitter::Node<'t>, bool, usize)>,
+) -> Vec<(tree_sitter::Node<'t>, bool)> {
+    let cached = ASSIGNS.with(|a| {
+        a.borrow()
+            .as_ref()
+            .map(|memo| memo.get(&scope.id()).cloned())
+    });
+    let pick = |v: &[(tree_sitter::Node<'t>, bool, usize)]| -> Vec<(tree_sitter::Node<'t>, bool)> {
+        let mut out: Vec<_> = v
+            .iter()
+            .filter(|(_, _, start)| *start < before)
+            .map(|(n, app, _)| (*n, *app))
+            .collect();
+        out.sort_by_key(|(n, _)| n.start_byte());
+        out
+    };
+    match cached {
+        // Outside a walk: no memo.
+        None => {
+            let all: Vec<_> = build()
+                .into_iter()
+                .filter(|(n, ..)| n == name)
+                .map(|(_, v, app, start)| (v, app, start))
+                .collect();
+            pick(&all)
+        }
+        Some(hit) => {
+            let index = match hit {
+                Some(index) => index,
+                None => {
+                    let mut index = ScopeAssigns::new();
+                    for (n, v, app, start) in build() {
+                        // SAFETY: as for the parent index: the memo only lives while the tree
+                        // passed to `with_parents` does, and is dropped with it.
+                        let v = unsafe {
+                            std::mem::transmute::<tree_sitter::Node<'t>, tree_sitter::Node<'static>>(
+                                v,
+                            )
+                        };
+                        index.entry(n).or_default().push((v, app, start));
+                    }
+                    let index = std::rc::Rc::new(index);
+                    ASSIGNS.with(|a| {
+                        if let Some(memo) = a.borrow_mut().as_mut() {
+                            memo.insert(scope.id(), index.clone());
+                        }
+                    });
+                    index
+                }
+            };
+            let Some(v) = index.get(name) else {
+                return Vec::new();
+            };
+            // SAFETY: the nodes were stored from this same tree (scope ids are unique within a
+            // tree and the memo is per walk), so they live as long as `scope`.
+            let v: &[(tree_sitter::Node<'t>, bool, usize)] = unsafe {
+                std::mem::transmute::<
+                    &[(tree_sitter::Node<'static>, bool, usize)],
+                    &[(tree_sitter::Node<'t>, bool, usize)],
+                >(v.as_slice())
+            };
+            pick(v)
+        }
     }
 }
 
@@ -260,7 +352,8 @@ pub fn with_parents<R>(tree: &tree_sitter::Tree, f: impl FnOnce() -> R) -> Resul
             if !cursor.goto_parent() {
                 let prev = PARENTS.with(|p| p.borrow_mut().replace(map));
                 let prev_grammar = CURRENT_GRAMMAR.replace(grammar_for(&tree.language()));
-                let _guard = ParentsGuard(prev, prev_grammar);
+                let prev_assigns = ASSIGNS.with(|a| a.borrow_mut().replace(AssignMemo::new()));
+                let _guard = ParentsGuard(prev, prev_grammar, prev_assigns);
                 return Ok(f());
             }
             stack.pop();

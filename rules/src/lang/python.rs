@@ -242,39 +242,34 @@ pub fn local_assignments<'t>(src: &str, at: Node<'t>, name: &str) -> Vec<(Node<'
     let Some(scope) = enclosing_function(at) else {
         return Vec::new();
     };
-    let before = at.start_byte();
-    let mut out = Vec::new();
-    let mut cursor = scope.walk();
-    let mut stack = vec![scope];
-    let mut visited = 0usize;
-    while let Some(n) = stack.pop() {
-        visited += 1;
-        if visited > 200_000 || n.start_byte() >= before {
-            continue;
-        }
-        if matches!(n.k(), "assignment" | "augmented_assignment") {
-            if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
-                if l.k() == "identifier" && node_text(src, l) == name {
-                    out.push((r, n.k() == "augmented_assignment"));
+    super::scope_assignments(scope, name, at.start_byte(), || {
+        let mut out = Vec::new();
+        let mut cursor = scope.walk();
+        let mut stack = vec![scope];
+        let mut visited = 0usize;
+        while let Some(n) = stack.pop() {
+            visited += 1;
+            if visited > 200_000 {
+                break;
+            }
+            if matches!(n.k(), "assignment" | "augmented_assignment") {
+                if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
+                    if l.k() == "identifier" {
+                        let appended = n.k() == "augmented_assignment";
+                        out.push((node_text(src, l).to_owned(), r, appended, n.start_byte()));
+                    }
                 }
             }
+            if n.id() != scope.id()
+                && matches!(n.k(), "function_definition" | "class_definition" | "lambda")
+            {
+                continue;
+            }
+            let children: Vec<Node<'t>> = n.named_children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
         }
-        if n.id() != scope.id()
-            && matches!(n.k(), "function_definition" | "class_definition" | "lambda")
-        {
-            continue;
-        }
-        for ch in n
-            .named_children(&mut cursor)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-        {
-            stack.push(ch);
-        }
-    }
-    out.sort_by_key(|(n, _)| n.start_byte());
-    out
+        out
+    })
 }
 
 /// Decorators of a decorated definition (the `decorator` nodes' expressions).
