@@ -6,6 +6,7 @@
 pub mod admin_route_without_role_check;
 pub mod model;
 pub mod object_lookup_without_owner_check;
+mod project;
 pub mod routes_js;
 pub mod routes_py;
 pub mod routes_rs;
@@ -14,7 +15,7 @@ pub mod unchecked_handler;
 use crate::lang::js::JsCx;
 use crate::lang::python::PyCx;
 use crate::lang::rust::{RustCx, RustNode};
-use crate::lang::{JsCheck, PyCheck, RustCheck};
+use crate::lang::{JsCheck, ProjectCheck, PyCheck, RustCheck};
 use crate::meta::RuleMeta;
 use crate::registry::Registry;
 use model::{Options, Route};
@@ -40,6 +41,11 @@ pub(crate) fn register(r: &mut Registry) {
         rules: RULES,
         run: check_rust,
     });
+    // Cross-file facts: routers mounted elsewhere, global guards, middleware, settings.
+    r.project.push(ProjectCheck {
+        rules: RULES,
+        run: project::run,
+    });
 }
 
 fn report_all(file: &mut crate::engine::FileCx<'_>, routes: &[Route], opts: &Options) {
@@ -52,9 +58,14 @@ fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let opts = Options::read(cx.file);
-    let routes = routes_js::collect(cx, node, &opts);
-    report_all(cx.file, &routes, &opts);
-    object_lookup_without_owner_check::check_js(cx, node, &routes);
+    let mut routes = routes_js::collect(cx, node, &opts);
+    let file_mode = project::file_mode();
+    if project::prepare_js(cx, node, &opts, &mut routes) {
+        report_all(cx.file, &routes, &opts);
+    }
+    if file_mode {
+        object_lookup_without_owner_check::check_js(cx, node, &routes);
+    }
 }
 
 fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
@@ -62,9 +73,14 @@ fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let opts = Options::read(cx.file);
-    let routes = routes_py::collect(cx, node, &opts);
-    report_all(cx.file, &routes, &opts);
-    object_lookup_without_owner_check::check_py(cx, node, &routes);
+    let mut routes = routes_py::collect(cx, node, &opts);
+    let file_mode = project::file_mode();
+    if project::prepare_py(cx, node, &opts, &mut routes) {
+        report_all(cx.file, &routes, &opts);
+    }
+    if file_mode {
+        object_lookup_without_owner_check::check_py(cx, node, &routes);
+    }
 }
 
 fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {

@@ -135,7 +135,11 @@ pub(crate) fn report(file: &mut FileCx<'_>, routes: &[Route], opts: &Options) {
         })
     });
     for r in routes {
+        if r.silent {
+            continue;
+        }
         let convention = per_route
+            || r.app_convention
             || routes
                 .iter()
                 .any(|o| o.scope == r.scope && o.guards.iter().any(|g| g.level == Level::Router));
@@ -190,22 +194,26 @@ pub(crate) fn report(file: &mut FileCx<'_>, routes: &[Route], opts: &Options) {
         } else {
             continue;
         };
-        let why = if convention {
-            "other routes in this file are guarded"
-        } else {
-            "nothing in this app checks the caller"
+        let why = match &r.reached {
+            Some(reached) => reached.why.as_str(),
+            None if convention => "other routes in this file are guarded",
+            None => "nothing in this app checks the caller",
         };
-        file.report(
-            &UNCHECKED_HANDLER,
-            r.at.clone(),
-            format!(
-                "{} has no authentication or authorization guard ({why}); looked for {}",
-                r.describe(),
-                looked_for(r.framework)
-            ),
-        )
-        .severity(severity)
-        .confidence(confidence)
-        .help(help(r.framework));
+        let f = file
+            .report(
+                &UNCHECKED_HANDLER,
+                r.at.clone(),
+                format!(
+                    "{} has no authentication or authorization guard ({why}); looked for {}",
+                    r.describe(),
+                    looked_for(r.framework)
+                ),
+            )
+            .severity(severity)
+            .confidence(confidence)
+            .help(help(r.framework));
+        if let Some(rel) = r.reached.as_ref().and_then(|x| x.related.clone()) {
+            f.with_related(rel);
+        }
     }
 }
