@@ -716,6 +716,10 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
                     };
                 }
             }
+            if matches!(class, Class::Guard(_)) {
+                // Auth applied at a mount shows this app's convention.
+                f.auth_seen.insert((f.scope_of(&path), "express"));
+            }
             items.push(Item::Ref { target, class });
         }
         let site = related_at(
@@ -1162,7 +1166,9 @@ fn record_py(f: &mut Facts, cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) {
                                 };
                                 if let Some(i) = inner {
                                     let last = i.rsplit('.').next().unwrap_or(&i).to_owned();
-                                    if !model::known_not_guard(wrapper) {
+                                    if model::guard_kind(wrapper, &opts.guards).is_some()
+                                        || !model::known_not_guard(wrapper)
+                                    {
                                         dj.wrapped.insert(last);
                                     }
                                 }
@@ -1653,6 +1659,24 @@ mod tests {
         assert!(matcher_covers(assets, "/api/items"));
         // Not evaluated: assumed to cover.
         assert!(matcher_covers("/(api|trpc)(.*)", "/api/x"));
+    }
+
+    /// The file pass alone never judges a route another file may protect.
+    #[test]
+    fn file_pass_is_silent_on_cross_file_routes() {
+        let cfg = crate::config::Config::default();
+        let router = "const express = require('express');\nconst router = express.Router();\n\
+            router.get('/', requireAuth, list);\nrouter.delete('/:id', remove);\nmodule.exports = router;\n";
+        let r = crate::engine::check_source(Path::new("routes/orders.js"), router, &cfg);
+        assert!(r.findings.iter().all(|f| f.rule.id != "unchecked-handler"));
+        let nest = "@Controller('items')\nexport class ItemsController {\n  @UseGuards(JwtAuthGuard)\n  @Post()\n  create() { return this.items.create(); }\n  @Delete(':id')\n  remove() { return this.items.remove(); }\n}\n";
+        let r = crate::engine::check_source(Path::new("src/items.controller.ts"), nest, &cfg);
+        assert!(r.findings.iter().all(|f| f.rule.id != "unchecked-handler"));
+        // An app built in the file is judged there.
+        let app = "const express = require('express');\nconst app = express();\napp.post('/a', requireAuth, a);\n\
+            app.delete('/orders/:id', (req, res) => { Order.destroy(req.params.id); res.end(); });\n";
+        let r = crate::engine::check_source(Path::new("app.js"), app, &cfg);
+        assert!(r.findings.iter().any(|f| f.rule.id == "unchecked-handler"));
     }
 
     #[test]
