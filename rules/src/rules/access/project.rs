@@ -132,6 +132,9 @@ struct PyFile {
     /// Local name -> dotted import (`items` -> `app.api.routes.items`).
     imports: HashMap<String, String>,
     includes: Vec<PyInclude>,
+    /// Routers/apps built with `dependencies=[..]`: true when a guard is among them, false when
+    /// only dependencies of unknown purpose are.
+    built_with: HashMap<String, bool>,
     /// The app has an auth middleware (Some(name)) or one of unknown purpose.
     app_guard: Option<String>,
     app_unknown: bool,
@@ -469,6 +472,7 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
     let mut stack = vec![root];
     let mut budget = 300_000usize;
     let mut nest_public = false;
+    let mut nest_apps: HashSet<String> = HashSet::new();
     while let Some(n) = stack.pop() {
         budget = budget.saturating_sub(1);
         if budget == 0 {
@@ -487,6 +491,19 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
                     n.child_by_field_name("value"),
                 ) {
                     let name = node_text(src, name).to_owned();
+                    let inner = if v.kind() == "await_expression" {
+                        v.named_child(0).unwrap_or(v)
+                    } else {
+                        v
+                    };
+                    if inner.kind() == "call_expression"
+                        && inner
+                            .child_by_field_name("function")
+                            .and_then(|f| js::member_path(src, f))
+                            .is_some_and(|p| p.starts_with("NestFactory."))
+                    {
+                        nest_apps.insert(name.clone());
+                    }
                     if let Some(o) = routes_js::server_obj(cx, v) {
                         if o.kind == routes_js::ObjKind::App {
                             jf.apps.insert(name);
@@ -662,6 +679,7 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
         };
         if !(jf.apps.contains(&receiver)
             || jf.routers.contains(&receiver)
+            || nest_apps.contains(&receiver)
             || routes_js::server_like_name(&receiver))
         {
             continue;
@@ -719,6 +737,10 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
             if matches!(class, Class::Guard(_)) {
                 // Auth applied at a mount shows this app's convention.
                 f.auth_seen.insert((f.scope_of(&path), "express"));
+            }
+            if nest_apps.contains(&receiver) && class != Class::Benign {
+                // `app.use(authMiddleware)` on the Nest app: global middleware.
+                f.nest.entry(f.scope_of(&path)).or_default().unknown = true;
             }
             items.push(Item::Ref { target, class });
         }
@@ -826,6 +848,7 @@ fn next_middleware(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, path: &Path
     let mut rejects = false;
     let mut reexport = false;
     let mut protect = false;
+    let mut delegates = false;
     let clerk = cx.imports.values().any(|i| i.module.starts_with("@clerk/"));
     if cx.imports.values().any(|i| auth_module(&i.module)) {
         authish = true;
@@ -878,6 +901,21 @@ fn next_middleware(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, path: &Path
                 if matches!(js::callee_name(src, n), Some("redirect" | "rewrite")) {
                     rejects = true;
                 }
+                // `return updateSession(request)`: a helper from another module whose name
+                // speaks of sessions or auth may redirect there (not followed: assumed to).
+                if let Some(f) = n
+                    .child_by_field_name("function")
+                    .filter(|f| f.kind() == "identifier")
+                {
+                    let name = node_text(src, f);
+                    let authish_name = model::guard_kind(name, &[]).is_some()
+                        || model::words(name)
+                            .iter()
+                            .any(|w| matches!(w.as_str(), "session" | "auth" | "token"));
+                    if authish_name && cx.import_of(name).is_some() {
+                        delegates = true;
+                    }
+                }
             }
             "variable_declarator" => {
                 let is_config = n
@@ -901,7 +939,7 @@ fn next_middleware(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, path: &Path
     let auth = if clerk {
         protect
     } else {
-        reexport || protect || (authish && rejects)
+        reexport || protect || delegates || (authish && rejects)
     };
     let site = related_at(cx.file.path, src, 0..0, format!("{stem} here"));
     f.next_mw.insert(
@@ -997,7 +1035,8 @@ fn record_py(f: &mut Facts, cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) {
             };
             let ln = node_text(src, l);
             if r.kind() == "call" {
-                match routes_py::obj_kind(cx, r) {
+                let kind = routes_py::obj_kind(cx, r);
+                match kind {
                     Some(routes_py::Kind::FastApi) => {
                         pf.apps.insert(ln.to_owned());
                     }
@@ -1005,6 +1044,18 @@ fn record_py(f: &mut Facts, cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) {
                         pf.routers.insert(ln.to_owned());
                     }
                     _ => {}
+                }
+                if kind.is_some() {
+                    if let Some(d) = py::keyword_arg(src, r, "dependencies") {
+                        let mut guards = Vec::new();
+                        let unknown =
+                            routes_py::dep_guards(src, d, opts, Level::Router, &mut guards);
+                        if !guards.is_empty() {
+                            pf.built_with.insert(ln.to_owned(), true);
+                        } else if unknown {
+                            pf.built_with.insert(ln.to_owned(), false);
+                        }
+                    }
                 }
             }
             // Django settings (module level only).
@@ -1066,6 +1117,10 @@ fn record_py(f: &mut Facts, cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) {
                     dj.settings.get_or_insert_with(|| {
                         related_at(cx.file.path, src, n.byte_range(), "settings".into())
                     });
+                    if !matches!(r.kind(), "list" | "tuple") && n.kind() == "assignment" {
+                        // `MIDDLEWARE = env.list(..)`: not evaluated, may require a login.
+                        dj.login_mw.get_or_insert("MIDDLEWARE".to_owned());
+                    }
                     routes_py::walk(r, |e| {
                         let Some(s) = py::string_value(src, e) else {
                             return;
@@ -1075,7 +1130,21 @@ fn record_py(f: &mut Facts, cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) {
                         let login = last.contains("LoginRequired")
                             || (ws.iter().any(|w| w == "login" || w == "auth" || w == "jwt")
                                 && ws.iter().any(|w| w == "required" || w == "require"));
-                        if login {
+                        // A project's own middleware named for auth may enforce a login.
+                        let custom = !s.starts_with("django.")
+                            && !s.starts_with("allauth.")
+                            && ws.iter().any(|w| {
+                                matches!(
+                                    w.as_str(),
+                                    "login"
+                                        | "auth"
+                                        | "jwt"
+                                        | "token"
+                                        | "permission"
+                                        | "authentication"
+                                )
+                            });
+                        if login || custom {
                             dj.login_mw.get_or_insert(last.to_owned());
                         }
                     });
@@ -1098,6 +1167,10 @@ fn record_py(f: &mut Facts, cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) {
             continue;
         };
         let (recv, m) = name.rsplit_once('.').unwrap_or(("", name.as_str()));
+        if recv == "REST_FRAMEWORK" {
+            // `REST_FRAMEWORK.update({..})`
+            dj.drf_dynamic = true;
+        }
         match m {
             "include_router" => {
                 let Some(target) = py::positional_args(c)
@@ -1378,9 +1451,9 @@ impl Facts {
                     r.app_convention = self.seen(&file, "nestjs");
                     r.reached = Some(Reached {
                         why: if r.app_convention {
-                            "no global guard (APP_GUARD, useGlobalGuards) in the project, while other controllers use @UseGuards".into()
+                            "no global guard (APP_GUARD, useGlobalGuards) in this app, while other controllers use @UseGuards".into()
                         } else {
-                            "no global guard (APP_GUARD, useGlobalGuards) in the project".into()
+                            "no global guard (APP_GUARD, useGlobalGuards) in this app".into()
                         },
                         related: None,
                     });
@@ -1486,6 +1559,11 @@ impl Facts {
         let Some(pf) = self.py.get(file) else {
             return Chain::Unknown;
         };
+        match pf.built_with.get(var) {
+            Some(true) => return Chain::Protected,
+            Some(false) => return Chain::Unknown,
+            None => {}
+        }
         if pf.apps.contains(var) {
             if pf.app_guard.is_some() {
                 return Chain::Protected;
