@@ -622,6 +622,46 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
             .unwrap_or("");
         match prop {
             "use" => {}
+            // Hono: `app.route('/users', users)` mounts a sub-app.
+            "route" => {
+                let args = js::call_args(call);
+                let (Some(prefix), Some(sub)) = (
+                    args.first().and_then(|a| js::string_value(src, *a)),
+                    args.get(1),
+                ) else {
+                    continue;
+                };
+                let Some(receiver) = func
+                    .child_by_field_name("object")
+                    .and_then(|o| js::member_path(src, o))
+                else {
+                    continue;
+                };
+                let target = js::member_path(src, *sub).and_then(|t| {
+                    if jf.routers.contains(&t) || jf.apps.contains(&t) {
+                        Some(Target::Local(t))
+                    } else {
+                        import_target(cx, &t)
+                    }
+                });
+                let site = related_at(
+                    cx.file.path,
+                    src,
+                    call.byte_range(),
+                    "the app is mounted here".into(),
+                );
+                jf.uses.push(UseFact {
+                    receiver,
+                    prefix: Some(prefix.to_owned()),
+                    items: vec![Item::Ref {
+                        target,
+                        class: Class::Benign,
+                    }],
+                    at: call.start_byte(),
+                    site,
+                });
+                continue;
+            }
             "useGlobalGuards" => {
                 for a in js::call_args(call) {
                     let name = match a.kind() {
@@ -1322,12 +1362,6 @@ impl Facts {
         let Some(jf) = self.js.get(file) else {
             return Chain::Unknown;
         };
-        if jf.apps.contains(var) {
-            return Chain::Open {
-                prefix: String::new(),
-                site: None,
-            };
-        }
         if depth > 8 {
             return Chain::Unknown;
         }
@@ -1355,7 +1389,15 @@ impl Facts {
                 }
             }
         }
-        found.unwrap_or(Chain::Unknown)
+        match found {
+            Some(c) => c,
+            // An app mounted nowhere is the root.
+            None if jf.apps.contains(var) => Chain::Open {
+                prefix: String::new(),
+                site: None,
+            },
+            None => Chain::Unknown,
+        }
     }
 
     fn item_class(&self, file: &Path, item: &Item) -> Option<Class> {
@@ -1414,6 +1456,8 @@ impl Facts {
                         kind: GuardKind::Authn,
                         level: Level::Router,
                     }),
+                    // An app mounted nowhere: the file showed it whole.
+                    Chain::Open { site: None, .. } if r.rooted => {}
                     Chain::Open { prefix, site } => {
                         let mount = prefix.clone();
                         r.path = Some(join(&prefix, r.path.as_deref().unwrap_or("")));

@@ -267,6 +267,8 @@ pub(super) enum ObjKind {
 pub(super) struct Obj {
     pub(super) kind: ObjKind,
     pub(super) fastify: bool,
+    /// A Hono instance: it may be mounted in another module as a sub-app (`app.route('/x', sub)`).
+    pub(super) hono: bool,
 }
 
 /// A route registration: receiver, method(s), path, the arguments after the path, and the
@@ -397,7 +399,17 @@ pub(crate) fn collect(cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
     calls.sort_by_key(|c| c.start_byte());
 
     let mut routes = Vec::new();
-    express_like(cx, &calls, &defs, &objs, &custom, opts, &mut routes);
+    let exported = exported_names(src, root);
+    express_like(
+        cx,
+        &calls,
+        &defs,
+        &objs,
+        &custom,
+        &exported,
+        opts,
+        &mut routes,
+    );
     for class in classes {
         nest_controller(cx, class, opts, &mut routes);
     }
@@ -425,10 +437,12 @@ pub(super) fn server_obj(cx: &JsCx<'_, '_>, v: Node<'_>) -> Option<Obj> {
             "express" | "koa" | "polka" => Some(Obj {
                 kind: ObjKind::App,
                 fastify: false,
+                hono: false,
             }),
             "fastify" => Some(Obj {
                 kind: ObjKind::App,
                 fastify: true,
+                hono: false,
             }),
             _ => None,
         };
@@ -448,6 +462,7 @@ pub(super) fn server_obj(cx: &JsCx<'_, '_>, v: Node<'_>) -> Option<Obj> {
         return Some(Obj {
             kind: ObjKind::Router,
             fastify: false,
+            hono: false,
         });
     }
     if module == "express"
@@ -458,18 +473,21 @@ pub(super) fn server_obj(cx: &JsCx<'_, '_>, v: Node<'_>) -> Option<Obj> {
         return Some(Obj {
             kind: ObjKind::App,
             fastify: false,
+            hono: false,
         });
     }
     if module == "fastify" || path == "fastify" || path == "Fastify" {
         return Some(Obj {
             kind: ObjKind::App,
             fastify: true,
+            hono: false,
         });
     }
     if module == "koa" || path == "Koa" || module == "hono" || path == "Hono" || module == "polka" {
         return Some(Obj {
             kind: ObjKind::App,
             fastify: false,
+            hono: module == "hono" || path == "Hono",
         });
     }
     None
@@ -481,6 +499,7 @@ fn express_like<'t>(
     defs: &HashMap<String, Node<'t>>,
     objs: &HashMap<String, Obj>,
     custom: &[String],
+    exported: &[String],
     opts: &Options,
     routes: &mut Vec<Route>,
 ) {
@@ -830,6 +849,10 @@ fn express_like<'t>(
             // Mounted in another file (or by a caller): the project pass resolves the mount.
             r.cross_file = true;
             r.chain_top = Some(cur.clone());
+        } else if objs.get(&cur).is_some_and(|o| o.hono) && exported.contains(&cur) {
+            // An exported Hono app may be a sub-app mounted elsewhere (`app.route('/x', sub)`).
+            r.cross_file = true;
+            r.chain_top = Some(cur.clone());
         }
         if let Some(h) = handler_node {
             if let Some(b) = find_fn(src, defs, h) {
@@ -840,6 +863,55 @@ fn express_like<'t>(
         r.opaque |= custom_router;
         routes.push(r);
     }
+}
+
+/// Names a module exports at its top level: `export default x`, `export { x }`,
+/// `module.exports = x`, `export const x = ..`.
+fn exported_names(src: &str, root: Node<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut c = root.walk();
+    for st in root.named_children(&mut c) {
+        match st.kind() {
+            "export_statement" => {
+                if let Some(v) = st
+                    .child_by_field_name("value")
+                    .and_then(|v| js::member_path(src, v))
+                {
+                    out.push(v);
+                }
+                let mut c2 = st.walk();
+                for ch in st.named_children(&mut c2) {
+                    let mut c3 = ch.walk();
+                    for sp in ch.named_children(&mut c3) {
+                        if let Some(n) = sp.child_by_field_name("name") {
+                            out.push(node_text(src, n).to_owned());
+                        }
+                    }
+                }
+            }
+            "expression_statement" => {
+                if let Some(a) = st
+                    .named_child(0)
+                    .filter(|a| a.kind() == "assignment_expression")
+                {
+                    let left = a
+                        .child_by_field_name("left")
+                        .and_then(|l| js::member_path(src, l))
+                        .unwrap_or_default();
+                    if left.starts_with("module.exports") || left.starts_with("exports.") {
+                        if let Some(v) = a
+                            .child_by_field_name("right")
+                            .and_then(|r| js::member_path(src, r))
+                        {
+                            out.push(v);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn regs_is_options(src: &str, o: Node<'_>) -> bool {
