@@ -1358,10 +1358,15 @@ impl Facts {
         }
     }
 
-    fn express_chain(&self, file: &Path, var: &str, depth: usize) -> Chain {
+    fn express_chain(&self, file: &Path, var: &str, depth: usize, budget: &mut usize) -> Chain {
         let Some(jf) = self.js.get(file) else {
             return Chain::Unknown;
         };
+        // Bounded: mounts may form cycles or fan out.
+        if *budget == 0 {
+            return Chain::Unknown;
+        }
+        *budget -= 1;
         if depth > 8 {
             return Chain::Unknown;
         }
@@ -1378,7 +1383,7 @@ impl Facts {
                     if pf == file && u.receiver == var {
                         continue;
                     }
-                    match self.mount_chain(pf, pjf, u, ii, depth) {
+                    match self.mount_chain(pf, pjf, u, ii, depth, budget) {
                         Chain::Open { prefix, site } => {
                             if found.is_none() {
                                 found = Some(Chain::Open { prefix, site });
@@ -1408,7 +1413,15 @@ impl Facts {
         Some(class.clone())
     }
 
-    fn mount_chain(&self, pf: &Path, pjf: &JsFile, u: &UseFact, ii: usize, depth: usize) -> Chain {
+    fn mount_chain(
+        &self,
+        pf: &Path,
+        pjf: &JsFile,
+        u: &UseFact,
+        ii: usize,
+        depth: usize,
+        budget: &mut usize,
+    ) -> Chain {
         let mut before: Vec<Class> = u.items[..ii]
             .iter()
             .filter_map(|i| self.item_class(pf, i))
@@ -1432,7 +1445,7 @@ impl Facts {
         if before.contains(&Class::Unknown) {
             return Chain::Unknown;
         }
-        match self.express_chain(pf, &u.receiver, depth + 1) {
+        match self.express_chain(pf, &u.receiver, depth + 1, budget) {
             Chain::Open { prefix, site } => Chain::Open {
                 prefix: join(&prefix, u.prefix.as_deref().unwrap_or("")),
                 site: site
@@ -1450,7 +1463,7 @@ impl Facts {
                 let Some(top) = r.chain_top.clone() else {
                     return;
                 };
-                match self.express_chain(&file, &top, 0) {
+                match self.express_chain(&file, &top, 0, &mut 256) {
                     Chain::Protected => r.guards.push(Guard {
                         name: "mount middleware".into(),
                         kind: GuardKind::Authn,
@@ -1599,10 +1612,14 @@ impl Facts {
         (p2.routers.contains(&var) || p2.apps.contains(&var)).then_some((f2, var))
     }
 
-    fn fastapi_chain(&self, file: &Path, var: &str, depth: usize) -> Chain {
+    fn fastapi_chain(&self, file: &Path, var: &str, depth: usize, budget: &mut usize) -> Chain {
         let Some(pf) = self.py.get(file) else {
             return Chain::Unknown;
         };
+        if *budget == 0 {
+            return Chain::Unknown;
+        }
+        *budget -= 1;
         match pf.built_with.get(var) {
             Some(true) => return Chain::Protected,
             Some(false) => return Chain::Unknown,
@@ -1638,7 +1655,7 @@ impl Facts {
                 if inc.unknown {
                     return Chain::Unknown;
                 }
-                match self.fastapi_chain(f2, &inc.receiver, depth + 1) {
+                match self.fastapi_chain(f2, &inc.receiver, depth + 1, budget) {
                     Chain::Open { prefix, .. } => {
                         if found.is_none() {
                             found = Some(Chain::Open {
@@ -1661,7 +1678,7 @@ impl Facts {
                 let Some(top) = r.chain_top.clone() else {
                     return;
                 };
-                match self.fastapi_chain(&file, &top, 0) {
+                match self.fastapi_chain(&file, &top, 0, &mut 256) {
                     Chain::Protected => r.guards.push(Guard {
                         name: "include_router dependencies".into(),
                         kind: GuardKind::Authn,
@@ -1799,6 +1816,29 @@ mod tests {
             app.delete('/orders/:id', (req, res) => { Order.destroy(req.params.id); res.end(); });\n";
         let r = crate::engine::check_source(Path::new("app.js"), app, &cfg);
         assert!(r.findings.iter().any(|f| f.rule.id == "unchecked-handler"));
+    }
+
+    /// Routers mounting each other (a cycle) end as unknown, without hanging.
+    #[test]
+    fn mount_cycles_terminate() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = "const { Router } = require('express');\nconst b = require('./b');\nconst router = Router();\n\
+            router.use('/b', b);\nrouter.get('/', requireAuth, list);\nrouter.delete('/:id', remove);\nmodule.exports = router;\n";
+        let b = "const { Router } = require('express');\nconst a = require('./a');\nconst router = Router();\n\
+            router.use('/a', a);\nmodule.exports = router;\n";
+        std::fs::write(dir.path().join("a.js"), a).unwrap();
+        std::fs::write(dir.path().join("b.js"), b).unwrap();
+        let cfg = crate::config::Config::default();
+        let r =
+            crate::engine::check_paths(&[dir.path().to_owned()], &cfg, &Default::default(), None);
+        // Unknown chain: the file's own convention decides (`remove` lacks the guard the
+        // sibling route has).
+        let n = r
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == "unchecked-handler")
+            .count();
+        assert_eq!(n, 1);
     }
 
     #[test]
