@@ -1517,9 +1517,10 @@ impl Facts {
                 }
             }
             "nextjs" => {
-                let Some(dir) = next_root(&file) else { return };
                 let route_path = r.path.clone().unwrap_or_else(|| "/".into());
-                let mw = self.next_mw.get(&dir);
+                let mw = next_roots(&file)
+                    .into_iter()
+                    .find_map(|d| self.next_mw.get(&d));
                 let why = match mw {
                     Some(mw) if mw.auth => {
                         let covered = match &mw.matchers {
@@ -1539,8 +1540,10 @@ impl Facts {
                     Some(_) => "the middleware does not check the session",
                     None => "no middleware checks the session",
                 };
-                r.visible_chain = true;
                 r.app_convention = self.seen(&file, "nextjs");
+                // Writing handlers are judged alone only in apps that authenticate somewhere:
+                // many Next.js apps are public by design (demos, chat front-ends).
+                r.visible_chain = r.app_convention || mw.is_some_and(|m| m.auth);
                 r.reached = Some(Reached {
                     why: if r.app_convention {
                         format!("{why}, while other route handlers of this app check it")
@@ -1769,13 +1772,15 @@ impl Facts {
 
 /// The directory holding a Next.js app's `app/` or `pages/` directory (where its middleware
 /// lives).
-fn next_root(file: &Path) -> Option<PathBuf> {
+/// Candidates from the outermost; a route may itself be named `app` or `pages`.
+fn next_roots(file: &Path) -> Vec<PathBuf> {
     let comps: Vec<Component> = file.components().collect();
-    let i = comps.iter().rposition(|c| {
-        let s = c.as_os_str();
-        s == "app" || s == "pages"
-    })?;
-    Some(comps[..i].iter().collect())
+    comps
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.as_os_str() == "app" || c.as_os_str() == "pages")
+        .map(|(i, _)| comps[..i].iter().collect())
+        .collect()
 }
 
 #[cfg(test)]
