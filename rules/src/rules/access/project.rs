@@ -155,6 +155,13 @@ pub(crate) struct Facts {
     nest: HashMap<PathBuf, Nest>,
     next_mw: HashMap<PathBuf, NextMw>,
     django: HashMap<PathBuf, Django>,
+    /// Built once after the facts phase: where each (file, router) is mounted, as (mounting
+    /// file, index of the `use()` call, index of the item).
+    js_mounts: HashMap<(PathBuf, String), Vec<(PathBuf, usize, usize)>>,
+    /// `use()` items that mount a router (not middleware).
+    js_mount_items: HashSet<(PathBuf, usize, usize)>,
+    /// Where each (file, router) is included (FastAPI): (including file, index of the call).
+    py_mounts: HashMap<(PathBuf, String), Vec<(PathBuf, usize)>>,
 }
 
 #[derive(Default)]
@@ -305,7 +312,9 @@ pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
     }
     let facts = STATE.with(|s| std::mem::replace(&mut *s.borrow_mut(), State::File));
     let State::Facts(facts) = facts else { return };
-    let facts: Rc<Facts> = Rc::new(*facts);
+    let mut facts = *facts;
+    facts.index();
+    let facts: Rc<Facts> = Rc::new(facts);
     // Report.
     STATE.with(|s| *s.borrow_mut() = State::Report(facts.clone()));
     let config = pcx.config;
@@ -1358,6 +1367,40 @@ impl Facts {
         }
     }
 
+    /// Resolves every mount and include once.
+    fn index(&mut self) {
+        let mut js_mounts: HashMap<(PathBuf, String), Vec<(PathBuf, usize, usize)>> =
+            HashMap::new();
+        let mut items = HashSet::new();
+        for (pf, pjf) in &self.js {
+            for (ui, u) in pjf.uses.iter().enumerate() {
+                for (ii, item) in u.items.iter().enumerate() {
+                    if let Some(key) = self.js_mounted(pf, item) {
+                        items.insert((pf.clone(), ui, ii));
+                        js_mounts.entry(key).or_default().push((pf.clone(), ui, ii));
+                    }
+                }
+            }
+        }
+        let mut py_mounts: HashMap<(PathBuf, String), Vec<(PathBuf, usize)>> = HashMap::new();
+        for (f2, p2) in &self.py {
+            for (i, inc) in p2.includes.iter().enumerate() {
+                if let Some(key) = self.py_target(f2, &inc.target) {
+                    py_mounts.entry(key).or_default().push((f2.clone(), i));
+                }
+            }
+        }
+        for v in js_mounts.values_mut() {
+            v.sort();
+        }
+        for v in py_mounts.values_mut() {
+            v.sort();
+        }
+        self.js_mounts = js_mounts;
+        self.js_mount_items = items;
+        self.py_mounts = py_mounts;
+    }
+
     fn express_chain(&self, file: &Path, var: &str, depth: usize, budget: &mut usize) -> Chain {
         let Some(jf) = self.js.get(file) else {
             return Chain::Unknown;
@@ -1371,27 +1414,20 @@ impl Facts {
             return Chain::Unknown;
         }
         let mut found: Option<Chain> = None;
-        for (pf, pjf) in &self.js {
-            for u in &pjf.uses {
-                for (ii, item) in u.items.iter().enumerate() {
-                    if self
-                        .js_mounted(pf, item)
-                        .is_none_or(|(f2, v)| f2 != file || v != var)
-                    {
-                        continue;
-                    }
-                    if pf == file && u.receiver == var {
-                        continue;
-                    }
-                    match self.mount_chain(pf, pjf, u, ii, depth, budget) {
-                        Chain::Open { prefix, site } => {
-                            if found.is_none() {
-                                found = Some(Chain::Open { prefix, site });
-                            }
-                        }
-                        other => return other,
+        let key = (file.to_owned(), var.to_owned());
+        for (pf, ui, ii) in self.js_mounts.get(&key).map(Vec::as_slice).unwrap_or(&[]) {
+            let Some(pjf) = self.js.get(pf) else { continue };
+            let u = &pjf.uses[*ui];
+            if pf == file && u.receiver == var {
+                continue;
+            }
+            match self.mount_chain(pf, pjf, *ui, *ii, depth, budget) {
+                Chain::Open { prefix, site } => {
+                    if found.is_none() {
+                        found = Some(Chain::Open { prefix, site });
                     }
                 }
+                other => return other,
             }
         }
         match found {
@@ -1405,8 +1441,8 @@ impl Facts {
         }
     }
 
-    fn item_class(&self, file: &Path, item: &Item) -> Option<Class> {
-        if self.js_mounted(file, item).is_some() {
+    fn item_class(&self, file: &Path, ui: usize, ii: usize, item: &Item) -> Option<Class> {
+        if self.js_mount_items.contains(&(file.to_owned(), ui, ii)) {
             return None;
         }
         let Item::Ref { class, .. } = item;
@@ -1417,16 +1453,18 @@ impl Facts {
         &self,
         pf: &Path,
         pjf: &JsFile,
-        u: &UseFact,
+        ui: usize,
         ii: usize,
         depth: usize,
         budget: &mut usize,
     ) -> Chain {
+        let u = &pjf.uses[ui];
         let mut before: Vec<Class> = u.items[..ii]
             .iter()
-            .filter_map(|i| self.item_class(pf, i))
+            .enumerate()
+            .filter_map(|(k, i)| self.item_class(pf, ui, k, i))
             .collect();
-        for u2 in &pjf.uses {
+        for (ui2, u2) in pjf.uses.iter().enumerate() {
             if u2.receiver != u.receiver || u2.at >= u.at {
                 continue;
             }
@@ -1436,7 +1474,12 @@ impl Facts {
                 (Some(_), None) => false,
             };
             if applies {
-                before.extend(u2.items.iter().filter_map(|i| self.item_class(pf, i)));
+                before.extend(
+                    u2.items
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(k, i)| self.item_class(pf, ui2, k, i)),
+                );
             }
         }
         if before.iter().any(|c| matches!(c, Class::Guard(_))) {
@@ -1644,14 +1687,11 @@ impl Facts {
             return Chain::Unknown;
         }
         let mut found = None;
-        for (f2, p2) in &self.py {
-            for inc in &p2.includes {
-                if self
-                    .py_target(f2, &inc.target)
-                    .is_none_or(|(tf, tv)| tf != file || tv != var)
-                {
-                    continue;
-                }
+        let key = (file.to_owned(), var.to_owned());
+        for (f2, i) in self.py_mounts.get(&key).map(Vec::as_slice).unwrap_or(&[]) {
+            let Some(p2) = self.py.get(f2) else { continue };
+            let inc = &p2.includes[*i];
+            {
                 if inc.guard.is_some() {
                     return Chain::Protected;
                 }
