@@ -248,7 +248,7 @@ fn js_relevant(path: &Path, text: &str) -> bool {
             "useGlobalGuards",
             "forRoutes",
             "SetMetadata",
-            ".use(",
+            "NestFactory",
         ]
         .iter()
         .any(|k| text.contains(k))
