@@ -1522,7 +1522,7 @@ impl Facts {
                         r.app_convention = self.seen(&file, "express");
                         let at = site
                             .as_ref()
-                            .map(|s| format!(" in {}", s.path.display()))
+                            .map(|s| format!(" in {}", normalize(&s.path).display()))
                             .unwrap_or_default();
                         r.reached = Some(Reached {
                             why: if r.app_convention {
@@ -1734,7 +1734,7 @@ impl Facts {
                         r.app_convention = self.seen(&file, "fastapi");
                         let at = site
                             .as_ref()
-                            .map(|s| format!(" in {}", s.path.display()))
+                            .map(|s| format!(" in {}", normalize(&s.path).display()))
                             .unwrap_or_default();
                         r.reached = Some(Reached {
                             why: format!(

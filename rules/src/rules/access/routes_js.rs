@@ -1077,9 +1077,16 @@ fn nest_controller(cx: &JsCx<'_, '_>, class: Node<'_>, opts: &Options, routes: &
         };
         if name == "Controller" {
             is_controller = true;
+            // `@Controller("items")` or `@Controller({ path: "items", version: "1" })`
             prefix = call
                 .and_then(|c| js::call_args(c).first().copied())
-                .and_then(|a| js::string_value(src, a))
+                .and_then(|a| {
+                    js::string_value(src, a).or_else(|| {
+                        js::object_property(src, a, "path")
+                            .filter(|_| a.kind() == "object")
+                            .and_then(|p| js::string_value(src, p))
+                    })
+                })
                 .map(str::to_owned);
         } else if explicit_public_decorator(&name) {
             class_public = true;
