@@ -27,6 +27,12 @@ static RULES: &[&RuleMeta] = &[
     &object_lookup_without_owner_check::OBJECT_LOOKUP_WITHOUT_OWNER_CHECK,
 ];
 
+/// The rules the project pass reports (cross-file routes).
+static PROJECT_RULES: &[&RuleMeta] = &[
+    &unchecked_handler::UNCHECKED_HANDLER,
+    &admin_route_without_role_check::ADMIN_ROUTE_WITHOUT_ROLE_CHECK,
+];
+
 pub(crate) fn register(r: &mut Registry) {
     r.rules(RULES);
     r.js.push(JsCheck {
@@ -43,7 +49,7 @@ pub(crate) fn register(r: &mut Registry) {
     });
     // Cross-file facts: routers mounted elsewhere, global guards, middleware, settings.
     r.project.push(ProjectCheck {
-        rules: RULES,
+        rules: PROJECT_RULES,
         run: project::run,
     });
 }
