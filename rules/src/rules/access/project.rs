@@ -631,6 +631,18 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
             .unwrap_or("");
         match prop {
             "use" => {}
+            // `app.all('/api/*', requireAuth)`: middleware when every handler is a guard.
+            "all" => {
+                let args = js::call_args(call);
+                let guards_only = args.len() > 1
+                    && js::string_value(src, args[0]).is_some()
+                    && args[1..]
+                        .iter()
+                        .all(|a| matches!(classify_mw(src, *a, opts), Class::Guard(_)));
+                if !guards_only {
+                    continue;
+                }
+            }
             // Hono: `app.route('/users', users)` mounts a sub-app.
             "route" => {
                 let args = js::call_args(call);

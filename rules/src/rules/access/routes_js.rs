@@ -267,8 +267,6 @@ pub(super) enum ObjKind {
 pub(super) struct Obj {
     pub(super) kind: ObjKind,
     pub(super) fastify: bool,
-    /// A Hono instance: it may be mounted in another module as a sub-app (`app.route('/x', sub)`).
-    pub(super) hono: bool,
 }
 
 /// A route registration: receiver, method(s), path, the arguments after the path, and the
@@ -437,12 +435,10 @@ pub(super) fn server_obj(cx: &JsCx<'_, '_>, v: Node<'_>) -> Option<Obj> {
             "express" | "koa" | "polka" => Some(Obj {
                 kind: ObjKind::App,
                 fastify: false,
-                hono: false,
             }),
             "fastify" => Some(Obj {
                 kind: ObjKind::App,
                 fastify: true,
-                hono: false,
             }),
             _ => None,
         };
@@ -462,7 +458,6 @@ pub(super) fn server_obj(cx: &JsCx<'_, '_>, v: Node<'_>) -> Option<Obj> {
         return Some(Obj {
             kind: ObjKind::Router,
             fastify: false,
-            hono: false,
         });
     }
     if module == "express"
@@ -473,21 +468,18 @@ pub(super) fn server_obj(cx: &JsCx<'_, '_>, v: Node<'_>) -> Option<Obj> {
         return Some(Obj {
             kind: ObjKind::App,
             fastify: false,
-            hono: false,
         });
     }
     if module == "fastify" || path == "fastify" || path == "Fastify" {
         return Some(Obj {
             kind: ObjKind::App,
             fastify: true,
-            hono: false,
         });
     }
     if module == "koa" || path == "Koa" || module == "hono" || path == "Hono" || module == "polka" {
         return Some(Obj {
             kind: ObjKind::App,
             fastify: false,
-            hono: module == "hono" || path == "Hono",
         });
     }
     None
@@ -849,8 +841,9 @@ fn express_like<'t>(
             // Mounted in another file (or by a caller): the project pass resolves the mount.
             r.cross_file = true;
             r.chain_top = Some(cur.clone());
-        } else if objs.get(&cur).is_some_and(|o| o.hono) && exported.contains(&cur) {
-            // An exported Hono app may be a sub-app mounted elsewhere (`app.route('/x', sub)`).
+        } else if exported.contains(&cur) {
+            // An exported app may be a sub-app mounted elsewhere (`app.use('/admin', requireAdmin,
+            // adminApp)`, Hono `app.route('/x', sub)`); mounted nowhere, it is the root.
             r.cross_file = true;
             r.chain_top = Some(cur.clone());
         }
