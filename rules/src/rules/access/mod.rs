@@ -2,6 +2,12 @@
 //!
 //! Each language's extractor builds a route model of the whole file once (on the root node);
 //! the rules decide from that model.
+//!
+//! Routes whose protection may come from another file (a router mounted elsewhere, a NestJS
+//! global guard, Next.js middleware, Django settings, FastAPI `include_router`) are marked
+//! `cross_file`: the file pass (and the editor) stays silent on them, and the project pass in
+//! `project.rs` judges them with the facts of the whole app. The two passes report disjoint
+//! sets of routes, so nothing is reported twice.
 
 pub mod admin_route_without_role_check;
 pub mod model;

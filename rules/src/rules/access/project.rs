@@ -1538,9 +1538,12 @@ impl Facts {
                             .unwrap_or_default();
                         r.reached = Some(Reached {
                             why: if r.app_convention {
-                                format!("its router is mounted at `{}`{at} with no auth middleware on the way, while other routes of this app are guarded", if mount.is_empty() { "/" } else { &mount })
+                                format!("it is mounted at `{}`{at} with no auth middleware on the way, while other routes of this app are guarded", if mount.is_empty() { "/" } else { &mount })
                             } else {
-                                format!("its router is mounted at `{}`{at} with no auth middleware on the way", if mount.is_empty() { "/" } else { &mount })
+                                format!(
+                                    "it is mounted at `{}`{at} with no auth middleware on the way",
+                                    if mount.is_empty() { "/" } else { &mount }
+                                )
                             },
                             related: site,
                         });
