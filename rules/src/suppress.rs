@@ -290,6 +290,11 @@ pub enum Pass {
 
 fn is_project_rule(id: &str) -> bool {
     crate::registry::by_id(id).is_some_and(|r| r.languages.contains(&crate::meta::Lang::Project))
+        // Rules a project check also reports (cross-file findings of per-language rules).
+        || crate::registry::registry()
+            .project
+            .iter()
+            .any(|c| c.rules.iter().any(|r| r.id == id))
 }
 
 pub fn apply_mode(

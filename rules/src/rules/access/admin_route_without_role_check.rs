@@ -65,7 +65,7 @@ pub(crate) fn report(file: &mut FileCx<'_>, routes: &[Route], _opts: &Options) {
         return;
     }
     for r in routes {
-        if !r.guarded() || r.has_authz() || !model::admin_like(r) {
+        if r.silent || !r.guarded() || r.has_authz() || !model::admin_like(r) {
             continue;
         }
         // Every guard is authentication: name them.

@@ -2,10 +2,17 @@
 //!
 //! Each language's extractor builds a route model of the whole file once (on the root node);
 //! the rules decide from that model.
+//!
+//! Routes whose protection may come from another file (a router mounted elsewhere, a NestJS
+//! global guard, Next.js middleware, Django settings, FastAPI `include_router`) are marked
+//! `cross_file`: the file pass (and the editor) stays silent on them, and the project pass in
+//! `project.rs` judges them with the facts of the whole app. The two passes report disjoint
+//! sets of routes, so nothing is reported twice.
 
 pub mod admin_route_without_role_check;
 pub mod model;
 pub mod object_lookup_without_owner_check;
+mod project;
 pub mod routes_js;
 pub mod routes_py;
 pub mod routes_rs;
@@ -15,7 +22,7 @@ use crate::lang::js::JsCx;
 use crate::lang::python::PyCx;
 use crate::lang::rust::{RustCx, RustNode};
 use crate::lang::NodeExt;
-use crate::lang::{JsCheck, PyCheck, RustCheck};
+use crate::lang::{JsCheck, ProjectCheck, PyCheck, RustCheck};
 use crate::meta::RuleMeta;
 use crate::registry::Registry;
 use model::{Options, Route};
@@ -25,6 +32,12 @@ static RULES: &[&RuleMeta] = &[
     &unchecked_handler::UNCHECKED_HANDLER,
     &admin_route_without_role_check::ADMIN_ROUTE_WITHOUT_ROLE_CHECK,
     &object_lookup_without_owner_check::OBJECT_LOOKUP_WITHOUT_OWNER_CHECK,
+];
+
+/// The rules the project pass reports (cross-file routes).
+static PROJECT_RULES: &[&RuleMeta] = &[
+    &unchecked_handler::UNCHECKED_HANDLER,
+    &admin_route_without_role_check::ADMIN_ROUTE_WITHOUT_ROLE_CHECK,
 ];
 
 pub(crate) fn register(r: &mut Registry) {
@@ -41,6 +54,11 @@ pub(crate) fn register(r: &mut Registry) {
         rules: RULES,
         run: check_rust,
     });
+    // Cross-file facts: routers mounted elsewhere, global guards, middleware, settings.
+    r.project.push(ProjectCheck {
+        rules: PROJECT_RULES,
+        run: project::run,
+    });
 }
 
 fn report_all(file: &mut crate::engine::FileCx<'_>, routes: &[Route], opts: &Options) {
@@ -53,9 +71,14 @@ fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let opts = Options::read(cx.file);
-    let routes = routes_js::collect(cx, node, &opts);
-    report_all(cx.file, &routes, &opts);
-    object_lookup_without_owner_check::check_js(cx, node, &routes);
+    let mut routes = routes_js::collect(cx, node, &opts);
+    let file_mode = project::file_mode();
+    if project::prepare_js(cx, node, &opts, &mut routes) {
+        report_all(cx.file, &routes, &opts);
+    }
+    if file_mode {
+        object_lookup_without_owner_check::check_js(cx, node, &routes);
+    }
 }
 
 fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
@@ -63,9 +86,14 @@ fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let opts = Options::read(cx.file);
-    let routes = routes_py::collect(cx, node, &opts);
-    report_all(cx.file, &routes, &opts);
-    object_lookup_without_owner_check::check_py(cx, node, &routes);
+    let mut routes = routes_py::collect(cx, node, &opts);
+    let file_mode = project::file_mode();
+    if project::prepare_py(cx, node, &opts, &mut routes) {
+        report_all(cx.file, &routes, &opts);
+    }
+    if file_mode {
+        object_lookup_without_owner_check::check_py(cx, node, &routes);
+    }
 }
 
 fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {

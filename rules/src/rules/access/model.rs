@@ -65,6 +65,31 @@ pub struct Route {
     pub body_mutates: bool,
     /// A guard decorator that does not apply because of decorator order (Flask), if any.
     pub misordered_guard: Option<(String, Range<usize>)>,
+    /// Whether the route is protected may depend on another file (a router mounted elsewhere,
+    /// a NestJS global guard, Next.js middleware, Django settings): judged by the project pass
+    /// only, never by the file pass alone.
+    pub cross_file: bool,
+    /// Set by the pass that runs: routes the other pass judges are not reported here.
+    pub silent: bool,
+    /// For an Express/Koa router not rooted in this file: the variable at the top of its
+    /// in-file mount chain (resolved across files by the project pass).
+    pub chain_top: Option<String>,
+    /// The project pass resolved how the route is reached and saw no guard on the way; the
+    /// reason for the message and where it is mounted.
+    pub reached: Option<Reached>,
+    /// The project pass saw authentication applied elsewhere in the same app (other routers
+    /// mounted behind auth, guarded controllers): the same convention as guarded siblings.
+    pub app_convention: bool,
+    /// A Django REST framework view (its default permission comes from settings).
+    pub drf: bool,
+}
+
+/// How the project pass found a route to be reached (for messages and related locations).
+#[derive(Clone, Debug)]
+pub struct Reached {
+    /// `mounted at `/api` in src/app.js with no auth middleware on its chain`.
+    pub why: String,
+    pub related: Option<crate::finding::Related>,
 }
 
 impl Route {
@@ -85,6 +110,12 @@ impl Route {
             body: None,
             body_mutates: false,
             misordered_guard: None,
+            cross_file: false,
+            silent: false,
+            chain_top: None,
+            reached: None,
+            app_convention: false,
+            drf: false,
         }
     }
 

@@ -13,7 +13,7 @@ const HTTP: &[&str] = &[
 ];
 
 /// Middleware known not to authenticate.
-fn benign_mw(name: &str) -> bool {
+pub(super) fn benign_mw(name: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or(name);
     let first = name.split('.').next().unwrap_or(name);
     matches!(
@@ -74,7 +74,7 @@ fn benign_mw(name: &str) -> bool {
 
 /// A guard's name from a middleware expression: `requireAuth`, `auth.required`,
 /// `passport.authenticate('jwt')`, `requireRole('admin')`.
-fn mw_name(src: &str, n: Node<'_>) -> Option<String> {
+pub(super) fn mw_name(src: &str, n: Node<'_>) -> Option<String> {
     match n.k() {
         "identifier" | "member_expression" => js::member_path(src, n),
         "call_expression" => {
@@ -133,7 +133,7 @@ fn tokens<'s>(src: &'s str, n: Node<'_>) -> Vec<&'s str> {
 /// Guards and writes seen in a handler body. Authentication evidence is generous (any mention
 /// of the user, session or token only silences findings); authorization evidence must be a check:
 /// a role word in a condition or comparison, an authz call (`ability.can(..)`), or a 403.
-fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
+pub(super) fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
     route.body_seen = true;
     route.body = Some(body.byte_range());
     let mut authn: Option<String> = None;
@@ -223,7 +223,7 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
 /// A middleware body written in this file is a guard when it checks the caller and can
 /// reject the request (401/403, a redirect, a throw); one that only copies `req.user` into
 /// `res.locals` is not.
-fn middleware_guard(src: &str, body: Node<'_>, opts: &Options) -> Option<Guard> {
+pub(super) fn middleware_guard(src: &str, body: Node<'_>, opts: &Options) -> Option<Guard> {
     let mut tmp = Route::new("", String::new(), 0..0);
     body_facts(src, body, opts, &mut tmp);
     let mut rejects = false;
@@ -260,14 +260,14 @@ fn middleware_guard(src: &str, body: Node<'_>, opts: &Options) -> Option<Guard> 
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum ObjKind {
+pub(super) enum ObjKind {
     App,
     Router,
 }
 
-struct Obj {
-    kind: ObjKind,
-    fastify: bool,
+pub(super) struct Obj {
+    pub(super) kind: ObjKind,
+    pub(super) fastify: bool,
 }
 
 /// A route registration: receiver, method(s), path, the arguments after the path, and the
@@ -281,7 +281,7 @@ struct Use<'t> {
     at: usize,
 }
 
-fn is_fn(n: Node<'_>) -> bool {
+pub(super) fn is_fn(n: Node<'_>) -> bool {
     matches!(
         n.k(),
         "arrow_function" | "function_expression" | "function" | "function_declaration"
@@ -320,7 +320,7 @@ fn handler_name(src: &str, n: Node<'_>) -> String {
     }
 }
 
-fn path_matches(prefix: &Option<String>, path: &Option<String>) -> bool {
+pub(super) fn path_matches(prefix: &Option<String>, path: &Option<String>) -> bool {
     match (prefix, path) {
         (None, _) => true,
         (Some(ps), Some(r)) => ps.split('|').any(|p| {
@@ -332,7 +332,7 @@ fn path_matches(prefix: &Option<String>, path: &Option<String>) -> bool {
 }
 
 /// Names a server receiver not created in this file may have (`module.exports = (app) => {..}`).
-fn server_like_name(name: &str) -> bool {
+pub(super) fn server_like_name(name: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or(name);
     matches!(
         last,
@@ -393,15 +393,26 @@ pub(crate) fn collect(cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
     calls.sort_by_key(|c| c.start_byte());
 
     let mut routes = Vec::new();
-    express_like(cx, &calls, &defs, &objs, &custom, opts, &mut routes);
+    let exported = exported_names(src, root);
+    express_like(
+        cx,
+        &calls,
+        &defs,
+        &objs,
+        &custom,
+        &exported,
+        opts,
+        &mut routes,
+    );
     for class in classes {
         nest_controller(cx, class, opts, &mut routes);
     }
     next_handlers(cx, root, opts, &mut routes);
+    pages_api_handlers(cx, root, opts, &mut routes);
     routes
 }
 
-fn server_obj(cx: &JsCx<'_, '_>, v: Node<'_>) -> Option<Obj> {
+pub(super) fn server_obj(cx: &JsCx<'_, '_>, v: Node<'_>) -> Option<Obj> {
     let src = cx.src;
     let (callee, _) = match v.k() {
         "call_expression" => (v.field("function")?, ()),
@@ -476,6 +487,7 @@ fn express_like<'t>(
     defs: &HashMap<String, Node<'t>>,
     objs: &HashMap<String, Obj>,
     custom: &[String],
+    exported: &[String],
     opts: &Options,
     routes: &mut Vec<Route>,
 ) {
@@ -814,6 +826,16 @@ fn express_like<'t>(
             r.path = cur_path;
         }
         r.rooted = visible;
+        if !visible {
+            // Mounted in another file (or by a caller): the project pass resolves the mount.
+            r.cross_file = true;
+            r.chain_top = Some(cur.clone());
+        } else if exported.contains(&cur) {
+            // An exported app may be a sub-app mounted elsewhere (`app.use('/admin', requireAdmin,
+            // adminApp)`, Hono `app.route('/x', sub)`); mounted nowhere, it is the root.
+            r.cross_file = true;
+            r.chain_top = Some(cur.clone());
+        }
         if let Some(h) = handler_node {
             if let Some(b) = find_fn(src, defs, h) {
                 body_facts(src, b, opts, &mut r);
@@ -825,12 +847,55 @@ fn express_like<'t>(
     }
 }
 
+/// Names a module exports at its top level: `export default x`, `export { x }`,
+/// `module.exports = x`, `export const x = ..`.
+fn exported_names(src: &str, root: Node<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut c = root.walk();
+    for st in root.named_children(&mut c) {
+        match st.k() {
+            "export_statement" => {
+                if let Some(v) = st.field("value").and_then(|v| js::member_path(src, v)) {
+                    out.push(v);
+                }
+                let mut c2 = st.walk();
+                for ch in st.named_children(&mut c2) {
+                    let mut c3 = ch.walk();
+                    for sp in ch.named_children(&mut c3) {
+                        if let Some(n) = sp.field("name") {
+                            out.push(node_text(src, n).to_owned());
+                        }
+                    }
+                }
+            }
+            "expression_statement" => {
+                if let Some(a) = st
+                    .named_child(0)
+                    .filter(|a| a.k() == "assignment_expression")
+                {
+                    let left = a
+                        .field("left")
+                        .and_then(|l| js::member_path(src, l))
+                        .unwrap_or_default();
+                    if left.starts_with("module.exports") || left.starts_with("exports.") {
+                        if let Some(v) = a.field("right").and_then(|r| js::member_path(src, r)) {
+                            out.push(v);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 fn regs_is_options(src: &str, o: Node<'_>) -> bool {
     js::object_property(src, o, "handler").is_some()
 }
 
 /// Flattens array arguments (`[auth, admin]`).
-fn flatten(items: Vec<Node<'_>>) -> Vec<Node<'_>> {
+pub(super) fn flatten(items: Vec<Node<'_>>) -> Vec<Node<'_>> {
     let mut out = Vec::new();
     for i in items {
         if i.k() == "array" {
@@ -844,7 +909,7 @@ fn flatten(items: Vec<Node<'_>>) -> Vec<Node<'_>> {
 }
 
 /// `router` in `app.use('/x', router)` / `app.use(router.routes())`.
-fn mount_target(src: &str, item: Node<'_>) -> Option<String> {
+pub(super) fn mount_target(src: &str, item: Node<'_>) -> Option<String> {
     match item.k() {
         "identifier" | "member_expression" => js::member_path(src, item),
         "call_expression" => {
@@ -870,7 +935,7 @@ fn is_mount(src: &str, item: Node<'_>, objs: &HashMap<String, Obj>) -> bool {
 
 // ------------------------------------------------------------------ NestJS
 
-fn decorator_name<'t>(src: &str, d: Node<'t>) -> Option<(String, Option<Node<'t>>)> {
+pub(super) fn decorator_name<'t>(src: &str, d: Node<'t>) -> Option<(String, Option<Node<'t>>)> {
     let e = d.named_child(0)?;
     match e.k() {
         "call_expression" => {
@@ -911,7 +976,7 @@ fn decorators_of<'t>(n: Node<'t>) -> Vec<Node<'t>> {
     out
 }
 
-fn explicit_public_decorator(name: &str) -> bool {
+pub(super) fn explicit_public_decorator(name: &str) -> bool {
     let ws = model::words(name);
     let has = |x: &str| ws.iter().any(|w| w == x);
     has("public")
@@ -988,9 +1053,16 @@ fn nest_controller(cx: &JsCx<'_, '_>, class: Node<'_>, opts: &Options, routes: &
         };
         if name == "Controller" {
             is_controller = true;
+            // `@Controller("items")` or `@Controller({ path: "items", version: "1" })`
             prefix = call
                 .and_then(|c| js::call_args(c).first().copied())
-                .and_then(|a| js::string_value(src, a))
+                .and_then(|a| {
+                    js::string_value(src, a).or_else(|| {
+                        js::object_property(src, a, "path")
+                            .filter(|_| a.k() == "object")
+                            .and_then(|p| js::string_value(src, p))
+                    })
+                })
                 .map(str::to_owned);
         } else if explicit_public_decorator(&name) {
             class_public = true;
@@ -1070,6 +1142,8 @@ fn nest_controller(cx: &JsCx<'_, '_>, class: Node<'_>, opts: &Options, routes: &
             .or(Some("/".into()));
         r.guards = guards;
         r.explicit_public = public;
+        // A global guard (`APP_GUARD`, `useGlobalGuards`) may be registered in any module.
+        r.cross_file = true;
         if let Some(b) = m.field("body") {
             body_facts_nest(src, b, opts, &mut r);
         }
@@ -1180,6 +1254,9 @@ fn next_handlers(cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options, routes: &mut
             r.scope = "next".into();
             r.methods = vec![name.clone()];
             r.path = Some(path.clone());
+            r.rooted = true;
+            // `middleware.ts` may check the session for this path.
+            r.cross_file = true;
             let mut fnode = value;
             if value.k() == "call_expression" {
                 // `export const POST = withAuth(async (req) => ..)`
@@ -1210,5 +1287,190 @@ fn next_handlers(cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options, routes: &mut
             }
             routes.push(r);
         }
+    }
+}
+
+/// `pages/api/users/[id].ts` -> `/api/users/[id]` (`index` names its directory).
+fn pages_api_path(path: &std::path::Path) -> Option<String> {
+    let comps: Vec<&str> = path
+        .components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .collect();
+    let i = comps
+        .windows(2)
+        .rposition(|w| w[0] == "pages" && w[1] == "api")?;
+    let mut segs: Vec<&str> = comps[i + 1..comps.len() - 1].to_vec();
+    let stem = path.file_stem()?.to_str()?;
+    if stem != "index" {
+        segs.push(stem);
+    }
+    Some(format!("/{}", segs.join("/")))
+}
+
+/// Methods a pages-router handler serves: `req.method === "POST"`, `switch (req.method) { case "DELETE": }`.
+fn handled_methods(src: &str, body: Node<'_>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut stack = vec![body];
+    let mut budget = 50_000usize;
+    let is_method = |n: Node<'_>| {
+        js::member_path(src, n).is_some_and(|p| p.ends_with(".method") && p.split('.').count() == 2)
+    };
+    let mut add = |v: &str| {
+        let v = v.to_ascii_uppercase();
+        if matches!(
+            v.as_str(),
+            "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS"
+        ) && !out.contains(&v)
+        {
+            out.push(v);
+        }
+    };
+    while let Some(x) = stack.pop() {
+        budget = budget.saturating_sub(1);
+        if budget == 0 {
+            break;
+        }
+        match x.k() {
+            "binary_expression" => {
+                if let (Some(l), Some(r)) = (x.field("left"), x.field("right")) {
+                    let op = x.field("operator").map(|o| node_text(src, o)).unwrap_or("");
+                    if matches!(op, "===" | "==") {
+                        if is_method(l) {
+                            if let Some(v) = js::string_value(src, r) {
+                                add(v);
+                            }
+                        } else if is_method(r) {
+                            if let Some(v) = js::string_value(src, l) {
+                                add(v);
+                            }
+                        }
+                    }
+                }
+            }
+            "switch_statement" => {
+                let on_method = x
+                    .field("value")
+                    .and_then(|v| v.named_child(0).or(Some(v)))
+                    .is_some_and(is_method);
+                if on_method {
+                    if let Some(b) = x.field("body") {
+                        let mut c = b.walk();
+                        for case in b.named_children(&mut c) {
+                            if case.k() == "switch_case" {
+                                if let Some(v) =
+                                    case.field("value").and_then(|v| js::string_value(src, v))
+                                {
+                                    add(v);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        let mut c = x.walk();
+        stack.extend(x.named_children(&mut c));
+    }
+    out
+}
+
+/// Next.js pages-router API routes: `pages/api/**` exporting a default `handler(req, res)`.
+pub(super) fn pages_api_handlers(
+    cx: &JsCx<'_, '_>,
+    root: Node<'_>,
+    opts: &Options,
+    routes: &mut Vec<Route>,
+) {
+    let src = cx.src;
+    let Some(path) = pages_api_path(cx.file.path) else {
+        return;
+    };
+    let mut defs: HashMap<String, Node> = HashMap::new();
+    let mut c = root.walk();
+    let tops: Vec<Node> = root.named_children(&mut c).collect();
+    for st in &tops {
+        let d = if st.k() == "export_statement" {
+            st.field("declaration").unwrap_or(*st)
+        } else {
+            *st
+        };
+        match d.k() {
+            "function_declaration" => {
+                if let Some(n) = d.field("name") {
+                    defs.insert(node_text(src, n).to_owned(), d);
+                }
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                let mut c2 = d.walk();
+                for v in d.named_children(&mut c2) {
+                    if let (Some(n), Some(val)) = (v.field("name"), v.field("value")) {
+                        defs.insert(node_text(src, n).to_owned(), val);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for st in tops {
+        if st.k() != "export_statement" {
+            continue;
+        }
+        let mut c2 = st.walk();
+        let is_default = st.children(&mut c2).any(|k| k.k() == "default");
+        if !is_default {
+            continue;
+        }
+        let Some(value) = st.field("declaration").or_else(|| st.field("value")) else {
+            continue;
+        };
+        let mut r = Route::new("nextjs", "handler".into(), value.byte_range());
+        r.scope = "next".into();
+        r.path = Some(path.clone());
+        r.rooted = true;
+        r.cross_file = true;
+        let mut f = value;
+        for _ in 0..4 {
+            match f.k() {
+                "identifier" => {
+                    r.handler = node_text(src, f).to_owned();
+                    match defs.get(node_text(src, f)) {
+                        Some(d) => f = *d,
+                        None => break,
+                    }
+                }
+                "call_expression" => {
+                    // `export default withAuth(handler)`: a wrapper names its purpose.
+                    if let Some(n) = mw_name(src, f) {
+                        if let Some(k) = model::guard_kind(&n, &opts.guards) {
+                            r.guards.push(Guard {
+                                name: n,
+                                kind: k,
+                                level: Level::Route,
+                            });
+                        } else if !model::known_not_guard(&n) {
+                            r.opaque = true;
+                        }
+                    }
+                    match js::call_args(f).last() {
+                        Some(a) => f = *a,
+                        None => break,
+                    }
+                }
+                _ => break,
+            }
+        }
+        if is_fn(f) {
+            if let Some(n) = f.field("name") {
+                r.handler = node_text(src, n).to_owned();
+            }
+            if let Some(b) = f.field("body") {
+                r.methods = handled_methods(src, b);
+                body_facts(src, b, opts, &mut r);
+            }
+        } else {
+            r.opaque = true;
+        }
+        routes.push(r);
     }
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Kind {
+pub(super) enum Kind {
     FlaskApp,
     Blueprint,
     FastApi,
@@ -22,7 +22,7 @@ struct Obj<'t> {
     deps: Option<Node<'t>>,
 }
 
-fn server_like_name(name: &str) -> bool {
+pub(super) fn server_like_name(name: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or(name);
     matches!(
         last,
@@ -34,7 +34,7 @@ fn server_like_name(name: &str) -> bool {
 }
 
 /// Walks a subtree (bounded).
-fn walk<'t>(n: Node<'t>, mut f: impl FnMut(Node<'t>)) {
+pub(super) fn walk<'t>(n: Node<'t>, mut f: impl FnMut(Node<'t>)) {
     let mut stack = vec![n];
     let mut budget = 100_000usize;
     while let Some(x) = stack.pop() {
@@ -188,7 +188,13 @@ fn dependencies(src: &str, n: Node<'_>) -> Vec<(String, bool)> {
 
 /// Guards among the `Depends`/`Security` targets in `n`; returns whether a dependency of unknown
 /// purpose was seen (it may check the caller).
-fn dep_guards(src: &str, n: Node<'_>, opts: &Options, level: Level, out: &mut Vec<Guard>) -> bool {
+pub(super) fn dep_guards(
+    src: &str,
+    n: Node<'_>,
+    opts: &Options,
+    level: Level,
+    out: &mut Vec<Guard>,
+) -> bool {
     let mut unknown = false;
     for (name, security) in dependencies(src, n) {
         let k = model::guard_kind(&name, &opts.guards).or(security.then_some(GuardKind::Authn));
@@ -233,7 +239,7 @@ fn str_list(src: &str, n: Node<'_>) -> Vec<String> {
     out
 }
 
-fn obj_kind(cx: &PyCx<'_, '_>, call: Node<'_>) -> Option<Kind> {
+pub(super) fn obj_kind(cx: &PyCx<'_, '_>, call: Node<'_>) -> Option<Kind> {
     let callee = cx.resolved_callee(call)?;
     let last = callee.rsplit('.').next().unwrap_or(&callee);
     match last {
@@ -517,6 +523,13 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
         }
         r.visible_chain = visible && !unknown_mw;
         r.rooted = visible;
+        if is_fastapi && !visible {
+            // Included in another module (`app.include_router(router, dependencies=...)`).
+            r.cross_file = true;
+            if !unknown_mw {
+                r.chain_top = Some(cur.clone());
+            }
+        }
         // Methods of a controller class (`self` first) may get dependencies from the class.
         let method = f
             .field("parameters")
@@ -836,6 +849,9 @@ fn django_views(
                 .unwrap_or(f.byte_range()),
         );
         r.scope = "views".into();
+        // Settings (`LoginRequiredMiddleware`, `DEFAULT_PERMISSION_CLASSES`) and urls.py
+        // (`login_required(view)`) may protect every view from another file.
+        r.cross_file = true;
         for d in py::decorators(f) {
             let Some((dn, call)) = dec_name(src, d) else {
                 continue;
@@ -843,6 +859,7 @@ fn django_views(
             let last = dn.rsplit('.').next().unwrap_or(&dn);
             match last {
                 "api_view" | "require_http_methods" => {
+                    r.drf |= last == "api_view";
                     if let Some(a) = call.and_then(|c| py::positional_args(c).into_iter().next()) {
                         r.methods = str_list(src, a);
                     } else if last == "api_view" {
@@ -947,6 +964,10 @@ fn django_views(
                 .unwrap_or(c.byte_range()),
         );
         r.scope = "views".into();
+        r.cross_file = true;
+        r.drf = base_last
+            .iter()
+            .any(|b| b.ends_with("APIView") || b.ends_with("ViewSet"));
         for b in &bases {
             if let Some(k) = model::guard_kind(b, &opts.guards) {
                 r.guards.push(Guard {

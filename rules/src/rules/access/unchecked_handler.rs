@@ -15,11 +15,23 @@ crate::declare_rule! {
     /// (`.wrap`, extractors) and rocket (request guards).
     ///
     /// It speaks only when it can see how routes are protected: either other routes in the
-    /// same file carry an auth guard (so auth is applied route by route here and this one was
-    /// missed), or the app is built in this file with every middleware visible and the route
-    /// writes data (low confidence). Routes on a router mounted in another file, behind
-    /// middleware of unknown purpose, or public by nature (health checks, login, signup,
-    /// password reset, static files, webhooks, docs, `/`) are not flagged.
+    /// same file (or, across files, other routers/controllers/views of the same app) carry an
+    /// auth guard, so auth is applied piecemeal and this one was missed, or the whole chain is
+    /// visible and the route writes data (low confidence). Routes behind middleware of unknown
+    /// purpose, or public by nature (health checks, login, signup, password reset, static
+    /// files, webhooks, docs, `/`) are not flagged.
+    ///
+    /// When protection may come from another file, the route is judged by the project pass
+    /// (a scan of paths on disk), never by one file alone (the editor): Express/Koa routers
+    /// exported by one module and mounted by another (`app.use('/api', requireAuth, router)`,
+    /// `app.use(auth)` before the mount, nested routers; imports resolved by relative path),
+    /// NestJS global guards (`{ provide: APP_GUARD, useClass: .. }`, `app.useGlobalGuards`),
+    /// Next.js `middleware.ts` next to `app/`/`pages/` (does it check the session, does its
+    /// `config.matcher` cover the path; matchers too complex to evaluate are assumed to), Django
+    /// settings (`DEFAULT_PERMISSION_CLASSES` for DRF views, `LoginRequiredMiddleware`) and
+    /// `login_required(view)` in urls.py, FastAPI `include_router(router, dependencies=[..])`.
+    /// Messages then give the full path (mount prefix + route path) and point to the mount.
+    /// Apps are delimited by the nearest `package.json`/`manage.py` (monorepos).
     ///
     /// ## Why is this bad?
     /// A handler without a guard serves anyone on the network: a forgotten `@login_required`
@@ -66,9 +78,11 @@ crate::declare_rule! {
     /// extractor of unknown purpose (it may be the guard: name it in `guards` to have it
     /// recognized), routes on custom router classes or factories, controller-class methods,
     /// and test code. Only authentication guards on other routes show the convention: a role
-    /// guard alone is often layered on authentication applied elsewhere. Django findings are
-    /// low confidence (settings such as `DEFAULT_PERMISSION_CLASSES` or
-    /// `LoginRequiredMiddleware` can protect every view).
+    /// guard alone is often layered on authentication applied elsewhere. Routers whose mount is
+    /// not found (mounted by a loop or a loader) are judged as their own file shows them. A
+    /// NestJS app with a `@Public()`-style opt-out, `consumer.apply(..)` or `app.use(..)`
+    /// middleware of unknown purpose is assumed to be protected globally. Django views are
+    /// judged from the file alone (low confidence) when no settings module is in the scan.
     ///
     /// ## References
     /// - CWE-306: Missing Authentication for Critical Function
@@ -90,12 +104,12 @@ crate::declare_rule! {
 fn looked_for(framework: &str) -> &'static str {
     match framework {
         "flask" => "route decorators such as @login_required/@jwt_required(), before_request hooks, session checks in the handler",
-        "fastapi" => "Depends()/Security() on the endpoint, its decorator, the APIRouter or the app",
-        "django" => "@login_required/@permission_required, LoginRequiredMixin, DRF permission_classes",
-        "express" => "route middleware, router.use()/app.use() before the route, req.user/session checks in the handler",
+        "fastapi" => "Depends()/Security() on the endpoint, its decorator, the APIRouter, include_router(dependencies=...) or the app",
+        "django" => "@login_required/@permission_required, LoginRequiredMixin, DRF permission_classes, DEFAULT_PERMISSION_CLASSES, LoginRequiredMiddleware, login_required() in urls.py",
+        "express" => "route middleware, router.use()/app.use() before the route or the mount, auth middleware in the mount call, req.user/session checks in the handler",
         "fastify" => "preHandler/onRequest hooks on the route or instance, request.user checks in the handler",
-        "nestjs" => "@UseGuards on the method or controller",
-        "nextjs" => "session checks (getServerSession, auth(), getSession) in the handler",
+        "nestjs" => "@UseGuards on the method or controller, a global APP_GUARD or useGlobalGuards()",
+        "nextjs" => "session checks (getServerSession, auth(), getSession) in the handler, an auth middleware.ts whose matcher covers the path",
         "axum" => "auth extractors, .layer()/.route_layer() auth middleware",
         "actix-web" => "auth extractors, .wrap() auth middleware, guards",
         "rocket" => "request guards in the handler arguments",
@@ -135,7 +149,11 @@ pub(crate) fn report(file: &mut FileCx<'_>, routes: &[Route], opts: &Options) {
         })
     });
     for r in routes {
+        if r.silent {
+            continue;
+        }
         let convention = per_route
+            || r.app_convention
             || routes
                 .iter()
                 .any(|o| o.scope == r.scope && o.guards.iter().any(|g| g.level == Level::Router));
@@ -170,7 +188,7 @@ pub(crate) fn report(file: &mut FileCx<'_>, routes: &[Route], opts: &Options) {
             if mutating {
                 // Django's settings (DEFAULT_PERMISSION_CLASSES, LoginRequiredMiddleware) can
                 // protect every view from another file.
-                let c = if r.framework == "django" {
+                let c = if r.framework == "django" && r.reached.is_none() {
                     Confidence::Low
                 } else {
                     Confidence::Medium
@@ -190,22 +208,26 @@ pub(crate) fn report(file: &mut FileCx<'_>, routes: &[Route], opts: &Options) {
         } else {
             continue;
         };
-        let why = if convention {
-            "other routes in this file are guarded"
-        } else {
-            "nothing in this app checks the caller"
+        let why = match &r.reached {
+            Some(reached) => reached.why.as_str(),
+            None if convention => "other routes in this file are guarded",
+            None => "nothing in this app checks the caller",
         };
-        file.report(
-            &UNCHECKED_HANDLER,
-            r.at.clone(),
-            format!(
-                "{} has no authentication or authorization guard ({why}); looked for {}",
-                r.describe(),
-                looked_for(r.framework)
-            ),
-        )
-        .severity(severity)
-        .confidence(confidence)
-        .help(help(r.framework));
+        let f = file
+            .report(
+                &UNCHECKED_HANDLER,
+                r.at.clone(),
+                format!(
+                    "{} has no authentication or authorization guard ({why}); looked for {}",
+                    r.describe(),
+                    looked_for(r.framework)
+                ),
+            )
+            .severity(severity)
+            .confidence(confidence)
+            .help(help(r.framework));
+        if let Some(rel) = r.reached.as_ref().and_then(|x| x.related.clone()) {
+            f.with_related(rel);
+        }
     }
 }

@@ -1,0 +1,1890 @@
+//! The project pass of the access rules: facts that live in other files than the routes they
+//! protect, gathered once per scan, then applied to the routes whose protection depends on them.
+//!
+//! - Express/Koa: routers exported by one module and mounted by another (`app.use('/api',
+//!   requireAuth, router)`, `app.use(auth)` before the mount, nested routers), imports and
+//!   `require`s resolved by relative path.
+//! - NestJS: global guards (`{ provide: APP_GUARD, useClass: .. }`, `app.useGlobalGuards(..)`),
+//!   `@Public()`-style opt-outs, `consumer.apply(..)` middleware.
+//! - Next.js: `middleware.ts`/`proxy.ts` next to `app/`/`pages/`, whether it checks the session,
+//!   and its `config.matcher`.
+//! - Django: `DEFAULT_PERMISSION_CLASSES`, `LoginRequiredMiddleware`, `login_required(view)` in
+//!   urls.py.
+//! - FastAPI: `include_router(router, prefix=.., dependencies=[..])` in another module.
+//!
+//! Routes whose protection may come from another file are marked `cross_file` by the
+//! extractors. The file pass (also what the editor runs per keystroke) stays silent on them; the
+//! project pass re-runs the extractors on the files holding such routes with the facts below and
+//! reports only those routes. Unknown or dynamic wiring leaves the route as the file shows it.
+
+use super::model::{self, Guard, GuardKind, Level, Options, Reached, Route};
+use super::routes_js;
+use super::routes_py;
+use crate::finding::Related;
+use crate::lang::js::{self, node_text, JsCx};
+use crate::lang::python::{self as py, PyCx};
+use crate::lang::NodeExt;
+use crate::lang::{JsCheck, ProjectCx, PyCheck};
+use crate::source::{FileKind, LineIndex};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
+use tree_sitter::Node;
+
+enum State {
+    /// A file on its own (the file pass, the editor).
+    File,
+    /// The project pass gathering facts.
+    Facts(Box<Facts>),
+    /// The project pass reporting cross-file routes.
+    Report(Rc<Facts>),
+}
+
+thread_local! {
+    static STATE: RefCell<State> = const { RefCell::new(State::File) };
+}
+
+/// Whether the current walk is the file pass.
+pub(super) fn file_mode() -> bool {
+    STATE.with(|s| matches!(&*s.borrow(), State::File))
+}
+
+/// A middleware-like argument of a `use()` call, classified as far as its own file shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Class {
+    Guard(String),
+    Benign,
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+enum Target {
+    Local(String),
+    Import { module: String, member: String },
+}
+
+#[derive(Clone, Debug)]
+enum Item {
+    /// A router (or something that may be one, when `target` resolves to a router export).
+    Ref {
+        target: Option<Target>,
+        class: Class,
+    },
+}
+
+struct UseFact {
+    receiver: String,
+    prefix: Option<String>,
+    items: Vec<Item>,
+    at: usize,
+    site: Related,
+}
+
+#[derive(Default)]
+struct JsFile {
+    apps: HashSet<String>,
+    routers: HashSet<String>,
+    /// Export name (`default` for `module.exports =`/`export default`) -> local name.
+    exports: HashMap<String, String>,
+    uses: Vec<UseFact>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Matchers {
+    All,
+    List(Vec<String>),
+    /// Not evaluated: assumed to cover every path.
+    Complex,
+}
+
+struct NextMw {
+    auth: bool,
+    matchers: Matchers,
+    site: Related,
+}
+
+#[derive(Default)]
+struct Django {
+    settings: Option<Related>,
+    /// `Some(true)`: `DEFAULT_PERMISSION_CLASSES` requires something; `Some(false)`: AllowAny or
+    /// unset; `None`: not known (set dynamically).
+    drf_protected: Option<bool>,
+    drf_seen: bool,
+    drf_dynamic: bool,
+    login_mw: Option<String>,
+    /// `login_required(view)` and other wrappers in urls.py, by view name.
+    wrapped: HashSet<String>,
+}
+
+struct PyInclude {
+    receiver: String,
+    target: String,
+    prefix: Option<String>,
+    guard: Option<String>,
+    unknown: bool,
+    site: Related,
+}
+
+#[derive(Default)]
+struct PyFile {
+    apps: HashSet<String>,
+    routers: HashSet<String>,
+    /// Local name -> dotted import (`items` -> `app.api.routes.items`).
+    imports: HashMap<String, String>,
+    includes: Vec<PyInclude>,
+    /// Routers/apps built with `dependencies=[..]`: true when a guard is among them, false when
+    /// only dependencies of unknown purpose are.
+    built_with: HashMap<String, bool>,
+    /// The app has an auth middleware (Some(name)) or one of unknown purpose.
+    app_guard: Option<String>,
+    app_unknown: bool,
+}
+
+/// Facts of the whole project.
+#[derive(Default)]
+pub(crate) struct Facts {
+    js: HashMap<PathBuf, JsFile>,
+    py: HashMap<PathBuf, PyFile>,
+    /// Directories holding a `package.json` or `manage.py`: one app each (a monorepo holds
+    /// several); app-wide facts (global guards, settings) apply within their app only.
+    scopes: Vec<PathBuf>,
+    /// (app, framework) pairs where some route carries an authentication guard.
+    auth_seen: HashSet<(PathBuf, &'static str)>,
+    /// Files holding routes whose protection depends on other files.
+    cross: Vec<PathBuf>,
+    nest: HashMap<PathBuf, Nest>,
+    next_mw: HashMap<PathBuf, NextMw>,
+    django: HashMap<PathBuf, Django>,
+    /// Built once after the facts phase: where each (file, router) is mounted, as (mounting
+    /// file, index of the `use()` call, index of the item).
+    js_mounts: HashMap<(PathBuf, String), Vec<(PathBuf, usize, usize)>>,
+    /// `use()` items that mount a router (not middleware).
+    js_mount_items: HashSet<(PathBuf, usize, usize)>,
+    /// Where each (file, router) is included (FastAPI): (including file, index of the call).
+    py_mounts: HashMap<(PathBuf, String), Vec<(PathBuf, usize)>>,
+}
+
+#[derive(Default)]
+struct Nest {
+    global: Option<(String, Related)>,
+    /// A `@Public()`-style opt-out or `consumer.apply(..)` middleware: protection exists that
+    /// is not evaluated.
+    unknown: bool,
+}
+
+/// `a/./b/../c` -> `a/c` (no file system access).
+fn normalize(p: &Path) -> PathBuf {
+    let mut out: Vec<Component> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.last(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push(c);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.iter().collect()
+}
+
+fn related_at(path: &Path, text: &str, range: std::ops::Range<usize>, msg: String) -> Related {
+    let index = LineIndex::new(text);
+    let start = index.line_col(text, range.start.min(text.len()));
+    Related {
+        path: path.to_owned(),
+        range,
+        start,
+        message: msg,
+    }
+}
+
+impl Facts {
+    /// The app a file belongs to: its nearest directory holding `package.json`/`manage.py`.
+    fn scope_of(&self, path: &Path) -> PathBuf {
+        self.scopes
+            .iter()
+            .filter(|s| path.starts_with(s))
+            .max_by_key(|s| s.components().count())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn seen(&self, path: &Path, framework: &'static str) -> bool {
+        self.auth_seen.contains(&(self.scope_of(path), framework))
+    }
+}
+
+// ------------------------------------------------------------------ the pass
+
+static JS_FACTS: &[JsCheck] = &[JsCheck {
+    rules: super::RULES,
+    run: super::check_js,
+}];
+static PY_FACTS: &[PyCheck] = &[PyCheck {
+    rules: super::RULES,
+    run: super::check_py,
+}];
+
+/// Cheap text prefilter: files that may hold routes, mounts, guards or settings.
+fn js_relevant(path: &Path, text: &str) -> bool {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    matches!(stem, "middleware" | "proxy" | "route")
+        || path
+            .components()
+            .any(|c| c.as_os_str() == "pages" || c.as_os_str() == "api")
+            && text.contains("export default")
+        || [
+            "Router",
+            "express",
+            "koa",
+            "hono",
+            "fastify",
+            "@Controller",
+            "APP_GUARD",
+            "useGlobalGuards",
+            "forRoutes",
+            "SetMetadata",
+            "NestFactory",
+        ]
+        .iter()
+        .any(|k| text.contains(k))
+}
+
+fn py_relevant(text: &str) -> bool {
+    [
+        "APIRouter",
+        "FastAPI",
+        "include_router",
+        "REST_FRAMEWORK",
+        "MIDDLEWARE",
+        "django",
+        "rest_framework",
+    ]
+    .iter()
+    .any(|k| text.contains(k))
+}
+
+pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
+    let mut texts: Vec<(PathBuf, String)> = Vec::new();
+    for f in pcx.files {
+        let kind = FileKind::detect(f);
+        if !(kind.is_js_like() || kind == FileKind::Python) {
+            continue;
+        }
+        let Ok(read) = crate::engine::read_text(f, pcx.config.max_file_size) else {
+            continue;
+        };
+        let text = read.text;
+        let relevant = if kind == FileKind::Python {
+            py_relevant(&text)
+        } else {
+            js_relevant(f, &text)
+        };
+        if relevant {
+            texts.push((f.clone(), text));
+        }
+    }
+    if texts.is_empty() {
+        return;
+    }
+    // Facts.
+    let mut facts = Facts::default();
+    for f in pcx.files {
+        if matches!(
+            f.file_name().and_then(|n| n.to_str()),
+            Some("package.json" | "manage.py")
+        ) {
+            if let Some(d) = f.parent() {
+                facts.scopes.push(normalize(d));
+            }
+        }
+    }
+    STATE.with(|s| *s.borrow_mut() = State::Facts(Box::new(facts)));
+    for (path, text) in &texts {
+        let mut cx = crate::engine::FileCx::new(path, text, FileKind::detect(path), pcx.config);
+        cx.is_test = !pcx.config.include_tests
+            && crate::source::is_test_path(crate::engine::rel_to_roots(path, pcx.roots));
+        walk_file(&mut cx);
+    }
+    let facts = STATE.with(|s| std::mem::replace(&mut *s.borrow_mut(), State::File));
+    let State::Facts(facts) = facts else { return };
+    let mut facts = *facts;
+    facts.index();
+    let facts: Rc<Facts> = Rc::new(facts);
+    // Report.
+    STATE.with(|s| *s.borrow_mut() = State::Report(facts.clone()));
+    let config = pcx.config;
+    let roots = pcx.roots;
+    for (path, text) in &texts {
+        if !facts.cross.contains(path) {
+            continue;
+        }
+        pcx.with_file(path, text, |cx| {
+            cx.is_test = !config.include_tests
+                && crate::source::is_test_path(crate::engine::rel_to_roots(path, roots));
+            walk_file(cx);
+            cx.notes.clear();
+        });
+    }
+    STATE.with(|s| *s.borrow_mut() = State::File);
+}
+
+fn walk_file(cx: &mut crate::engine::FileCx<'_>) {
+    if cx.kind == FileKind::Python {
+        crate::lang::python::run_with(cx, PY_FACTS, None);
+    } else {
+        crate::lang::js::run_with(cx, JS_FACTS, None);
+    }
+}
+
+/// Called by the access checks with a file's routes: marks which ones this pass reports
+/// (`silent` on the others), records facts in the facts phase, and applies cross-file facts in
+/// the report phase. Returns whether the rules should report.
+pub(super) fn prepare_js(
+    cx: &JsCx<'_, '_>,
+    root: Node<'_>,
+    opts: &Options,
+    routes: &mut [Route],
+) -> bool {
+    let facts = STATE.with(|s| match &mut *s.borrow_mut() {
+        State::File => None,
+        State::Facts(f) => {
+            record_routes(f, cx.file.path, routes);
+            record_js(f, cx, root, opts);
+            Some(None)
+        }
+        State::Report(f) => Some(Some(f.clone())),
+    });
+    match facts {
+        None => {
+            for r in routes.iter_mut() {
+                r.silent = r.cross_file;
+            }
+            true
+        }
+        Some(None) => false,
+        Some(Some(f)) => {
+            for r in routes.iter_mut() {
+                r.silent = !r.cross_file;
+                if r.cross_file {
+                    f.apply_js(cx.file.path, r);
+                }
+            }
+            true
+        }
+    }
+}
+
+pub(super) fn prepare_py(
+    cx: &PyCx<'_, '_>,
+    root: Node<'_>,
+    opts: &Options,
+    routes: &mut [Route],
+) -> bool {
+    let facts = STATE.with(|s| match &mut *s.borrow_mut() {
+        State::File => None,
+        State::Facts(f) => {
+            record_routes(f, cx.file.path, routes);
+            record_py(f, cx, root, opts);
+            Some(None)
+        }
+        State::Report(f) => Some(Some(f.clone())),
+    });
+    match facts {
+        None => {
+            for r in routes.iter_mut() {
+                r.silent = r.cross_file;
+            }
+            true
+        }
+        Some(None) => false,
+        Some(Some(f)) => {
+            for r in routes.iter_mut() {
+                r.silent = !r.cross_file;
+                if r.cross_file {
+                    f.apply_py(cx.file.path, r);
+                }
+            }
+            true
+        }
+    }
+}
+
+fn record_routes(f: &mut Facts, path: &Path, routes: &[Route]) {
+    let scope = f.scope_of(&normalize(path));
+    for r in routes {
+        if r.guards.iter().any(|g| {
+            g.kind == GuardKind::Authn
+                && (g.level != Level::Body || matches!(r.framework, "nextjs" | "nestjs"))
+        }) {
+            f.auth_seen.insert((scope.clone(), r.framework));
+        }
+    }
+    if routes.iter().any(|r| r.cross_file) {
+        f.cross.push(path.to_owned());
+    }
+}
+
+// ------------------------------------------------------------------ JS facts
+
+fn classify_mw(src: &str, n: Node<'_>, opts: &Options) -> Class {
+    if routes_js::is_fn(n) {
+        return match n
+            .field("body")
+            .and_then(|b| routes_js::middleware_guard(src, b, opts))
+        {
+            Some(g) => Class::Guard(g.name),
+            None => Class::Benign,
+        };
+    }
+    match routes_js::mw_name(src, n) {
+        Some(name) => match model::guard_kind(&name, &opts.guards) {
+            Some(GuardKind::Authn) | Some(GuardKind::Authz) => Class::Guard(name),
+            None if routes_js::benign_mw(&name) || model::known_not_guard(&name) => Class::Benign,
+            None => Class::Unknown,
+        },
+        None => Class::Unknown,
+    }
+}
+
+fn import_target(cx: &JsCx<'_, '_>, path: &str) -> Option<Target> {
+    let (first, rest) = match path.split_once('.') {
+        Some((a, b)) => (a, Some(b)),
+        None => (path, None),
+    };
+    let imp = cx.import_of(first)?;
+    if !imp.module.starts_with('.') {
+        return None;
+    }
+    let member = match (&imp.member, rest) {
+        (Some(m), None) => m.clone(),
+        (None, None) => "default".to_owned(),
+        (None, Some(r)) if !r.contains('.') => r.to_owned(),
+        _ => return None,
+    };
+    Some(Target::Import {
+        module: imp.module.clone(),
+        member,
+    })
+}
+
+fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
+    let src = cx.src;
+    let path = normalize(cx.file.path);
+    let mut jf = JsFile::default();
+    let mut calls = Vec::new();
+    let mut local_fns: HashMap<String, Node> = HashMap::new();
+    let mut stack = vec![root];
+    let mut budget = 300_000usize;
+    let mut nest_public = false;
+    let mut nest_apps: HashSet<String> = HashSet::new();
+    while let Some(n) = stack.pop() {
+        budget = budget.saturating_sub(1);
+        if budget == 0 {
+            break;
+        }
+        match n.k() {
+            "call_expression" => calls.push(n),
+            "function_declaration" => {
+                if let Some(name) = n.field("name") {
+                    local_fns.insert(node_text(src, name).to_owned(), n);
+                }
+            }
+            "variable_declarator" => {
+                if let (Some(name), Some(v)) = (n.field("name"), n.field("value")) {
+                    let name = node_text(src, name).to_owned();
+                    let inner = if v.k() == "await_expression" {
+                        v.named_child(0).unwrap_or(v)
+                    } else {
+                        v
+                    };
+                    if inner.k() == "call_expression"
+                        && inner
+                            .field("function")
+                            .and_then(|f| js::member_path(src, f))
+                            .is_some_and(|p| p.starts_with("NestFactory."))
+                    {
+                        nest_apps.insert(name.clone());
+                    }
+                    if let Some(o) = routes_js::server_obj(cx, v) {
+                        if o.kind == routes_js::ObjKind::App {
+                            jf.apps.insert(name);
+                        } else {
+                            jf.routers.insert(name);
+                        }
+                    } else if routes_js::is_fn(v) {
+                        local_fns.insert(name, v);
+                    }
+                }
+            }
+            "assignment_expression" => {
+                if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
+                    let lp = js::member_path(src, l).unwrap_or_default();
+                    let rv = js::member_path(src, r);
+                    if lp == "module.exports" {
+                        if let Some(v) = rv {
+                            jf.exports.insert("default".into(), v);
+                        } else if r.k() == "object" {
+                            let mut c = r.walk();
+                            for p in r.named_children(&mut c) {
+                                match p.k() {
+                                    "shorthand_property_identifier" => {
+                                        let t = node_text(src, p).to_owned();
+                                        jf.exports.insert(t.clone(), t);
+                                    }
+                                    "pair" => {
+                                        if let (Some(k), Some(v)) = (
+                                            p.field("key"),
+                                            p.field("value").and_then(|v| js::member_path(src, v)),
+                                        ) {
+                                            jf.exports.insert(node_text(src, k).to_owned(), v);
+                                        }
+                                    }
+                                    _ => {}
+                                }
+                            }
+                        }
+                    } else if let Some(name) = lp
+                        .strip_prefix("module.exports.")
+                        .or_else(|| lp.strip_prefix("exports."))
+                    {
+                        if let Some(v) = rv {
+                            jf.exports.insert(name.to_owned(), v);
+                        }
+                    }
+                }
+            }
+            "export_statement" => {
+                let mut c = n.walk();
+                let is_default = n.children(&mut c).any(|k| k.k() == "default");
+                if is_default {
+                    if let Some(v) = n.field("value").and_then(|v| js::member_path(src, v)) {
+                        jf.exports.insert("default".into(), v);
+                    }
+                } else if let Some(d) = n.field("declaration") {
+                    let mut c2 = d.walk();
+                    for v in d.named_children(&mut c2) {
+                        if let Some(name) = v.field("name") {
+                            let t = node_text(src, name).to_owned();
+                            jf.exports.insert(t.clone(), t);
+                        }
+                    }
+                } else if n.field("source").is_none() {
+                    let mut c2 = n.walk();
+                    for clause in n.named_children(&mut c2) {
+                        if clause.k() != "export_clause" {
+                            continue;
+                        }
+                        let mut c3 = clause.walk();
+                        for spec in clause.named_children(&mut c3) {
+                            let name = spec.field("name").map(|x| node_text(src, x));
+                            let alias = spec.field("alias").map(|x| node_text(src, x));
+                            if let Some(name) = name {
+                                jf.exports
+                                    .insert(alias.unwrap_or(name).to_owned(), name.to_owned());
+                            }
+                        }
+                    }
+                }
+            }
+            "decorator" => {
+                if let Some((name, _)) = routes_js::decorator_name(src, n) {
+                    if routes_js::explicit_public_decorator(&name) {
+                        nest_public = true;
+                    }
+                }
+            }
+            "pair" => nest_provider(f, cx, n),
+            _ => {}
+        }
+        let mut c = n.walk();
+        let kids: Vec<Node> = n.named_children(&mut c).collect();
+        stack.extend(kids.into_iter().rev());
+    }
+    if nest_public {
+        // A `@Public()`-style opt-out implies a global guard, wherever it is registered.
+        f.nest.entry(f.scope_of(&path)).or_default().unknown = true;
+    }
+    calls.sort_by_key(|c| c.start_byte());
+    for &call in &calls {
+        let Some(func) = call.field("function") else {
+            continue;
+        };
+        let prop = func
+            .field("property")
+            .map(|p| node_text(src, p))
+            .unwrap_or("");
+        match prop {
+            "use" => {}
+            // `app.all('/api/*', requireAuth)`: middleware when every handler is a guard.
+            "all" => {
+                let args = js::call_args(call);
+                let guards_only = args.len() > 1
+                    && js::string_value(src, args[0]).is_some()
+                    && args[1..]
+                        .iter()
+                        .all(|a| matches!(classify_mw(src, *a, opts), Class::Guard(_)));
+                if !guards_only {
+                    continue;
+                }
+            }
+            // Hono: `app.route('/users', users)` mounts a sub-app.
+            "route" => {
+                let args = js::call_args(call);
+                let (Some(prefix), Some(sub)) = (
+                    args.first().and_then(|a| js::string_value(src, *a)),
+                    args.get(1),
+                ) else {
+                    continue;
+                };
+                let Some(receiver) = func.field("object").and_then(|o| js::member_path(src, o))
+                else {
+                    continue;
+                };
+                let target = js::member_path(src, *sub).and_then(|t| {
+                    if jf.routers.contains(&t) || jf.apps.contains(&t) {
+                        Some(Target::Local(t))
+                    } else {
+                        import_target(cx, &t)
+                    }
+                });
+                let site = related_at(
+                    cx.file.path,
+                    src,
+                    call.byte_range(),
+                    "the app is mounted here".into(),
+                );
+                jf.uses.push(UseFact {
+                    receiver,
+                    prefix: Some(prefix.to_owned()),
+                    items: vec![Item::Ref {
+                        target,
+                        class: Class::Benign,
+                    }],
+                    at: call.start_byte(),
+                    site,
+                });
+                continue;
+            }
+            "useGlobalGuards" => {
+                for a in js::call_args(call) {
+                    let name = match a.k() {
+                        "new_expression" => {
+                            a.field("constructor").and_then(|c| js::member_path(src, c))
+                        }
+                        _ => routes_js::mw_name(src, a),
+                    }
+                    .unwrap_or_default();
+                    nest_global(f, cx, &name, call);
+                }
+                continue;
+            }
+            "forRoutes" => {
+                // `consumer.apply(AuthMiddleware).forRoutes(..)`: which routes is not evaluated.
+                let mut o = func.field("object");
+                for _ in 0..4 {
+                    let Some(c) = o.filter(|c| c.k() == "call_expression") else {
+                        break;
+                    };
+                    if js::callee_name(src, c) == Some("apply") {
+                        for a in js::call_args(c) {
+                            if classify_mw(src, a, opts) != Class::Benign {
+                                f.nest.entry(f.scope_of(&path)).or_default().unknown = true;
+                            }
+                        }
+                        break;
+                    }
+                    o = c.field("function").and_then(|x| x.field("object"));
+                }
+                continue;
+            }
+            "SetMetadata" => {}
+            _ => {
+                if js::callee_name(src, call) == Some("SetMetadata") {
+                    let public = js::call_args(call).first().is_some_and(|a| {
+                        model::words(node_text(src, *a))
+                            .iter()
+                            .any(|w| w == "public" || w == "anonymous")
+                    });
+                    if public {
+                        f.nest.entry(f.scope_of(&path)).or_default().unknown = true;
+                    }
+                }
+                continue;
+            }
+        }
+        let Some(obj) = func.field("object") else {
+            continue;
+        };
+        let Some(receiver) = js::member_path(src, obj) else {
+            continue;
+        };
+        if !(jf.apps.contains(&receiver)
+            || jf.routers.contains(&receiver)
+            || nest_apps.contains(&receiver)
+            || routes_js::server_like_name(&receiver))
+        {
+            continue;
+        }
+        let mut args = js::call_args(call);
+        let mut prefix = None;
+        if let Some(p) = args.first().and_then(|a| js::string_value(src, *a)) {
+            prefix = Some(p.to_owned());
+            args.remove(0);
+        } else if let Some(first) = args.first().filter(|a| a.k() == "array") {
+            let mut c = first.walk();
+            let paths: Vec<&str> = first
+                .named_children(&mut c)
+                .filter_map(|e| js::string_value(src, e))
+                .collect();
+            if !paths.is_empty() {
+                prefix = Some(paths.join("|"));
+                args.remove(0);
+            }
+        }
+        let mut items = Vec::new();
+        for a in routes_js::flatten(args) {
+            let target = if a.k() == "call_expression" && js::callee_name(src, a) == Some("require")
+            {
+                js::call_args(a)
+                    .first()
+                    .and_then(|m| js::string_value(src, *m))
+                    .filter(|m| m.starts_with('.'))
+                    .map(|m| Target::Import {
+                        module: m.to_owned(),
+                        member: "default".into(),
+                    })
+            } else {
+                routes_js::mount_target(src, a).and_then(|t| {
+                    if jf.routers.contains(&t) || jf.apps.contains(&t) {
+                        Some(Target::Local(t))
+                    } else {
+                        import_target(cx, &t)
+                    }
+                })
+            };
+            let mut class = classify_mw(src, a, opts);
+            if class == Class::Unknown {
+                // A middleware written in this file: judge its body.
+                if let Some(b) = routes_js::mw_name(src, a)
+                    .and_then(|n| local_fns.get(&n).copied())
+                    .and_then(|d| d.field("body"))
+                {
+                    class = match routes_js::middleware_guard(src, b, opts) {
+                        Some(g) => Class::Guard(g.name),
+                        None => Class::Benign,
+                    };
+                }
+            }
+            if matches!(class, Class::Guard(_)) {
+                // Auth applied at a mount shows this app's convention.
+                f.auth_seen.insert((f.scope_of(&path), "express"));
+            }
+            if nest_apps.contains(&receiver) && class != Class::Benign {
+                // `app.use(authMiddleware)` on the Nest app: global middleware.
+                f.nest.entry(f.scope_of(&path)).or_default().unknown = true;
+            }
+            items.push(Item::Ref { target, class });
+        }
+        let site = related_at(
+            cx.file.path,
+            src,
+            call.byte_range(),
+            "the router is mounted here".into(),
+        );
+        jf.uses.push(UseFact {
+            receiver,
+            prefix,
+            items,
+            at: call.start_byte(),
+            site,
+        });
+    }
+    next_middleware(f, cx, root, &path);
+    f.js.insert(path, jf);
+}
+
+/// `{ provide: APP_GUARD, useClass: JwtAuthGuard }`.
+fn nest_provider(f: &mut Facts, cx: &JsCx<'_, '_>, pair: Node<'_>) {
+    let src = cx.src;
+    let (Some(k), Some(v)) = (pair.field("key"), pair.field("value")) else {
+        return;
+    };
+    if node_text(src, k) != "provide" || node_text(src, v) != "APP_GUARD" {
+        return;
+    }
+    let Some(obj) = pair.up() else { return };
+    let name = ["useClass", "useExisting"]
+        .iter()
+        .find_map(|key| js::object_property(src, obj, key))
+        .and_then(|v| js::member_path(src, v))
+        .unwrap_or_default();
+    nest_global(f, cx, &name, obj);
+}
+
+fn nest_global(f: &mut Facts, cx: &JsCx<'_, '_>, name: &str, at: Node<'_>) {
+    let ws = model::words(name);
+    if ws.iter().any(|w| w.starts_with("throttl") || w == "rate") {
+        return;
+    }
+    // A roles guard alone lets through routes without role metadata.
+    if model::guard_kind(name, &[]) == Some(GuardKind::Authz)
+        && !ws.iter().any(|w| w.starts_with("auth") || w == "jwt")
+    {
+        return;
+    }
+    let scope = f.scope_of(&normalize(cx.file.path));
+    let nest = f.nest.entry(scope).or_default();
+    if nest.global.is_none() {
+        let site = related_at(
+            cx.file.path,
+            cx.src,
+            at.byte_range(),
+            "global guard registered here".into(),
+        );
+        nest.global = Some((
+            if name.is_empty() {
+                "APP_GUARD".into()
+            } else {
+                name.to_owned()
+            },
+            site,
+        ));
+    }
+}
+
+/// Words of modules that provide authentication for Next.js.
+fn auth_module(m: &str) -> bool {
+    [
+        "next-auth",
+        "@auth/",
+        "@clerk/",
+        "auth0",
+        "@supabase/",
+        "better-auth",
+        "@kinde-oss",
+        "lucia",
+        "iron-session",
+        "jose",
+        "jsonwebtoken",
+        "firebase",
+        "@workos",
+        "@stackframe",
+    ]
+    .iter()
+    .any(|k| m.contains(k))
+}
+
+/// `middleware.ts`/`proxy.ts`: whether it checks authentication, and its matcher.
+fn next_middleware(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, path: &Path) {
+    let src = cx.src;
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if !matches!(stem, "middleware" | "proxy") {
+        return;
+    }
+    let Some(dir) = path.parent() else { return };
+    let mut authish = false;
+    let mut rejects = false;
+    let mut reexport = false;
+    let mut protect = false;
+    let mut delegates = false;
+    let clerk = cx.imports.values().any(|i| i.module.starts_with("@clerk/"));
+    if cx.imports.values().any(|i| auth_module(&i.module)) {
+        authish = true;
+    }
+    let mut matchers = Matchers::All;
+    let mut stack = vec![root];
+    let mut budget = 100_000usize;
+    while let Some(n) = stack.pop() {
+        budget = budget.saturating_sub(1);
+        if budget == 0 {
+            break;
+        }
+        match n.k() {
+            "export_statement" => {
+                if let Some(s) = n.field("source") {
+                    let m = js::string_value(src, s).unwrap_or("");
+                    // `export { default } from "next-auth/middleware"`, `export { auth as
+                    // middleware } from "@/auth"`.
+                    if auth_module(m) || m.contains("auth") {
+                        reexport = true;
+                    }
+                }
+            }
+            "identifier" | "property_identifier" | "shorthand_property_identifier" => {
+                let t = node_text(src, n);
+                if matches!(
+                    t,
+                    "protect"
+                        | "redirectToSignIn"
+                        | "redirectToLogin"
+                        | "withAuth"
+                        | "authMiddleware"
+                ) {
+                    protect = true;
+                }
+                if model::guard_kind(t, &[]).is_some()
+                    || model::words(t).iter().any(|w| {
+                        matches!(
+                            w.as_str(),
+                            "session" | "token" | "jwt" | "auth" | "user" | "login" | "signin"
+                        )
+                    })
+                {
+                    authish = true;
+                }
+            }
+            "number" if matches!(node_text(src, n), "401" | "403") => rejects = true,
+            "throw_statement" => rejects = true,
+            "call_expression" => {
+                if matches!(js::callee_name(src, n), Some("redirect" | "rewrite")) {
+                    rejects = true;
+                }
+                // `return updateSession(request)`: a helper from another module whose name
+                // speaks of sessions or auth may redirect there (not followed: assumed to).
+                if let Some(f) = n.field("function").filter(|f| f.k() == "identifier") {
+                    let name = node_text(src, f);
+                    let authish_name = model::guard_kind(name, &[]).is_some()
+                        || model::words(name)
+                            .iter()
+                            .any(|w| matches!(w.as_str(), "session" | "auth" | "token"));
+                    if authish_name && cx.import_of(name).is_some() {
+                        delegates = true;
+                    }
+                }
+            }
+            "variable_declarator" => {
+                let is_config = n
+                    .field("name")
+                    .is_some_and(|x| node_text(src, x) == "config");
+                if let Some(m) = n
+                    .field("value")
+                    .filter(|_| is_config)
+                    .filter(|v| v.k() == "object")
+                    .and_then(|v| js::object_property(src, v, "matcher"))
+                {
+                    matchers = read_matchers(src, m);
+                }
+            }
+            _ => {}
+        }
+        let mut c = n.walk();
+        stack.extend(n.named_children(&mut c));
+    }
+    // Clerk's `clerkMiddleware()` protects nothing unless it calls `auth.protect()`.
+    let auth = if clerk {
+        protect
+    } else {
+        reexport || protect || delegates || (authish && rejects)
+    };
+    let site = related_at(cx.file.path, src, 0..0, format!("{stem} here"));
+    f.next_mw.insert(
+        dir.to_owned(),
+        NextMw {
+            auth,
+            matchers,
+            site,
+        },
+    );
+}
+
+fn read_matchers(src: &str, m: Node<'_>) -> Matchers {
+    let mut out = Vec::new();
+    let items: Vec<Node> = if m.k() == "array" {
+        let mut c = m.walk();
+        m.named_children(&mut c)
+            .filter(|n| n.k() != "comment")
+            .collect()
+    } else {
+        vec![m]
+    };
+    for i in items {
+        if let Some(s) = js::string_value(src, i) {
+            out.push(s.to_owned());
+        } else if i.k() == "object" {
+            // `{ source, has, missing }`: conditional, not evaluated.
+            return Matchers::Complex;
+        } else {
+            return Matchers::Complex;
+        }
+    }
+    Matchers::List(out)
+}
+
+/// Whether a Next.js matcher covers `path` (a route path such as `/api/users/[id]`). Complex
+/// patterns are assumed to cover it; the common `/((?!api|_next/static|...).*)` form is
+/// evaluated (a path starting with an excluded alternative is not covered).
+pub(super) fn matcher_covers(m: &str, path: &str) -> bool {
+    if let Some(inner) = m.strip_prefix("/((?!").and_then(|r| r.strip_suffix(").*)")) {
+        let rest = path.trim_start_matches('/');
+        return !inner.split('|').any(|alt| {
+            let simple = !alt.contains(['(', ')', '[', ']', '*', '+', '?', '\\', '^', '$', '{']);
+            simple && !alt.is_empty() && rest.starts_with(alt)
+        });
+    }
+    if m.contains(['(', ')', '[', ']', '\\', '{', '?', '^', '$', '|']) {
+        return true;
+    }
+    let ms: Vec<&str> = m.split('/').filter(|s| !s.is_empty()).collect();
+    let ps: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    for (i, seg) in ms.iter().enumerate() {
+        if let Some(p) = seg.strip_prefix(':') {
+            if p.ends_with('*') {
+                return true;
+            }
+            if p.ends_with('+') {
+                return ps.len() > i;
+            }
+            if ps.len() <= i {
+                return false;
+            }
+            continue;
+        }
+        match ps.get(i) {
+            Some(s) if s == seg => {}
+            _ => return false,
+        }
+    }
+    ms.len() == ps.len()
+}
+
+// ------------------------------------------------------------------ Python facts
+
+fn record_py(f: &mut Facts, cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) {
+    let src = cx.src;
+    let path = normalize(cx.file.path);
+    let mut pf = PyFile {
+        imports: cx.imports.clone(),
+        ..Default::default()
+    };
+    let mut calls = Vec::new();
+    let scope = f.scope_of(&path);
+    let dj = f.django.entry(scope).or_default();
+    routes_py::walk(root, |n| match n.k() {
+        "call" => calls.push(n),
+        "assignment" | "augmented_assignment" => {
+            let (Some(l), Some(r)) = (n.field("left"), n.field("right")) else {
+                return;
+            };
+            let ln = node_text(src, l);
+            if r.k() == "call" {
+                let kind = routes_py::obj_kind(cx, r);
+                match kind {
+                    Some(routes_py::Kind::FastApi) => {
+                        pf.apps.insert(ln.to_owned());
+                    }
+                    Some(routes_py::Kind::ApiRouter) => {
+                        pf.routers.insert(ln.to_owned());
+                    }
+                    _ => {}
+                }
+                if kind.is_some() {
+                    if let Some(d) = py::keyword_arg(src, r, "dependencies") {
+                        let mut guards = Vec::new();
+                        let unknown =
+                            routes_py::dep_guards(src, d, opts, Level::Router, &mut guards);
+                        if !guards.is_empty() {
+                            pf.built_with.insert(ln.to_owned(), true);
+                        } else if unknown {
+                            pf.built_with.insert(ln.to_owned(), false);
+                        }
+                    }
+                }
+            }
+            // Django settings (module level only).
+            let top = n
+                .parent()
+                .and_then(|p| p.up())
+                .is_some_and(|p| p.id() == root.id());
+            if !top {
+                if l.k() == "subscript" && node_text(src, l).starts_with("REST_FRAMEWORK") {
+                    dj.drf_dynamic = true;
+                }
+                return;
+            }
+            match ln {
+                "REST_FRAMEWORK" => {
+                    dj.drf_seen = true;
+                    dj.settings.get_or_insert_with(|| {
+                        related_at(cx.file.path, src, n.byte_range(), "settings".into())
+                    });
+                    if r.k() != "dictionary" {
+                        dj.drf_dynamic = true;
+                        return;
+                    }
+                    let mut c = r.walk();
+                    for p in r.named_children(&mut c) {
+                        let (Some(k), Some(v)) = (p.field("key"), p.field("value")) else {
+                            continue;
+                        };
+                        if py::string_value(src, k) != Some("DEFAULT_PERMISSION_CLASSES") {
+                            continue;
+                        }
+                        let mut names = Vec::new();
+                        let mut dynamic = false;
+                        if matches!(v.k(), "list" | "tuple") {
+                            let mut c2 = v.walk();
+                            for e in v.named_children(&mut c2) {
+                                match py::string_value(src, e) {
+                                    Some(s) => {
+                                        names.push(s.rsplit('.').next().unwrap_or(s).to_owned())
+                                    }
+                                    None => dynamic = true,
+                                }
+                            }
+                        } else {
+                            dynamic = true;
+                        }
+                        if dynamic {
+                            dj.drf_dynamic = true;
+                        } else {
+                            let protects = names.iter().any(|n| n != "AllowAny");
+                            let prev = dj.drf_protected.unwrap_or(false);
+                            dj.drf_protected = Some(prev || protects);
+                        }
+                    }
+                }
+                "MIDDLEWARE" | "MIDDLEWARE_CLASSES" => {
+                    dj.settings.get_or_insert_with(|| {
+                        related_at(cx.file.path, src, n.byte_range(), "settings".into())
+                    });
+                    if !matches!(r.k(), "list" | "tuple") && n.k() == "assignment" {
+                        // `MIDDLEWARE = env.list(..)`: not evaluated, may require a login.
+                        dj.login_mw.get_or_insert("MIDDLEWARE".to_owned());
+                    }
+                    routes_py::walk(r, |e| {
+                        let Some(s) = py::string_value(src, e) else {
+                            return;
+                        };
+                        let last = s.rsplit('.').next().unwrap_or(s);
+                        let ws = model::words(last);
+                        let login = last.contains("LoginRequired")
+                            || (ws.iter().any(|w| w == "login" || w == "auth" || w == "jwt")
+                                && ws.iter().any(|w| w == "required" || w == "require"));
+                        // A project's own middleware named for auth may enforce a login.
+                        let custom = !s.starts_with("django.")
+                            && !s.starts_with("allauth.")
+                            && ws.iter().any(|w| {
+                                matches!(
+                                    w.as_str(),
+                                    "login"
+                                        | "auth"
+                                        | "jwt"
+                                        | "token"
+                                        | "permission"
+                                        | "authentication"
+                                )
+                            });
+                        if login || custom {
+                            dj.login_mw.get_or_insert(last.to_owned());
+                        }
+                    });
+                }
+                "INSTALLED_APPS" => {
+                    dj.settings.get_or_insert_with(|| {
+                        related_at(cx.file.path, src, n.byte_range(), "settings".into())
+                    });
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    });
+    for &c in &calls {
+        let Some(func) = c.field("function") else {
+            continue;
+        };
+        let Some(name) = py::dotted(src, func) else {
+            continue;
+        };
+        let (recv, m) = name.rsplit_once('.').unwrap_or(("", name.as_str()));
+        if recv == "REST_FRAMEWORK" {
+            // `REST_FRAMEWORK.update({..})`
+            dj.drf_dynamic = true;
+        }
+        match m {
+            "include_router" => {
+                let Some(target) = py::positional_args(c)
+                    .first()
+                    .and_then(|a| py::dotted(src, *a))
+                    .or_else(|| py::keyword_arg(src, c, "router").and_then(|a| py::dotted(src, a)))
+                else {
+                    continue;
+                };
+                let prefix = py::keyword_arg(src, c, "prefix")
+                    .and_then(|p| py::string_value(src, p))
+                    .map(str::to_owned);
+                let mut guards = Vec::new();
+                let unknown = py::keyword_arg(src, c, "dependencies").is_some_and(|d| {
+                    routes_py::dep_guards(src, d, opts, Level::Router, &mut guards)
+                });
+                let site = related_at(
+                    cx.file.path,
+                    src,
+                    c.byte_range(),
+                    "the router is included here".into(),
+                );
+                pf.includes.push(PyInclude {
+                    receiver: recv.to_owned(),
+                    target,
+                    prefix,
+                    guard: guards.into_iter().next().map(|g| g.name),
+                    unknown,
+                    site,
+                });
+            }
+            "add_middleware" => {
+                let mw = py::positional_args(c)
+                    .first()
+                    .and_then(|a| py::dotted(src, *a))
+                    .unwrap_or_default();
+                let last = mw.rsplit('.').next().unwrap_or(&mw);
+                if model::guard_kind(&mw, &opts.guards).is_some() {
+                    pf.app_guard.get_or_insert(mw.clone());
+                } else if !matches!(
+                    last,
+                    "CORSMiddleware"
+                        | "GZipMiddleware"
+                        | "TrustedHostMiddleware"
+                        | "HTTPSRedirectMiddleware"
+                        | "SessionMiddleware"
+                        | "SentryAsgiMiddleware"
+                ) && !model::known_not_guard(&mw)
+                {
+                    pf.app_unknown = true;
+                }
+            }
+            "path" | "re_path" | "url" if recv.is_empty() || recv == "django.urls" => {
+                // `path("x/", login_required(views.x))`
+                if let Some(v) = py::positional_args(c).get(1) {
+                    if v.k() == "call" {
+                        let wrapper = py::callee_name(src, *v).unwrap_or("");
+                        if !matches!(wrapper, "as_view" | "include") {
+                            if let Some(inner) = py::positional_args(*v).first() {
+                                let inner = match inner.k() {
+                                    "call" => inner
+                                        .field("function")
+                                        .and_then(|f| py::dotted(src, f))
+                                        .map(|d| d.trim_end_matches(".as_view").to_owned()),
+                                    _ => py::dotted(src, *inner),
+                                };
+                                if let Some(i) = inner {
+                                    let last = i.rsplit('.').next().unwrap_or(&i).to_owned();
+                                    if model::guard_kind(wrapper, &opts.guards).is_some()
+                                        || !model::known_not_guard(wrapper)
+                                    {
+                                        dj.wrapped.insert(last);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    f.py.insert(path, pf);
+}
+
+// ------------------------------------------------------------------ resolution
+
+enum Chain {
+    /// A guard (or something that may be one) applies: name and where.
+    Protected,
+    /// Reached with no guard on the way: full prefix and the mount site nearest the route.
+    Open {
+        prefix: String,
+        site: Option<Related>,
+    },
+    Unknown,
+}
+
+fn join(a: &str, b: &str) -> String {
+    let a = a.split('|').next().unwrap_or(a).trim_end_matches('/');
+    let b = b.split('|').next().unwrap_or(b);
+    if b.is_empty() || b == "/" {
+        if a.is_empty() {
+            "/".into()
+        } else {
+            a.to_owned()
+        }
+    } else if b.starts_with('/') {
+        format!("{a}{b}")
+    } else {
+        format!("{a}/{b}")
+    }
+}
+
+impl Facts {
+    fn resolve_js(&self, from: &Path, spec: &str) -> Option<PathBuf> {
+        let base = normalize(&from.parent()?.join(spec));
+        let s = base.to_string_lossy().into_owned();
+        let stripped = s
+            .strip_suffix(".js")
+            .or_else(|| s.strip_suffix(".mjs"))
+            .unwrap_or(&s)
+            .to_owned();
+        let mut cands = vec![base.clone()];
+        for ext in ["js", "ts", "mjs", "cjs", "jsx", "tsx", "mts", "cts"] {
+            cands.push(PathBuf::from(format!("{stripped}.{ext}")));
+        }
+        for ext in ["js", "ts", "mjs", "cjs"] {
+            cands.push(base.join(format!("index.{ext}")));
+        }
+        cands.into_iter().find(|c| self.js.contains_key(c))
+    }
+
+    /// The router an item of a `use()` call in `file` mounts, if any: (file, local name).
+    fn js_mounted(&self, file: &Path, item: &Item) -> Option<(PathBuf, String)> {
+        let Item::Ref { target, .. } = item;
+        match target.as_ref()? {
+            Target::Local(name) => Some((file.to_owned(), name.clone())),
+            Target::Import { module, member } => {
+                let f2 = self.resolve_js(file, module)?;
+                let jf = self.js.get(&f2)?;
+                let local = jf.exports.get(member)?;
+                (jf.routers.contains(local) || jf.apps.contains(local)).then(|| (f2, local.clone()))
+            }
+        }
+    }
+
+    /// Resolves every mount and include once.
+    fn index(&mut self) {
+        let mut js_mounts: HashMap<(PathBuf, String), Vec<(PathBuf, usize, usize)>> =
+            HashMap::new();
+        let mut items = HashSet::new();
+        for (pf, pjf) in &self.js {
+            for (ui, u) in pjf.uses.iter().enumerate() {
+                for (ii, item) in u.items.iter().enumerate() {
+                    if let Some(key) = self.js_mounted(pf, item) {
+                        items.insert((pf.clone(), ui, ii));
+                        js_mounts.entry(key).or_default().push((pf.clone(), ui, ii));
+                    }
+                }
+            }
+        }
+        let mut py_mounts: HashMap<(PathBuf, String), Vec<(PathBuf, usize)>> = HashMap::new();
+        for (f2, p2) in &self.py {
+            for (i, inc) in p2.includes.iter().enumerate() {
+                if let Some(key) = self.py_target(f2, &inc.target) {
+                    py_mounts.entry(key).or_default().push((f2.clone(), i));
+                }
+            }
+        }
+        for v in js_mounts.values_mut() {
+            v.sort();
+        }
+        for v in py_mounts.values_mut() {
+            v.sort();
+        }
+        self.js_mounts = js_mounts;
+        self.js_mount_items = items;
+        self.py_mounts = py_mounts;
+    }
+
+    fn express_chain(&self, file: &Path, var: &str, depth: usize, budget: &mut usize) -> Chain {
+        let Some(jf) = self.js.get(file) else {
+            return Chain::Unknown;
+        };
+        // Bounded: mounts may form cycles or fan out.
+        if *budget == 0 {
+            return Chain::Unknown;
+        }
+        *budget -= 1;
+        if depth > 8 {
+            return Chain::Unknown;
+        }
+        let mut found: Option<Chain> = None;
+        let key = (file.to_owned(), var.to_owned());
+        for (pf, ui, ii) in self.js_mounts.get(&key).map(Vec::as_slice).unwrap_or(&[]) {
+            let Some(pjf) = self.js.get(pf) else { continue };
+            let u = &pjf.uses[*ui];
+            if pf == file && u.receiver == var {
+                continue;
+            }
+            match self.mount_chain(pf, pjf, *ui, *ii, depth, budget) {
+                Chain::Open { prefix, site } => {
+                    if found.is_none() {
+                        found = Some(Chain::Open { prefix, site });
+                    }
+                }
+                other => return other,
+            }
+        }
+        match found {
+            Some(c) => c,
+            // An app mounted nowhere is the root.
+            None if jf.apps.contains(var) => Chain::Open {
+                prefix: String::new(),
+                site: None,
+            },
+            None => Chain::Unknown,
+        }
+    }
+
+    fn item_class(&self, file: &Path, ui: usize, ii: usize, item: &Item) -> Option<Class> {
+        if self.js_mount_items.contains(&(file.to_owned(), ui, ii)) {
+            return None;
+        }
+        let Item::Ref { class, .. } = item;
+        Some(class.clone())
+    }
+
+    fn mount_chain(
+        &self,
+        pf: &Path,
+        pjf: &JsFile,
+        ui: usize,
+        ii: usize,
+        depth: usize,
+        budget: &mut usize,
+    ) -> Chain {
+        let u = &pjf.uses[ui];
+        let mut before: Vec<Class> = u.items[..ii]
+            .iter()
+            .enumerate()
+            .filter_map(|(k, i)| self.item_class(pf, ui, k, i))
+            .collect();
+        for (ui2, u2) in pjf.uses.iter().enumerate() {
+            if u2.receiver != u.receiver || u2.at >= u.at {
+                continue;
+            }
+            let applies = match (&u2.prefix, &u.prefix) {
+                (None, _) => true,
+                (Some(p2), Some(p)) => routes_js::path_matches(&Some(p2.clone()), &Some(p.clone())),
+                (Some(_), None) => false,
+            };
+            if applies {
+                before.extend(
+                    u2.items
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(k, i)| self.item_class(pf, ui2, k, i)),
+                );
+            }
+        }
+        if before.iter().any(|c| matches!(c, Class::Guard(_))) {
+            return Chain::Protected;
+        }
+        if before.contains(&Class::Unknown) {
+            return Chain::Unknown;
+        }
+        match self.express_chain(pf, &u.receiver, depth + 1, budget) {
+            Chain::Open { prefix, site } => Chain::Open {
+                prefix: join(&prefix, u.prefix.as_deref().unwrap_or("")),
+                site: site
+                    .map(|_| u.site.clone())
+                    .or_else(|| Some(u.site.clone())),
+            },
+            c => c,
+        }
+    }
+
+    fn apply_js(&self, path: &Path, r: &mut Route) {
+        let file = normalize(path);
+        match r.framework {
+            "express" => {
+                let Some(top) = r.chain_top.clone() else {
+                    return;
+                };
+                match self.express_chain(&file, &top, 0, &mut 256) {
+                    Chain::Protected => r.guards.push(Guard {
+                        name: "mount middleware".into(),
+                        kind: GuardKind::Authn,
+                        level: Level::Router,
+                    }),
+                    // An app mounted nowhere: the file showed it whole.
+                    Chain::Open { site: None, .. } if r.rooted => {}
+                    Chain::Open { prefix, site } => {
+                        let mount = prefix.clone();
+                        r.path = Some(join(&prefix, r.path.as_deref().unwrap_or("")));
+                        r.rooted = true;
+                        r.visible_chain = true;
+                        r.app_convention = self.seen(&file, "express");
+                        let at = site
+                            .as_ref()
+                            .map(|s| format!(" in {}", normalize(&s.path).display()))
+                            .unwrap_or_default();
+                        r.reached = Some(Reached {
+                            why: if r.app_convention {
+                                format!("it is mounted at `{}`{at} with no auth middleware on the way, while other routes of this app are guarded", if mount.is_empty() { "/" } else { &mount })
+                            } else {
+                                format!(
+                                    "it is mounted at `{}`{at} with no auth middleware on the way",
+                                    if mount.is_empty() { "/" } else { &mount }
+                                )
+                            },
+                            related: site,
+                        });
+                    }
+                    Chain::Unknown => {}
+                }
+            }
+            "nestjs" => {
+                let nest = self.nest.get(&self.scope_of(&file));
+                if let Some((name, _)) = nest.and_then(|n| n.global.as_ref()) {
+                    r.guards.push(Guard {
+                        name: name.clone(),
+                        kind: GuardKind::Authn,
+                        level: Level::Router,
+                    });
+                } else if nest.is_some_and(|n| n.unknown) {
+                    r.opaque = true;
+                } else {
+                    r.visible_chain = true;
+                    r.app_convention = self.seen(&file, "nestjs");
+                    r.reached = Some(Reached {
+                        why: if r.app_convention {
+                            "no global guard (APP_GUARD, useGlobalGuards) in this app, while other controllers use @UseGuards".into()
+                        } else {
+                            "no global guard (APP_GUARD, useGlobalGuards) in this app".into()
+                        },
+                        related: None,
+                    });
+                }
+            }
+            "nextjs" => {
+                let route_path = r.path.clone().unwrap_or_else(|| "/".into());
+                let mw = next_roots(&file)
+                    .into_iter()
+                    .find_map(|d| self.next_mw.get(&d));
+                let why = match mw {
+                    Some(mw) if mw.auth => {
+                        let covered = match &mw.matchers {
+                            Matchers::All | Matchers::Complex => true,
+                            Matchers::List(l) => l.iter().any(|m| matcher_covers(m, &route_path)),
+                        };
+                        if covered {
+                            r.guards.push(Guard {
+                                name: "middleware".into(),
+                                kind: GuardKind::Authn,
+                                level: Level::Router,
+                            });
+                            return;
+                        }
+                        "its path is outside the middleware matcher"
+                    }
+                    Some(_) => "the middleware does not check the session",
+                    None => "no middleware checks the session",
+                };
+                r.app_convention = self.seen(&file, "nextjs");
+                // Writing handlers are judged alone only in apps that authenticate somewhere:
+                // many Next.js apps are public by design (demos, chat front-ends).
+                r.visible_chain = r.app_convention || mw.is_some_and(|m| m.auth);
+                r.reached = Some(Reached {
+                    why: if r.app_convention {
+                        format!("{why}, while other route handlers of this app check it")
+                    } else {
+                        why.to_owned()
+                    },
+                    related: mw.map(|m| {
+                        let mut s = m.site.clone();
+                        s.message = "middleware of this app".into();
+                        s
+                    }),
+                });
+            }
+            _ => {}
+        }
+    }
+
+    fn py_module(&self, dotted: &str, from: &Path) -> Option<PathBuf> {
+        // Relative imports: `.routers.items` from app/main.py.
+        let dots = dotted.chars().take_while(|c| *c == '.').count();
+        let rest = &dotted[dots..];
+        let rel: PathBuf = rest.split('.').filter(|s| !s.is_empty()).collect();
+        if dots > 0 {
+            let mut base = from.parent()?.to_owned();
+            for _ in 1..dots {
+                base = base.parent()?.to_owned();
+            }
+            let b = base.join(&rel);
+            for c in [b.with_extension("py"), b.join("__init__.py")] {
+                let c = normalize(&c);
+                if self.py.contains_key(&c) {
+                    return Some(c);
+                }
+            }
+            return None;
+        }
+        let mut hits = self.py.keys().filter(|k| {
+            let k = k.with_extension("");
+            k.ends_with(&rel)
+                || (k.ends_with("__init__") && k.parent().is_some_and(|p| p.ends_with(&rel)))
+        });
+        let first = hits.next()?;
+        hits.next().is_none().then(|| first.clone())
+    }
+
+    /// The router a dotted name in `file` refers to: (file, variable).
+    fn py_target(&self, file: &Path, dotted: &str) -> Option<(PathBuf, String)> {
+        let pf = self.py.get(file)?;
+        if pf.routers.contains(dotted) || pf.apps.contains(dotted) {
+            return Some((file.to_owned(), dotted.to_owned()));
+        }
+        let (first, rest) = match dotted.split_once('.') {
+            Some((a, b)) => (a, Some(b)),
+            None => (dotted, None),
+        };
+        let imp = pf.imports.get(first)?;
+        let (module, var) = match rest {
+            // `items.router` with `from .routers import items`
+            Some(r) if !r.contains('.') => (imp.clone(), r.to_owned()),
+            Some(_) => return None,
+            // `api_router` with `from app.api.main import api_router`
+            None => {
+                let (m, v) = imp.rsplit_once('.')?;
+                (m.to_owned(), v.to_owned())
+            }
+        };
+        let f2 = self.py_module(&module, file)?;
+        let p2 = self.py.get(&f2)?;
+        (p2.routers.contains(&var) || p2.apps.contains(&var)).then_some((f2, var))
+    }
+
+    fn fastapi_chain(&self, file: &Path, var: &str, depth: usize, budget: &mut usize) -> Chain {
+        let Some(pf) = self.py.get(file) else {
+            return Chain::Unknown;
+        };
+        if *budget == 0 {
+            return Chain::Unknown;
+        }
+        *budget -= 1;
+        match pf.built_with.get(var) {
+            Some(true) => return Chain::Protected,
+            Some(false) => return Chain::Unknown,
+            None => {}
+        }
+        if pf.apps.contains(var) {
+            if pf.app_guard.is_some() {
+                return Chain::Protected;
+            }
+            if pf.app_unknown {
+                return Chain::Unknown;
+            }
+            return Chain::Open {
+                prefix: String::new(),
+                site: None,
+            };
+        }
+        if depth > 8 {
+            return Chain::Unknown;
+        }
+        let mut found = None;
+        let key = (file.to_owned(), var.to_owned());
+        for (f2, i) in self.py_mounts.get(&key).map(Vec::as_slice).unwrap_or(&[]) {
+            let Some(p2) = self.py.get(f2) else { continue };
+            let inc = &p2.includes[*i];
+            {
+                if inc.guard.is_some() {
+                    return Chain::Protected;
+                }
+                if inc.unknown {
+                    return Chain::Unknown;
+                }
+                match self.fastapi_chain(f2, &inc.receiver, depth + 1, budget) {
+                    Chain::Open { prefix, .. } => {
+                        if found.is_none() {
+                            found = Some(Chain::Open {
+                                prefix: join(&prefix, inc.prefix.as_deref().unwrap_or("")),
+                                site: Some(inc.site.clone()),
+                            });
+                        }
+                    }
+                    c => return c,
+                }
+            }
+        }
+        found.unwrap_or(Chain::Unknown)
+    }
+
+    fn apply_py(&self, path: &Path, r: &mut Route) {
+        let file = normalize(path);
+        match r.framework {
+            "fastapi" => {
+                let Some(top) = r.chain_top.clone() else {
+                    return;
+                };
+                match self.fastapi_chain(&file, &top, 0, &mut 256) {
+                    Chain::Protected => r.guards.push(Guard {
+                        name: "include_router dependencies".into(),
+                        kind: GuardKind::Authn,
+                        level: Level::Router,
+                    }),
+                    Chain::Open { prefix, site } => {
+                        r.path = Some(join(&prefix, r.path.as_deref().unwrap_or("")));
+                        r.rooted = true;
+                        r.visible_chain = true;
+                        r.app_convention = self.seen(&file, "fastapi");
+                        let at = site
+                            .as_ref()
+                            .map(|s| format!(" in {}", normalize(&s.path).display()))
+                            .unwrap_or_default();
+                        r.reached = Some(Reached {
+                            why: format!(
+                                "its router is included{at} with no auth dependency{}",
+                                if r.app_convention {
+                                    ", while other routes of this app require one"
+                                } else {
+                                    ""
+                                }
+                            ),
+                            related: site,
+                        });
+                    }
+                    Chain::Unknown => {}
+                }
+            }
+            "django" => {
+                let Some(d) = self.django.get(&self.scope_of(&file)) else {
+                    return;
+                };
+                if let Some(mw) = &d.login_mw {
+                    r.guards.push(Guard {
+                        name: mw.clone(),
+                        kind: GuardKind::Authn,
+                        level: Level::Router,
+                    });
+                    return;
+                }
+                if d.wrapped.contains(&r.handler) {
+                    r.guards.push(Guard {
+                        name: "urls.py wrapper".into(),
+                        kind: GuardKind::Authn,
+                        level: Level::Router,
+                    });
+                    return;
+                }
+                // No settings seen (a partial scan): the file's own evidence decides.
+                let Some(settings) = &d.settings else {
+                    return;
+                };
+                let why = if r.drf {
+                    if d.drf_dynamic {
+                        r.opaque = true;
+                        return;
+                    }
+                    if d.drf_protected == Some(true) {
+                        r.guards.push(Guard {
+                            name: "DEFAULT_PERMISSION_CLASSES".into(),
+                            kind: GuardKind::Authn,
+                            level: Level::Router,
+                        });
+                        return;
+                    }
+                    "DEFAULT_PERMISSION_CLASSES allows any caller"
+                } else {
+                    "no LoginRequiredMiddleware in settings"
+                };
+                r.visible_chain = true;
+                r.app_convention = self.seen(&file, "django");
+                let mut rel = settings.clone();
+                rel.message = "settings".into();
+                r.reached = Some(Reached {
+                    why: if r.app_convention {
+                        format!("{why}, while other views of this app are guarded")
+                    } else {
+                        why.to_owned()
+                    },
+                    related: Some(rel),
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The directory holding a Next.js app's `app/` or `pages/` directory (where its middleware
+/// lives).
+/// Candidates from the outermost; a route may itself be named `app` or `pages`.
+fn next_roots(file: &Path) -> Vec<PathBuf> {
+    let comps: Vec<Component> = file.components().collect();
+    comps
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.as_os_str() == "app" || c.as_os_str() == "pages")
+        .map(|(i, _)| comps[..i].iter().collect())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matchers() {
+        assert!(matcher_covers("/api/:path*", "/api/users/[id]"));
+        assert!(matcher_covers("/api/:path*", "/api"));
+        assert!(!matcher_covers("/dashboard/:path*", "/api/users"));
+        assert!(matcher_covers("/admin/:path+", "/admin/users"));
+        assert!(!matcher_covers("/admin/:path+", "/admin"));
+        assert!(matcher_covers("/about", "/about"));
+        assert!(!matcher_covers("/about", "/about/team"));
+        let neg = "/((?!api|_next/static|_next/image|favicon.ico).*)";
+        assert!(!matcher_covers(neg, "/api/items"));
+        assert!(matcher_covers(neg, "/dashboard/settings"));
+        let assets = "/((?!_next/static|_next/image|favicon.ico).*)";
+        assert!(matcher_covers(assets, "/api/items"));
+        // Not evaluated: assumed to cover.
+        assert!(matcher_covers("/(api|trpc)(.*)", "/api/x"));
+    }
+
+    /// The file pass alone never judges a route another file may protect.
+    #[test]
+    fn file_pass_is_silent_on_cross_file_routes() {
+        let cfg = crate::config::Config::default();
+        let router = "const express = require('express');\nconst router = express.Router();\n\
+            router.get('/', requireAuth, list);\nrouter.delete('/:id', remove);\nmodule.exports = router;\n";
+        let r = crate::engine::check_source(Path::new("routes/orders.js"), router, &cfg);
+        assert!(r.findings.iter().all(|f| f.rule.id != "unchecked-handler"));
+        let nest = "@Controller('items')\nexport class ItemsController {\n  @UseGuards(JwtAuthGuard)\n  @Post()\n  create() { return this.items.create(); }\n  @Delete(':id')\n  remove() { return this.items.remove(); }\n}\n";
+        let r = crate::engine::check_source(Path::new("src/items.controller.ts"), nest, &cfg);
+        assert!(r.findings.iter().all(|f| f.rule.id != "unchecked-handler"));
+        // An app built in the file is judged there.
+        let app = "const express = require('express');\nconst app = express();\napp.post('/a', requireAuth, a);\n\
+            app.delete('/orders/:id', (req, res) => { Order.destroy(req.params.id); res.end(); });\n";
+        let r = crate::engine::check_source(Path::new("app.js"), app, &cfg);
+        assert!(r.findings.iter().any(|f| f.rule.id == "unchecked-handler"));
+    }
+
+    /// Routers mounting each other (a cycle) end as unknown, without hanging.
+    #[test]
+    fn mount_cycles_terminate() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = "const { Router } = require('express');\nconst b = require('./b');\nconst router = Router();\n\
+            router.use('/b', b);\nrouter.get('/', requireAuth, list);\nrouter.delete('/:id', remove);\nmodule.exports = router;\n";
+        let b = "const { Router } = require('express');\nconst a = require('./a');\nconst router = Router();\n\
+            router.use('/a', a);\nmodule.exports = router;\n";
+        std::fs::write(dir.path().join("a.js"), a).unwrap();
+        std::fs::write(dir.path().join("b.js"), b).unwrap();
+        let cfg = crate::config::Config::default();
+        let r =
+            crate::engine::check_paths(&[dir.path().to_owned()], &cfg, &Default::default(), None);
+        // Unknown chain: the file's own convention decides (`remove` lacks the guard the
+        // sibling route has).
+        let n = r
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == "unchecked-handler")
+            .count();
+        assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn joins_paths() {
+        assert_eq!(join("/api", "/users"), "/api/users");
+        assert_eq!(join("", "/users"), "/users");
+        assert_eq!(join("/api/", "/"), "/api");
+        assert_eq!(join("", ""), "/");
+        assert_eq!(
+            normalize(Path::new("a/./b/../c.js")),
+            PathBuf::from("a/c.js")
+        );
+    }
+}
