@@ -1,12 +1,13 @@
 //! The provider catalog (`providers.toml`) and the text scanner behind `hardcoded-secret`.
 //!
-//! Cost model: one aho-corasick pass over the text finds every keyword; only around a hit does
-//! the matching format's regex run, in a window bounded by the line (or by `window` bytes for
-//! multi-line formats). Windows of the same format merge, so a minified line with a thousand hits
-//! is still scanned once per format. Regexes are compiled once.
+//! Cost model: one aho-corasick pass over the text finds every keyword (a single DFA over all
+//! keywords, matched ASCII case-insensitively; case-sensitive keywords are then compared byte for
+//! byte); only around a hit does the matching format's regex run, in a window bounded by the line
+//! (or by `window` bytes for multi-line formats). Windows of the same format merge, so a minified
+//! line with a thousand hits is still scanned once per format. Regexes are compiled once.
 
 use super::values::{entropy, is_token_placeholder};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -78,12 +79,19 @@ pub struct Provider {
 
 pub struct Catalog {
     pub providers: Vec<Provider>,
-    /// Case-insensitive keywords; pattern id -> providers.
-    ci: AhoCorasick,
-    ci_map: Vec<Vec<usize>>,
-    /// Case-sensitive keywords.
-    cs: AhoCorasick,
-    cs_map: Vec<Vec<usize>>,
+    /// Every keyword (ASCII-lowercased, distinct), matched ASCII case-insensitively in one pass.
+    ac: AhoCorasick,
+    /// Pattern id of `ac` -> the providers behind that keyword.
+    keywords: Vec<Keyword>,
+}
+
+/// The providers behind one keyword (keywords equal but for ASCII case share an entry).
+#[derive(Default)]
+struct Keyword {
+    /// Providers whose keywords match in any case.
+    any_case: Vec<usize>,
+    /// Providers whose keywords match only as written: the exact bytes, and the providers.
+    exact: Vec<(Box<[u8]>, Vec<usize>)>,
 }
 
 /// `\b` in the catalog means an ASCII word boundary (fast, and secrets are ASCII).
@@ -98,8 +106,9 @@ fn build() -> Result<Catalog, String> {
 
 fn build_from(file: File) -> Result<Catalog, String> {
     let mut providers = Vec::new();
-    let (mut ci_kw, mut ci_map): (Vec<String>, Vec<Vec<usize>>) = (Vec::new(), Vec::new());
-    let (mut cs_kw, mut cs_map): (Vec<String>, Vec<Vec<usize>>) = (Vec::new(), Vec::new());
+    let mut patterns: Vec<String> = Vec::new();
+    let mut keywords: Vec<Keyword> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     for (i, p) in file.provider.into_iter().enumerate() {
         let regex = Regex::new(&ascii_boundaries(&p.regex))
             .map_err(|e| format!("provider {}: {e}", p.id))?;
@@ -117,22 +126,20 @@ fn build_from(file: File) -> Result<Catalog, String> {
             return Err(format!("provider {}: no keywords", p.id));
         }
         for k in &p.keywords {
-            let (kws, map) = if p.case_sensitive {
-                (&mut cs_kw, &mut cs_map)
-            } else {
-                (&mut ci_kw, &mut ci_map)
-            };
-            let k = if p.case_sensitive {
-                k.clone()
-            } else {
-                k.to_ascii_lowercase()
-            };
-            match kws.iter().position(|x| *x == k) {
-                Some(j) => map[j].push(i),
-                None => {
-                    kws.push(k);
-                    map.push(vec![i]);
-                }
+            let lower = k.to_ascii_lowercase();
+            let j = *index.entry(lower.clone()).or_insert_with(|| {
+                patterns.push(lower);
+                keywords.push(Keyword::default());
+                keywords.len() - 1
+            });
+            let entry = &mut keywords[j];
+            if !p.case_sensitive {
+                entry.any_case.push(i);
+                continue;
+            }
+            match entry.exact.iter_mut().find(|(b, _)| **b == *k.as_bytes()) {
+                Some((_, ps)) => ps.push(i),
+                None => entry.exact.push((k.as_bytes().into(), vec![i])),
             }
         }
         providers.push(Provider {
@@ -152,19 +159,22 @@ fn build_from(file: File) -> Result<Catalog, String> {
             fps: p.fps.into_iter().map(|f| (f.text, f.reason)).collect(),
         });
     }
-    let ac = |kws: &[String], ci: bool| {
+    // A DFA is the fastest automaton to search with; the automatic choice only builds one for
+    // up to 100 patterns. Fall back to it if the DFA cannot be built.
+    let builder = |kind: Option<AhoCorasickKind>| {
         AhoCorasickBuilder::new()
-            .ascii_case_insensitive(ci)
+            .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .build(kws)
-            .map_err(|e| e.to_string())
+            .kind(kind)
+            .build(&patterns)
     };
+    let ac = builder(Some(AhoCorasickKind::DFA))
+        .or_else(|_| builder(None))
+        .map_err(|e| e.to_string())?;
     Ok(Catalog {
         providers,
-        ci: ac(&ci_kw, true)?,
-        ci_map,
-        cs: ac(&cs_kw, false)?,
-        cs_map,
+        ac,
+        keywords,
     })
 }
 
@@ -243,18 +253,24 @@ pub fn scan_with(cat: &Catalog, text: &str) -> Vec<Hit> {
         let e = crate::source::floor_char_boundary(text, e);
         let w = &mut windows[p];
         match w.last_mut() {
-            Some(last) if s <= last.end => last.end = last.end.max(e),
+            Some(last) if s <= last.end => {
+                last.start = last.start.min(s);
+                last.end = last.end.max(e);
+            }
             _ => w.push(s..e),
         }
     };
-    for m in cat.ci.find_overlapping_iter(text) {
-        for &p in &cat.ci_map[m.pattern().as_usize()] {
+    for m in cat.ac.find_overlapping_iter(text) {
+        let kw = &cat.keywords[m.pattern().as_usize()];
+        for &p in &kw.any_case {
             add(p, m.range());
         }
-    }
-    for m in cat.cs.find_overlapping_iter(text) {
-        for &p in &cat.cs_map[m.pattern().as_usize()] {
-            add(p, m.range());
+        for (exact, ps) in &kw.exact {
+            if **exact == bytes[m.range()] {
+                for &p in ps {
+                    add(p, m.range());
+                }
+            }
         }
     }
     if let Some(stats) = STATS.get() {
@@ -501,6 +517,133 @@ pub(crate) mod tests {
             for {\"; AKIA is a prefix; sk-ant- alone; -----BEGIN PRIVATE KEY----- in prose }";
         let hits = scan(text);
         assert!(hits.is_empty(), "{:?}", hits);
+    }
+
+    /// Files under `dir` (iterative walk, following symlinks), as text, for the benchmark below.
+    fn corpus(dir: &std::path::Path) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            let Ok(rd) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            let mut entries: Vec<_> = rd.flatten().collect();
+            entries.sort_by_key(|e| e.path());
+            for e in entries {
+                let Ok(ft) = std::fs::metadata(e.path()) else {
+                    continue;
+                };
+                if ft.is_dir() {
+                    stack.push(e.path());
+                } else if ft.is_file() {
+                    if let Ok(bytes) = std::fs::read(e.path()) {
+                        if bytes.len() <= 4 << 20 {
+                            if let Ok(t) = String::from_utf8(bytes) {
+                                out.push(t);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Timing aid, not a check: `PREDEPLOY_SECRETS_BENCH=<dir> cargo test --release -p
+    /// predeploy-rules --lib secrets_scan_bench -- --ignored --nocapture` scans every text file
+    /// under the directory on one thread and prints the time and the busiest formats.
+    #[test]
+    #[ignore]
+    fn secrets_scan_bench() {
+        let Some(dir) = std::env::var_os("PREDEPLOY_SECRETS_BENCH") else {
+            return;
+        };
+        let texts = corpus(std::path::Path::new(&dir));
+        let bytes: usize = texts.iter().map(|t| t.len()).sum();
+        let _ = catalog();
+        let t = std::time::Instant::now();
+        let mut hits = 0;
+        for text in &texts {
+            hits += scan(text).len();
+        }
+        let el = t.elapsed();
+        let t = std::time::Instant::now();
+        let mut matches = 0usize;
+        for text in &texts {
+            matches += catalog().ac.find_overlapping_iter(text.as_str()).count();
+        }
+        println!(
+            "keyword pass alone: {:.3} s, {matches} keyword matches, {} keywords",
+            t.elapsed().as_secs_f64(),
+            catalog().keywords.len()
+        );
+        // Every hit, to compare two builds of the scanner.
+        if let Some(out) = std::env::var_os("PREDEPLOY_SECRETS_BENCH_OUT") {
+            let mut lines = String::new();
+            for (i, text) in texts.iter().enumerate() {
+                for h in scan(text) {
+                    let id = &catalog().providers[h.provider].id;
+                    lines.push_str(&format!("{i} {id} {:?}\n", h.secret));
+                }
+            }
+            std::fs::write(out, lines).expect("writes the hit list");
+        }
+        println!(
+            "{} files, {:.1} MB, {} hits: {:.3} s ({:.1} MB/s)",
+            texts.len(),
+            bytes as f64 / 1e6,
+            hits,
+            el.as_secs_f64(),
+            bytes as f64 / 1e6 / el.as_secs_f64()
+        );
+        let _ = STATS.set(Mutex::new(HashMap::new()));
+        for text in &texts {
+            scan(text);
+        }
+        let stats = STATS.get().expect("set").lock().expect("lock");
+        let mut rows: Vec<_> = stats.iter().collect();
+        rows.sort_by_key(|(_, v)| std::cmp::Reverse(v.1));
+        for (id, (n, b)) in rows.iter().take(30) {
+            println!("{id:40} {n:>9} windows {b:>12} bytes");
+        }
+    }
+
+    /// One automaton serves both kinds of keywords: a case-sensitive keyword opens a window only
+    /// when written as declared, the same keyword of a case-insensitive format in any case.
+    #[test]
+    fn keyword_case_in_one_automaton() {
+        let file: File = toml::from_str(
+            r#"
+[[provider]]
+id = "exact"
+description = "exact"
+regex = '(?i)\b(tok_[a-z0-9]{20})\b'
+keywords = ["tok_"]
+case_sensitive = true
+
+[[provider]]
+id = "any"
+description = "any"
+regex = '(?i)\b(tok_[a-z0-9]{20})\b'
+keywords = ["TOK_"]
+"#,
+        )
+        .expect("parses");
+        let cat = build_from(file).expect("builds");
+        let ids = |text: &str| -> Vec<String> {
+            let mut v: Vec<String> = scan_with(&cat, text)
+                .iter()
+                .map(|h| cat.providers[h.provider].id.clone())
+                .collect();
+            v.sort();
+            v
+        };
+        let mut g = Gen::new(3);
+        let body = g.chars("lower", 20);
+        // Both formats match the same text: the first declared is kept.
+        assert_eq!(ids(&format!("x = tok_{body}")), vec!["exact"]);
+        assert_eq!(ids(&format!("x = TOK_{body}")), vec!["any"]);
+        assert_eq!(ids(&format!("x = Tok_{body}")), vec!["any"]);
     }
 
     #[test]

@@ -7,15 +7,20 @@ use crate::meta::{Confidence, Severity};
 crate::declare_rule! {
     /// ## What it does
     /// Finds credentials by their published formats in every text file (source, config, docs,
-    /// notebooks, minified bundles): cloud keys (AWS, Google Cloud, Azure, Alibaba, DigitalOcean,
-    /// Heroku, HashiCorp Vault/Terraform), source hosting and CI tokens (GitHub, GitLab,
-    /// Bitbucket, CircleCI, Buildkite), package registry tokens (npm, PyPI, crates.io, RubyGems,
-    /// NuGet), chat and mail (Slack, Discord, Telegram, Teams, Twilio, SendGrid, Mailgun),
-    /// payments (Stripe, Square, Shopify, Braintree), AI APIs (OpenAI, Anthropic, Hugging Face,
-    /// Groq...), JWTs with a real payload, and private keys (PEM, OpenSSH, PGP, PuTTY). The
-    /// formats are data (`providers.toml`, about a hundred entries); each is confirmed by
-    /// its regex, a minimum entropy and a placeholder list, so `AKIAIOSFODNN7EXAMPLE`,
-    /// `ghp_xxxx...` or `${TOKEN}` are not reported.
+    /// notebooks, minified bundles): cloud keys (AWS, Google Cloud, Azure with DevOps tokens,
+    /// SAS signatures and identifiable keys, Alibaba, Tencent, DigitalOcean, Heroku, Fly.io,
+    /// Supabase, Netlify, Cloudflare, HashiCorp Vault/Terraform), source hosting and CI tokens
+    /// (GitHub, every GitLab token type, Bitbucket, Atlassian, CircleCI, Buildkite, JFrog),
+    /// package registry tokens (npm, PyPI, crates.io, RubyGems, NuGet), chat and mail (Slack,
+    /// Discord, Telegram, Teams, DingTalk, Feishu, Twilio, SendGrid, Mailgun, Brevo), webhook
+    /// URLs (Slack, Discord, Teams, Zapier, Logic Apps...), payments (Stripe, Square, Shopify,
+    /// Braintree, Paystack, Plaid...), AI APIs (OpenAI, Anthropic, Hugging Face, Groq,
+    /// OpenRouter, Pinecone...), password-manager secrets (1Password, Bitwarden, age), JWTs with
+    /// a real payload, and private keys (PEM, OpenSSH, PGP, PuTTY). The formats are data
+    /// (`providers.toml`, about 190 entries); each is confirmed by its regex, a minimum entropy
+    /// and a placeholder list, so `AKIAIOSFODNN7EXAMPLE`, `ghp_xxxx...` or `${TOKEN}` are not
+    /// reported. Formats without a distinctive prefix (a bare 32-hex key) are only reported next
+    /// to the provider's name (`DATADOG_API_KEY=...`).
     ///
     /// ## Why is this bad?
     /// A credential in a repository is readable by everyone with access to the code, its
