@@ -1,6 +1,6 @@
-//! A result cache: per file, keyed by the SHA-256 of its content, its path, the rule set version
-//! and the configuration, so a rescan of an unchanged tree skips parsing and rules. Entries are
-//! written atomically (temp file + rename), so concurrent runs are safe; an unreadable or corrupt
+//! A result cache: per file, keyed by the SHA-256 of its content, its path, the rule set version,
+//! the build of the program and the configuration, so a rescan of an unchanged tree skips
+//! parsing and rules. Entries are written atomically (temp file + rename), so concurrent runs are safe; an unreadable or corrupt
 //! entry is ignored and rewritten, never trusted.
 
 use crate::config::Config;
@@ -50,11 +50,29 @@ struct CNote {
 
 const ENTRY_VERSION: u32 = 1;
 
+/// The running program's size and modification time: two builds of the same version (a
+/// development build after a rule changed) must not share results.
+fn build_identity() -> String {
+    std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            format!("{}:{mtime}", m.len())
+        })
+        .unwrap_or_default()
+}
+
 impl Cache {
     /// A cache in `dir` for runs with `config`.
     pub fn new(dir: PathBuf, config: &Config) -> Cache {
         let mut h = Sha256::new();
         h.update(crate::RULESET_VERSION.as_bytes());
+        h.update(build_identity().as_bytes());
         h.update(format!("{config:?}").as_bytes());
         let salt = h.finalize()[..8]
             .iter()
