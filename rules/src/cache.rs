@@ -1,7 +1,7 @@
 //! A result cache: per file, keyed by the SHA-256 of its content, its path, the rule set version,
 //! the build of the program and the configuration, so a rescan of an unchanged tree skips
-//! parsing and rules. Entries are written atomically (temp file + rename), so concurrent runs are safe; an unreadable or corrupt
-//! entry is ignored and rewritten, never trusted.
+//! parsing and rules. Entries are written atomically (temp file + rename), so concurrent runs
+//! are safe; an unreadable or corrupt entry is ignored and rewritten, never trusted.
 
 use crate::config::Config;
 use crate::engine::FileResult;
