@@ -142,7 +142,15 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
             }
         }
         "attribute" | "identifier" => {
-            // ssl._create_unverified_context and ssl.CERT_NONE, however referenced.
+            // ssl._create_unverified_context and ssl.CERT_NONE, however referenced. Cheap test
+            // first (this runs on every name): the last segment, or an imported alias.
+            let t = py::node_text(src, node);
+            if !(t.ends_with("_create_unverified_context")
+                || t.ends_with("CERT_NONE")
+                || (node.k() == "identifier" && cx.imports.contains_key(t)))
+            {
+                return;
+            }
             if node.k() == "identifier" && node.up().is_some_and(|p| p.k() == "attribute") {
                 return;
             }
