@@ -138,7 +138,10 @@ fn ten_thousand_deep_nesting_in_rust_js_and_python() {
     assert_eq!(deep, ["deep.js", "deep.py", "deep.ts"], "{r:?}");
     for n in notes_with(&v, "syntax tree nests") {
         assert_eq!(n["level"], "warning");
-        assert!(n["message"].as_str().unwrap().contains("secrets pass still ran"));
+        assert!(n["message"]
+            .as_str()
+            .unwrap()
+            .contains("secrets pass still ran"));
     }
     // The exit code 1 comes from the findings the project pass still makes; the skipped files
     // got no code findings.

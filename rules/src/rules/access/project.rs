@@ -29,7 +29,7 @@ use crate::source::{FileKind, LineIndex};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
-use std::rc::Rc;
+use std::sync::Arc;
 use tree_sitter::Node;
 
 enum State {
@@ -38,7 +38,17 @@ enum State {
     /// The project pass gathering facts.
     Facts(Box<Facts>),
     /// The project pass reporting cross-file routes.
-    Report(Rc<Facts>),
+    Report(Arc<Facts>),
+}
+
+/// Puts the thread back in file mode when dropped, also on a panic (the editor's file pass may
+/// run next on this thread).
+struct FileModeOnDrop;
+
+impl Drop for FileModeOnDrop {
+    fn drop(&mut self) {
+        STATE.with(|s| *s.borrow_mut() = State::File);
+    }
 }
 
 thread_local! {
@@ -256,39 +266,46 @@ fn js_relevant(path: &Path, text: &str) -> bool {
 }
 
 fn py_relevant(text: &str) -> bool {
-    [
-        "APIRouter",
-        "FastAPI",
-        "include_router",
-        "REST_FRAMEWORK",
-        "MIDDLEWARE",
-        "django",
-        "rest_framework",
-    ]
-    .iter()
-    .any(|k| text.contains(k))
+    let fastapi = ["APIRouter", "FastAPI", "include_router"]
+        .iter()
+        .any(|k| text.contains(k));
+    // Django: settings, URL confs, and modules with views (functions taking `request`, classes
+    // based on a `...View`); models, forms and migrations are skipped.
+    let django = (text.contains("django") || text.contains("rest_framework"))
+        && [
+            "REST_FRAMEWORK",
+            "MIDDLEWARE",
+            "urlpatterns",
+            "request",
+            "View",
+        ]
+        .iter()
+        .any(|k| text.contains(k));
+    fastapi || django
 }
 
 pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
-    let mut texts: Vec<(PathBuf, String)> = Vec::new();
-    for f in pcx.files {
-        let kind = FileKind::detect(f);
-        if !(kind.is_js_like() || kind == FileKind::Python) {
-            continue;
-        }
-        let Ok(read) = crate::engine::read_text(f, pcx.config.max_file_size) else {
-            continue;
-        };
-        let text = read.text;
-        let relevant = if kind == FileKind::Python {
-            py_relevant(&text)
-        } else {
-            js_relevant(f, &text)
-        };
-        if relevant {
-            texts.push((f.clone(), text));
-        }
-    }
+    let _file_mode = FileModeOnDrop;
+    let config = pcx.config;
+    let texts: Vec<(PathBuf, String)> = {
+        use rayon::prelude::*;
+        pcx.files
+            .par_iter()
+            .filter_map(|f| {
+                let kind = FileKind::detect(f);
+                if !(kind.is_js_like() || kind == FileKind::Python) {
+                    return None;
+                }
+                let text = crate::engine::read_text(f, config.max_file_size).ok()?.text;
+                let relevant = if kind == FileKind::Python {
+                    py_relevant(&text)
+                } else {
+                    js_relevant(f, &text)
+                };
+                relevant.then(|| (f.clone(), text))
+            })
+            .collect()
+    };
     if texts.is_empty() {
         return;
     }
@@ -315,21 +332,29 @@ pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
     let State::Facts(facts) = facts else { return };
     let mut facts = *facts;
     facts.index();
-    let facts: Rc<Facts> = Rc::new(facts);
-    // Report.
-    STATE.with(|s| *s.borrow_mut() = State::Report(facts.clone()));
+    let facts: Arc<Facts> = Arc::new(facts);
+    // Report, in parallel: each file is walked on a worker thread in report mode, and the
+    // findings are added in path order.
     let config = pcx.config;
     let roots = pcx.roots;
-    for (path, text) in &texts {
-        if !facts.cross.contains(path) {
-            continue;
-        }
-        pcx.with_file(path, text, |cx| {
-            cx.is_test = !config.include_tests
-                && crate::source::is_test_path(crate::engine::rel_to_roots(path, roots));
-            walk_file(cx);
-            cx.notes.clear();
-        });
+    let found: Vec<(&PathBuf, &String, Vec<crate::finding::Finding>)> = {
+        use rayon::prelude::*;
+        texts
+            .par_iter()
+            .filter(|(path, _)| facts.cross.contains(path))
+            .map(|(path, text)| {
+                STATE.with(|s| *s.borrow_mut() = State::Report(facts.clone()));
+                let _file_mode = FileModeOnDrop;
+                let mut cx = crate::engine::FileCx::new(path, text, FileKind::detect(path), config);
+                cx.is_test = !config.include_tests
+                    && crate::source::is_test_path(crate::engine::rel_to_roots(path, roots));
+                walk_file(&mut cx);
+                (path, text, std::mem::take(&mut cx.findings))
+            })
+            .collect()
+    };
+    for (path, text, findings) in found {
+        pcx.add_file_findings(path, text, findings);
     }
     STATE.with(|s| *s.borrow_mut() = State::File);
 }

@@ -3,6 +3,7 @@ use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
 use crate::lang::strings::{self, Built};
 use crate::lang::NodeExt;
+use crate::meta::Confidence;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -59,6 +60,13 @@ crate::declare_rule! {
     /// tuple or dict whose values are all such calls or constants, numbers (`len(ids)`,
     /// `int(x)`), placeholder lists (`", ".join(["%s"] * len(ids))`),
     /// non-SQL strings passed to a method that happens to be called `query`, and test code.
+    ///
+    /// ## Confidence
+    /// Medium by default. Low when the SQL goes to the enclosing class's own method
+    /// (`this.query(sql)`, `self.execute(sql)`): that is how database drivers, schema editors
+    /// and query runners are written, and there the values are usually identifiers handed in
+    /// by the calling code rather than request input. Such a finding still names a real
+    /// injection path if a caller passes user input through.
     ///
     /// ## References
     /// - CWE-89: Improper Neutralization of Special Elements used in an SQL Command
@@ -178,11 +186,30 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     };
     let rel = related_note(&built, arg.byte_range())
         .map(|r| cx.file.related(r, "the SQL text is built here"));
+    let own = node
+        .field("function")
+        .is_some_and(|f| own_method_py(src, f));
     let f = cx.report(&SQL_STRING_CONCAT, arg.byte_range(), message(&api));
     f.help(PY_HELP);
+    if own {
+        f.confidence(Confidence::Low);
+    }
     if let Some(r) = rel {
         f.with_related(r);
     }
+}
+
+/// `self.execute` / `cls.execute`: a call to the enclosing class's own method.
+fn own_method_py(src: &str, f: Node<'_>) -> bool {
+    f.k() == "attribute"
+        && f.field("object").is_some_and(|o| {
+            o.k() == "identifier" && matches!(py::node_text(src, o), "self" | "cls")
+        })
+}
+
+/// `this.query`: a call to the enclosing class's own method.
+fn own_method_js(f: Node<'_>) -> bool {
+    f.k() == "member_expression" && f.field("object").is_some_and(|o| o.k() == "this")
 }
 
 /// Django `QuerySet.extra(where=[...], select={...}, tables=[...], order_by=[...])`.
@@ -301,8 +328,12 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     } else {
         JS_HELP.to_owned()
     };
+    let own = own_method_js(f);
     let f = cx.report(&SQL_STRING_CONCAT, arg.byte_range(), message(&api));
     f.help(help);
+    if own {
+        f.confidence(Confidence::Low);
+    }
     if let Some(r) = rel {
         f.with_related(r);
     }
@@ -419,5 +450,33 @@ mod tests {
             }
             assert!(!looks_like_sql(no), "{no}");
         }
+    }
+}
+
+#[cfg(test)]
+mod confidence_tests {
+    use crate::meta::Confidence;
+
+    fn confidences(path: &str, text: &str) -> Vec<Confidence> {
+        let r = crate::check_source(std::path::Path::new(path), text, &crate::Config::default());
+        r.findings
+            .iter()
+            .filter(|f| f.rule.id == "sql-string-concat")
+            .map(|f| f.confidence)
+            .collect()
+    }
+
+    #[test]
+    fn sql_sent_to_the_class_own_query_method_is_low_confidence() {
+        let js = "class Runner {\n  async hasDb(database) {\n    return this.query(`SELECT * FROM s WHERE name = '${database}'`);\n  }\n}\nasync function byName(db, name) {\n  return db.query(`SELECT * FROM users WHERE name = '${name}'`);\n}\n";
+        assert_eq!(
+            confidences("src/runner.js", js),
+            [Confidence::Low, Confidence::Medium]
+        );
+        let py = "class Editor:\n    def drop(self, table):\n        self.execute(\"DROP TABLE \" + table)\n\ndef by_name(cursor, name):\n    cursor.execute(\"SELECT * FROM users WHERE name = '\" + name + \"'\")\n";
+        assert_eq!(
+            confidences("app/editor.py", py),
+            [Confidence::Low, Confidence::Medium]
+        );
     }
 }
