@@ -331,7 +331,10 @@ pub fn with_parents<R>(tree: &tree_sitter::Tree, f: impl FnOnce() -> R) -> Resul
     let mut stack: Vec<tree_sitter::Node<'_>> = Vec::new();
     loop {
         let node = cursor.node();
-        if let Some(&p) = stack.last() {
+        // Named nodes only: rules ask for the parents of names, calls and expressions, not of
+        // punctuation, and indexing tokens too would double the memory of big files (anonymous
+        // nodes still get `Node::parent`, just slower).
+        if let Some(&p) = stack.last().filter(|_| node.is_named()) {
             // SAFETY: see `parent`; the entry is removed before `tree` can be dropped.
             let p = unsafe {
                 std::mem::transmute::<tree_sitter::Node<'_>, tree_sitter::Node<'static>>(p)

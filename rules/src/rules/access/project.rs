@@ -287,7 +287,14 @@ fn py_relevant(text: &str) -> bool {
 pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
     let _file_mode = FileModeOnDrop;
     let config = pcx.config;
-    let texts: Vec<(PathBuf, String)> = {
+    // Relevant files by path only: texts are read again when walked, so memory does not grow
+    // with the tree.
+    let read = |f: &Path| {
+        crate::engine::read_text(f, config.max_file_size)
+            .ok()
+            .map(|r| r.text)
+    };
+    let relevant: Vec<&PathBuf> = {
         use rayon::prelude::*;
         pcx.files
             .par_iter()
@@ -296,17 +303,17 @@ pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
                 if !(kind.is_js_like() || kind == FileKind::Python) {
                     return None;
                 }
-                let text = crate::engine::read_text(f, config.max_file_size).ok()?.text;
+                let text = read(f)?;
                 let relevant = if kind == FileKind::Python {
                     py_relevant(&text)
                 } else {
                     js_relevant(f, &text)
                 };
-                relevant.then(|| (f.clone(), text))
+                relevant.then_some(f)
             })
             .collect()
     };
-    if texts.is_empty() {
+    if relevant.is_empty() {
         return;
     }
     // Facts.
@@ -322,8 +329,9 @@ pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
         }
     }
     STATE.with(|s| *s.borrow_mut() = State::Facts(Box::new(facts)));
-    for (path, text) in &texts {
-        let mut cx = crate::engine::FileCx::new(path, text, FileKind::detect(path), pcx.config);
+    for path in &relevant {
+        let Some(text) = read(path) else { continue };
+        let mut cx = crate::engine::FileCx::new(path, &text, FileKind::detect(path), pcx.config);
         cx.is_test = !pcx.config.include_tests
             && crate::source::is_test_path(crate::engine::rel_to_roots(path, pcx.roots));
         walk_file(&mut cx);
@@ -337,24 +345,28 @@ pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
     // findings are added in path order.
     let config = pcx.config;
     let roots = pcx.roots;
-    let found: Vec<(&PathBuf, &String, Vec<crate::finding::Finding>)> = {
+    let found: Vec<(&PathBuf, String, Vec<crate::finding::Finding>)> = {
         use rayon::prelude::*;
-        texts
+        relevant
             .par_iter()
-            .filter(|(path, _)| facts.cross.contains(path))
-            .map(|(path, text)| {
+            .filter(|path| facts.cross.contains(path))
+            .filter_map(|path| {
+                let text = read(path)?;
                 STATE.with(|s| *s.borrow_mut() = State::Report(facts.clone()));
                 let _file_mode = FileModeOnDrop;
-                let mut cx = crate::engine::FileCx::new(path, text, FileKind::detect(path), config);
+                let mut cx =
+                    crate::engine::FileCx::new(path, &text, FileKind::detect(path), config);
                 cx.is_test = !config.include_tests
                     && crate::source::is_test_path(crate::engine::rel_to_roots(path, roots));
                 walk_file(&mut cx);
-                (path, text, std::mem::take(&mut cx.findings))
+                let findings = std::mem::take(&mut cx.findings);
+                drop(cx);
+                (!findings.is_empty()).then(|| (*path, text, findings))
             })
             .collect()
     };
     for (path, text, findings) in found {
-        pcx.add_file_findings(path, text, findings);
+        pcx.add_file_findings(path, &text, findings);
     }
     STATE.with(|s| *s.borrow_mut() = State::File);
 }

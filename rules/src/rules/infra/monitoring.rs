@@ -529,6 +529,17 @@ const LAUNCHERS: &[&str] = &[
     "--require newrelic",
 ];
 
+/// Words an entry point's file contains (case-sensitive): the name of the call that starts the
+/// service, which appears in the call or in its import even when the module is aliased.
+fn entry_words() -> Vec<&'static str> {
+    let py = ENTRY_PY
+        .iter()
+        .map(|(callee, _)| callee.rsplit('.').next().unwrap_or(callee));
+    py.chain(["express", "fastify", "NestFactory", "hapi", "koa", "hono"])
+        .chain(RUST_ENTRY_WORDS.iter().copied())
+        .collect()
+}
+
 /// Words every Rust entry point in [`ENTRY_RS`] contains.
 const RUST_ENTRY_WORDS: &[&str] = &[
     "serve(",
@@ -602,12 +613,13 @@ fn walk_code(path: &Path, text: &str, kind: FileKind, config: &Config, facts: &m
 }
 
 /// Walks, in parallel chunks, the candidate files not walked yet whose lower-cased text contains
-/// one of `hints`, merging their facts into `facts`; stops early once `done(facts)` holds or
+/// one of `hints` (and whose text contains one of `words`, when given), merging their facts into `facts`; stops early once `done(facts)` holds or
 /// [`MAX_FILES`] files were walked.
 fn walk_matching(
     candidates: &[(&PathBuf, FileKind)],
     walked: &mut [bool],
     hints: &[&str],
+    words: &[&str],
     config: &Config,
     facts: &mut Facts,
     done: impl Fn(&Facts) -> bool,
@@ -621,7 +633,7 @@ fn walk_matching(
             .map(|&i| {
                 (
                     i,
-                    walk_if_hinted(candidates[i].0, candidates[i].1, hints, config),
+                    walk_if_hinted(candidates[i].0, candidates[i].1, hints, words, config),
                 )
             })
             .collect();
@@ -651,11 +663,20 @@ fn walk_matching(
 
 /// The facts of one file when its text contains one of `hints` (None when it does not, or
 /// cannot be read, or is too big to be set-up code).
-fn walk_if_hinted(abs: &Path, kind: FileKind, hints: &[&str], config: &Config) -> Option<Facts> {
+fn walk_if_hinted(
+    abs: &Path,
+    kind: FileKind,
+    hints: &[&str],
+    words: &[&str],
+    config: &Config,
+) -> Option<Facts> {
     if std::fs::metadata(abs).map(|m| m.len()).unwrap_or(u64::MAX) > MAX_SIZE {
         return None;
     }
     let text = std::fs::read_to_string(abs).ok()?;
+    if !words.is_empty() && !words.iter().any(|w| text.contains(w)) {
+        return None;
+    }
     let lower = text.to_ascii_lowercase();
     if !hints.iter().any(|h| lower.contains(h)) {
         return None;
@@ -720,10 +741,12 @@ pub fn collect(p: &Project, config: &Config) -> Facts {
     // Phase 1: files that may start a service (they name a framework). Every such file is
     // walked, so the shallowest entry point wins; they also give logging/tracking facts.
     let mut walked = vec![false; candidates.len()];
+    let entry_words = entry_words();
     walk_matching(
         &candidates,
         &mut walked,
         FRAMEWORK_HINTS,
+        &entry_words,
         config,
         &mut facts,
         |_| false,
@@ -741,9 +764,15 @@ pub fn collect(p: &Project, config: &Config) -> Facts {
     if !facts.tracker {
         hints.extend(tracker_hints());
     }
-    walk_matching(&candidates, &mut walked, &hints, config, &mut facts, |f| {
-        f.logging && f.tracker
-    });
+    walk_matching(
+        &candidates,
+        &mut walked,
+        &hints,
+        &[],
+        config,
+        &mut facts,
+        |f| f.logging && f.tracker,
+    );
     facts
 }
 
