@@ -361,7 +361,7 @@ pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
                 walk_file(&mut cx);
                 let findings = std::mem::take(&mut cx.findings);
                 drop(cx);
-                (!findings.is_empty()).then(|| (*path, text, findings))
+                (!findings.is_empty()).then_some((*path, text, findings))
             })
             .collect()
     };
