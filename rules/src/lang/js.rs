@@ -254,48 +254,30 @@ pub fn local_assignments<'t>(src: &str, at: Node<'t>, name: &str) -> Vec<(Node<'
     };
     super::scope_assignments(scope, name, at.start_byte(), || {
         let mut out = Vec::new();
-        let mut cursor = scope.walk();
-        let mut stack = vec![scope];
-        let mut visited = 0usize;
-        while let Some(n) = stack.pop() {
-            visited += 1;
-            if visited > 200_000 {
-                break;
-            }
-            match n.k() {
-                "variable_declarator" => {
-                    if let (Some(nm), Some(v)) = (n.field("name"), n.field("value")) {
-                        if nm.k() == "identifier" {
-                            out.push((node_text(src, nm).to_owned(), v, false, n.start_byte()));
-                        }
+        let nested = [
+            "function_declaration",
+            "function_expression",
+            "arrow_function",
+            "method_definition",
+        ];
+        super::walk_scope(scope, &nested, |n| match n.k() {
+            "variable_declarator" => {
+                if let (Some(nm), Some(v)) = (n.field("name"), n.field("value")) {
+                    if nm.k() == "identifier" {
+                        out.push((node_text(src, nm).to_owned(), v, false, n.start_byte()));
                     }
                 }
-                "assignment_expression" | "augmented_assignment_expression" => {
-                    if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
-                        if l.k() == "identifier" {
-                            let appended = n.k() == "augmented_assignment_expression";
-                            out.push((node_text(src, l).to_owned(), r, appended, n.start_byte()));
-                        }
+            }
+            "assignment_expression" | "augmented_assignment_expression" => {
+                if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
+                    if l.k() == "identifier" {
+                        let appended = n.k() == "augmented_assignment_expression";
+                        out.push((node_text(src, l).to_owned(), r, appended, n.start_byte()));
                     }
                 }
-                _ => {}
             }
-            // Do not descend into nested functions (their locals are theirs), except the scope
-            // itself.
-            if n.id() != scope.id()
-                && matches!(
-                    n.k(),
-                    "function_declaration"
-                        | "function_expression"
-                        | "arrow_function"
-                        | "method_definition"
-                )
-            {
-                continue;
-            }
-            let children: Vec<Node<'t>> = n.named_children(&mut cursor).collect();
-            stack.extend(children.into_iter().rev());
-        }
+            _ => {}
+        });
         out
     })
 }

@@ -247,6 +247,30 @@ thread_local! {
     static ASSIGNS: std::cell::RefCell<Option<AssignMemo>> = const { std::cell::RefCell::new(None) };
 }
 
+/// Visits `scope` and its descendants in source order, without descending into nested
+/// functions or classes (`nested` kinds; their locals are theirs), at most 200,000 nodes.
+pub(crate) fn walk_scope<'t>(
+    scope: tree_sitter::Node<'t>,
+    nested: &[&str],
+    mut visit: impl FnMut(tree_sitter::Node<'t>),
+) {
+    let mut cursor = scope.walk();
+    let mut stack = vec![scope];
+    let mut visited = 0usize;
+    while let Some(n) = stack.pop() {
+        visited += 1;
+        if visited > 200_000 {
+            break;
+        }
+        visit(n);
+        if n.id() != scope.id() && nested.contains(&n.k()) {
+            continue;
+        }
+        let children: Vec<tree_sitter::Node<'t>> = n.named_children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+}
+
 /// The values assigned to `name` in `scope` by assignments that start before byte `before`, in
 /// source order. `build` lists every assignment of the scope (name, value, appended, start);
 /// inside [`with_parents`] it runs once per scope, so following locals costs one walk of each

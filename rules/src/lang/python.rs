@@ -244,30 +244,20 @@ pub fn local_assignments<'t>(src: &str, at: Node<'t>, name: &str) -> Vec<(Node<'
     };
     super::scope_assignments(scope, name, at.start_byte(), || {
         let mut out = Vec::new();
-        let mut cursor = scope.walk();
-        let mut stack = vec![scope];
-        let mut visited = 0usize;
-        while let Some(n) = stack.pop() {
-            visited += 1;
-            if visited > 200_000 {
-                break;
-            }
-            if matches!(n.k(), "assignment" | "augmented_assignment") {
-                if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
-                    if l.k() == "identifier" {
-                        let appended = n.k() == "augmented_assignment";
-                        out.push((node_text(src, l).to_owned(), r, appended, n.start_byte()));
+        super::walk_scope(
+            scope,
+            &["function_definition", "class_definition", "lambda"],
+            |n| {
+                if matches!(n.k(), "assignment" | "augmented_assignment") {
+                    if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
+                        if l.k() == "identifier" {
+                            let appended = n.k() == "augmented_assignment";
+                            out.push((node_text(src, l).to_owned(), r, appended, n.start_byte()));
+                        }
                     }
                 }
-            }
-            if n.id() != scope.id()
-                && matches!(n.k(), "function_definition" | "class_definition" | "lambda")
-            {
-                continue;
-            }
-            let children: Vec<Node<'t>> = n.named_children(&mut cursor).collect();
-            stack.extend(children.into_iter().rev());
-        }
+            },
+        );
         out
     })
 }
