@@ -72,6 +72,10 @@ struct Doc {
     /// The last syntax tree (JS/TS/Python), lent to the running lint so the next parse of the
     /// edited buffer is incremental.
     parse: Option<predeploy_rules::lang::ParseCache>,
+    /// When the last edit arrived: an edit right after another one (a burst: multi-cursor
+    /// edits, a formatter, fast typing) waits for the debounce, an isolated one is linted at
+    /// once.
+    last_change: Option<std::time::Instant>,
 }
 
 /// Diagnostics of one URI, by producer; the client sees their union.
@@ -879,6 +883,7 @@ impl LanguageServer for Backend {
                     hovers: Vec::new(),
                     has_good: false,
                     parse: None,
+                    last_change: None,
                 },
             );
             if let Some(p) = st.published.get_mut(&uri) {
@@ -906,7 +911,18 @@ impl LanguageServer for Backend {
             }
             doc.version = params.text_document.version;
             doc.generation += 1;
-            delay
+            let now = std::time::Instant::now();
+            let burst = doc
+                .last_change
+                .is_some_and(|t| now.duration_since(t) < delay);
+            doc.last_change = Some(now);
+            // Leading edge: an isolated edit is linted at once; edits in a burst wait for the
+            // debounce, and an edit during a running lint is picked up when it ends.
+            if burst || doc.running {
+                delay
+            } else {
+                Duration::ZERO
+            }
         };
         self.shared.schedule(uri, delay);
     }
