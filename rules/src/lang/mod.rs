@@ -224,6 +224,7 @@ struct ParentsGuard(
     Option<ParentMap>,
     Option<&'static Grammar>,
     Option<AssignMemo>,
+    usize,
 );
 
 impl Drop for ParentsGuard {
@@ -233,7 +234,22 @@ impl Drop for ParentsGuard {
         CURRENT_GRAMMAR.set(self.1);
         let outer = self.2.take();
         ASSIGNS.with(|a| *a.borrow_mut() = outer);
+        CURRENT_ROOT.set(self.3);
     }
+}
+
+thread_local! {
+    /// The root node id of the tree being walked (see [`with_parents`]); 0 outside a walk.
+    static CURRENT_ROOT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Whether `n` is a node of the tree being walked: the root, or a named node of the parent
+/// index. Ids are addresses inside that tree, which lives for the whole walk, so no node of
+/// another tree (a temporary one, say) can pass.
+fn in_current_tree(n: tree_sitter::Node<'_>) -> bool {
+    let id = n.id();
+    (id != 0 && id == CURRENT_ROOT.get())
+        || PARENTS.with(|p| p.borrow().as_ref().is_some_and(|m| m.contains_key(&id)))
 }
 
 /// The assignments of one scope (a function, or the module), by assigned name: value, whether
@@ -281,11 +297,16 @@ pub(crate) fn scope_assignments<'t>(
     before: usize,
     build: impl FnOnce() -> Vec<(String, tree_sitter::Node<'t>, bool, usize)>,
 ) -> Vec<(tree_sitter::Node<'t>, bool)> {
-    let cached = ASSIGNS.with(|a| {
-        a.borrow()
-            .as_ref()
-            .map(|memo| memo.get(&scope.id()).cloned())
-    });
+    // Only scopes of the tree being walked are memoised (the memo's nodes must outlive it).
+    let cached = if in_current_tree(scope) {
+        ASSIGNS.with(|a| {
+            a.borrow()
+                .as_ref()
+                .map(|memo| memo.get(&scope.id()).cloned())
+        })
+    } else {
+        None
+    };
     let pick = |v: &[(tree_sitter::Node<'t>, bool, usize)]| -> Vec<(tree_sitter::Node<'t>, bool)> {
         let mut out: Vec<_> = v
             .iter()
@@ -312,7 +333,8 @@ pub(crate) fn scope_assignments<'t>(
                     let mut index = ScopeAssigns::new();
                     for (n, v, app, start) in build() {
                         // SAFETY: as for the parent index: the memo only lives while the tree
-                        // passed to `with_parents` does, and is dropped with it.
+                        // passed to `with_parents` does, is dropped with it, and only holds
+                        // nodes of that tree (`in_current_tree(scope)` was checked).
                         let v = unsafe {
                             std::mem::transmute::<tree_sitter::Node<'t>, tree_sitter::Node<'static>>(
                                 v,
@@ -380,7 +402,8 @@ pub fn with_parents<R>(tree: &tree_sitter::Tree, f: impl FnOnce() -> R) -> Resul
                 let prev = PARENTS.with(|p| p.borrow_mut().replace(map));
                 let prev_grammar = CURRENT_GRAMMAR.replace(grammar_for(&tree.language()));
                 let prev_assigns = ASSIGNS.with(|a| a.borrow_mut().replace(AssignMemo::new()));
-                let _guard = ParentsGuard(prev, prev_grammar, prev_assigns);
+                let prev_root = CURRENT_ROOT.replace(root.id());
+                let _guard = ParentsGuard(prev, prev_grammar, prev_assigns, prev_root);
                 return Ok(f());
             }
             stack.pop();
