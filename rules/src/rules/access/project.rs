@@ -388,51 +388,48 @@ pub(super) fn prepare_js(
     opts: &Options,
     routes: &mut [Route],
 ) -> bool {
-    let facts = STATE.with(|s| match &mut *s.borrow_mut() {
-        State::File => None,
-        State::Facts(f) => {
-            record_routes(f, cx.file.path, routes);
-            record_js(f, cx, root, opts);
-            Some(None)
-        }
-        State::Report(f) => Some(Some(f.clone())),
-    });
-    match facts {
-        None => {
-            for r in routes.iter_mut() {
-                r.silent = r.cross_file;
-            }
-            true
-        }
-        Some(None) => false,
-        Some(Some(f)) => {
-            for r in routes.iter_mut() {
-                r.silent = !r.cross_file;
-                if r.cross_file {
-                    f.apply_js(cx.file.path, r);
-                }
-            }
-            true
-        }
-    }
+    prepare(
+        cx.file.path,
+        routes,
+        |f| record_js(f, cx, root, opts),
+        |f, path, r| f.apply_js(path, r),
+    )
 }
 
+/// [`prepare_js`] for Python files.
 pub(super) fn prepare_py(
     cx: &PyCx<'_, '_>,
     root: Node<'_>,
     opts: &Options,
     routes: &mut [Route],
 ) -> bool {
+    prepare(
+        cx.file.path,
+        routes,
+        |f| record_py(f, cx, root, opts),
+        |f, path, r| f.apply_py(path, r),
+    )
+}
+
+/// The phase logic shared by both languages: `record` adds the file's facts (facts phase),
+/// `apply` applies cross-file facts to one route (report phase).
+fn prepare(
+    path: &Path,
+    routes: &mut [Route],
+    record: impl FnOnce(&mut Facts),
+    apply: impl Fn(&Facts, &Path, &mut Route),
+) -> bool {
     let facts = STATE.with(|s| match &mut *s.borrow_mut() {
         State::File => None,
         State::Facts(f) => {
-            record_routes(f, cx.file.path, routes);
-            record_py(f, cx, root, opts);
+            record_routes(f, path, routes);
+            record(f);
             Some(None)
         }
         State::Report(f) => Some(Some(f.clone())),
     });
     match facts {
+        // A file on its own: routes another file could protect are left to the project pass.
         None => {
             for r in routes.iter_mut() {
                 r.silent = r.cross_file;
@@ -444,7 +441,7 @@ pub(super) fn prepare_py(
             for r in routes.iter_mut() {
                 r.silent = !r.cross_file;
                 if r.cross_file {
-                    f.apply_py(cx.file.path, r);
+                    apply(&f, path, r);
                 }
             }
             true

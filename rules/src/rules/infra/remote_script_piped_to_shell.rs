@@ -21,9 +21,9 @@ crate::declare_rule! {
     ///
     /// ## Use instead
     /// ```dockerfile
-    /// RUN curl -fsSLo /tmp/setup.sh https://deb.nodesource.com/setup_20.x \
-    ///  && echo "0c1d0a1f1cfb8a4f2c0c8f5e4b1a9b8f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b  /tmp/setup.sh" | sha256sum -c - \
-    ///  && bash /tmp/setup.sh && rm /tmp/setup.sh
+    /// RUN curl -fsSLo setup.sh https://deb.nodesource.com/setup_20.x \
+    ///  && echo "0c1d0a1f1cfb8a4f2c0c8f5e4b1a9b8f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b  setup.sh" | sha256sum -c - \
+    ///  && bash setup.sh && rm setup.sh
     /// ```
     ///
     /// ## How to fix

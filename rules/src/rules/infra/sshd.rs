@@ -178,7 +178,7 @@ mod tests {
     #[test]
     fn dockerfile_writes() {
         let df = crate::rules::infra::dockerfile::parse(
-            "FROM debian:12\nRUN echo 'PermitRootLogin yes' >> /etc/ssh/sshd_config && \\\n  sed -ri 's/^#?PasswordAuthentication\\s+.*/PasswordAuthentication yes/' /etc/ssh/sshd_config\nRUN sed -i 's/PermitRootLogin yes/PermitRootLogin no/' /etc/ssh/sshd_config\nRUN echo 'PermitRootLogin yes' > /tmp/notes\n",
+            "FROM debian:12\nRUN echo 'PermitRootLogin yes' >> /etc/ssh/sshd_config && \\\n  sed -ri 's/^#?PasswordAuthentication\\s+.*/PasswordAuthentication yes/' /etc/ssh/sshd_config\nRUN sed -i 's/PermitRootLogin yes/PermitRootLogin no/' /etc/ssh/sshd_config\nRUN echo 'PermitRootLogin yes' > /srv/notes\n",
         );
         let s = from_dockerfile(&df);
         let got: Vec<(&str, &str)> = s

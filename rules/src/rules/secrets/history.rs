@@ -265,6 +265,6 @@ mod tests {
         let none = scan_history(d, Some("HEAD~1..HEAD"), &Config::default()).expect("scan");
         assert!(none.is_empty(), "{none:#?}");
         assert!(scan_history(d, Some("no-such-ref"), &Config::default()).is_err());
-        assert!(scan_history(d, Some("--output=/tmp/x"), &Config::default()).is_err());
+        assert!(scan_history(d, Some("--output=leak.patch"), &Config::default()).is_err());
     }
 }
