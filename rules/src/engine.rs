@@ -433,37 +433,40 @@ pub fn check_paths(
     let total = files.len();
     let done = AtomicUsize::new(0);
     let bytes = AtomicUsize::new(0);
-    let results: Vec<FileResult> = files
-        .par_iter()
-        .map(|path| {
-            let r = match &opts.cache {
-                Some(cache) => {
-                    check_file_cached_under(path, rel_to_roots(path, roots), config, cache)
+    let run_project = !opts.skip_project_checks && opts.shard.is_none_or(|(k, _)| k == 1);
+    // Project checks run beside the file pass (they read files on their own), so their serial
+    // parts do not leave cores idle after it.
+    let per_file = || -> Vec<FileResult> {
+        files
+            .par_iter()
+            .map(|path| {
+                let r = match &opts.cache {
+                    Some(cache) => {
+                        check_file_cached_under(path, rel_to_roots(path, roots), config, cache)
+                    }
+                    None => check_file_under(path, rel_to_roots(path, roots), config),
+                };
+                bytes.fetch_add(
+                    std::fs::metadata(path)
+                        .map(|m| m.len() as usize)
+                        .unwrap_or(0),
+                    Ordering::Relaxed,
+                );
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if let Some(p) = progress {
+                    p(n, total);
                 }
-                None => check_file_under(path, rel_to_roots(path, roots), config),
-            };
-            bytes.fetch_add(
-                std::fs::metadata(path)
-                    .map(|m| m.len() as usize)
-                    .unwrap_or(0),
-                Ordering::Relaxed,
-            );
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if let Some(p) = progress {
-                p(n, total);
-            }
-            r
-        })
-        .collect();
+                r
+            })
+            .collect()
+    };
+    let (results, project) = rayon::join(per_file, || {
+        run_project.then(|| crate::lang::run_project(roots, &all_files, config))
+    });
     let mut findings = Vec::new();
-    for r in results {
+    for r in results.into_iter().chain(project) {
         findings.extend(r.findings);
         notes.extend(r.notes);
-    }
-    if !opts.skip_project_checks && opts.shard.is_none_or(|(k, _)| k == 1) {
-        let pr = crate::lang::run_project(roots, &all_files, config);
-        findings.extend(pr.findings);
-        notes.extend(pr.notes);
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     notes.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));

@@ -598,17 +598,23 @@ pub(crate) fn run_all_incremental(cx: &mut FileCx<'_>, cache: &mut Option<ParseC
     }
 }
 
+/// Runs every enabled project check, in parallel with each other (each has its own context);
+/// their results are combined in registry order.
 pub(crate) fn run_project(roots: &[PathBuf], files: &[PathBuf], config: &Config) -> FileResult {
+    use rayon::prelude::*;
     let reg = crate::registry::registry();
-    let mut pcx = ProjectCx {
-        roots,
-        files,
-        config,
-        findings: Vec::new(),
-        notes: Vec::new(),
-    };
-    for check in &reg.project {
-        if check.rules.iter().any(|r| config.is_enabled(r)) {
+    let parts: Vec<(Vec<Finding>, Vec<Note>)> = reg
+        .project
+        .par_iter()
+        .filter(|check| check.rules.iter().any(|r| config.is_enabled(r)))
+        .map(|check| {
+            let mut pcx = ProjectCx {
+                roots,
+                files,
+                config,
+                findings: Vec::new(),
+                notes: Vec::new(),
+            };
             let run = check.run;
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&mut pcx)));
             if r.is_err() {
@@ -625,12 +631,18 @@ pub(crate) fn run_project(roots: &[PathBuf], files: &[PathBuf], config: &Config)
                     ),
                 ));
             }
-        }
+            (pcx.findings, pcx.notes)
+        })
+        .collect();
+    let mut out = FileResult {
+        findings: Vec::new(),
+        notes: Vec::new(),
+    };
+    for (findings, notes) in parts {
+        out.findings.extend(findings);
+        out.notes.extend(notes);
     }
-    FileResult {
-        findings: pcx.findings,
-        notes: pcx.notes,
-    }
+    out
 }
 
 #[cfg(test)]

@@ -162,7 +162,7 @@ pub(crate) struct Facts {
     /// (app, framework) pairs where some route carries an authentication guard.
     auth_seen: HashSet<(PathBuf, &'static str)>,
     /// Files holding routes whose protection depends on other files.
-    cross: Vec<PathBuf>,
+    cross: HashSet<PathBuf>,
     nest: HashMap<PathBuf, Nest>,
     next_mw: HashMap<PathBuf, NextMw>,
     django: HashMap<PathBuf, Django>,
@@ -214,6 +214,40 @@ fn related_at(path: &Path, text: &str, range: std::ops::Range<usize>, msg: Strin
 }
 
 impl Facts {
+    /// Adds the facts of files walked after this part's (`later`): per-file facts are unions,
+    /// per-app facts keep the first file's value where a serial walk would.
+    fn merge(mut self, later: Facts) -> Facts {
+        self.js.extend(later.js);
+        self.py.extend(later.py);
+        self.auth_seen.extend(later.auth_seen);
+        self.cross.extend(later.cross);
+        self.next_mw.extend(later.next_mw);
+        for (scope, n) in later.nest {
+            let mine = self.nest.entry(scope).or_default();
+            if mine.global.is_none() {
+                mine.global = n.global;
+            }
+            mine.unknown |= n.unknown;
+        }
+        for (scope, d) in later.django {
+            let mine = self.django.entry(scope).or_default();
+            if mine.settings.is_none() {
+                mine.settings = d.settings;
+            }
+            mine.drf_protected = match (mine.drf_protected, d.drf_protected) {
+                (Some(a), Some(b)) => Some(a || b),
+                (a, b) => a.or(b),
+            };
+            mine.drf_seen |= d.drf_seen;
+            mine.drf_dynamic |= d.drf_dynamic;
+            if mine.login_mw.is_none() {
+                mine.login_mw = d.login_mw;
+            }
+            mine.wrapped.extend(d.wrapped);
+        }
+        self
+    }
+
     /// The app a file belongs to: its nearest directory holding `package.json`/`manage.py`.
     fn scope_of(&self, path: &Path) -> PathBuf {
         self.scopes
@@ -287,69 +321,75 @@ fn py_relevant(text: &str) -> bool {
 pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
     let _file_mode = FileModeOnDrop;
     let config = pcx.config;
-    // Relevant files by path only: texts are read again when walked, so memory does not grow
+    // Files are kept by path only (texts are read again to report), so memory does not grow
     // with the tree.
     let read = |f: &Path| {
         crate::engine::read_text(f, config.max_file_size)
             .ok()
             .map(|r| r.text)
     };
-    let relevant: Vec<&PathBuf> = {
-        use rayon::prelude::*;
-        pcx.files
-            .par_iter()
-            .filter_map(|f| {
-                let kind = FileKind::detect(f);
-                if !(kind.is_js_like() || kind == FileKind::Python) {
-                    return None;
-                }
-                let text = read(f)?;
-                let relevant = if kind == FileKind::Python {
-                    py_relevant(&text)
-                } else {
-                    js_relevant(f, &text)
-                };
-                relevant.then_some(f)
-            })
-            .collect()
-    };
-    if relevant.is_empty() {
-        return;
-    }
-    // Facts.
-    let mut facts = Facts::default();
+    // Facts, in parallel: each worker gathers the facts of a run of files into its own
+    // `Facts`, and the parts are merged in file order (so "the first settings file" means the
+    // same as in a serial walk).
+    let mut scopes = Vec::new();
     for f in pcx.files {
         if matches!(
             f.file_name().and_then(|n| n.to_str()),
             Some("package.json" | "manage.py")
         ) {
             if let Some(d) = f.parent() {
-                facts.scopes.push(normalize(d));
+                scopes.push(normalize(d));
             }
         }
     }
-    STATE.with(|s| *s.borrow_mut() = State::Facts(Box::new(facts)));
-    for path in &relevant {
-        let Some(text) = read(path) else { continue };
-        let mut cx = crate::engine::FileCx::new(path, &text, FileKind::detect(path), pcx.config);
-        cx.is_test = !pcx.config.include_tests
-            && crate::source::is_test_path(crate::engine::rel_to_roots(path, pcx.roots));
-        walk_file(&mut cx);
-    }
-    let facts = STATE.with(|s| std::mem::replace(&mut *s.borrow_mut(), State::File));
-    let State::Facts(facts) = facts else { return };
-    let mut facts = *facts;
+    let empty = || Facts {
+        scopes: scopes.clone(),
+        ..Facts::default()
+    };
+    let mut facts = {
+        use rayon::prelude::*;
+        pcx.files
+            .par_iter()
+            .fold(empty, |acc, path| {
+                let kind = FileKind::detect(path);
+                if !(kind.is_js_like() || kind == FileKind::Python) {
+                    return acc;
+                }
+                let Some(text) = read(path) else { return acc };
+                let relevant = if kind == FileKind::Python {
+                    py_relevant(&text)
+                } else {
+                    js_relevant(path, &text)
+                };
+                if !relevant {
+                    return acc;
+                }
+                STATE.with(|s| *s.borrow_mut() = State::Facts(Box::new(acc)));
+                let _file_mode = FileModeOnDrop;
+                let mut cx = crate::engine::FileCx::new(path, &text, kind, config);
+                cx.is_test = !config.include_tests
+                    && crate::source::is_test_path(crate::engine::rel_to_roots(path, pcx.roots));
+                walk_file(&mut cx);
+                drop(cx);
+                match STATE.with(|s| std::mem::replace(&mut *s.borrow_mut(), State::File)) {
+                    State::Facts(f) => *f,
+                    _ => empty(),
+                }
+            })
+            .reduce(empty, Facts::merge)
+    };
     facts.index();
     let facts: Arc<Facts> = Arc::new(facts);
     // Report, in parallel: each file is walked on a worker thread in report mode, and the
     // findings are added in path order.
     let config = pcx.config;
     let roots = pcx.roots;
+    let files = pcx.files;
     let found: Vec<(&PathBuf, String, Vec<crate::finding::Finding>)> = {
         use rayon::prelude::*;
-        relevant
+        files
             .par_iter()
-            .filter(|path| facts.cross.contains(path))
+            .filter(|path| facts.cross.contains(path.as_path()))
             .filter_map(|path| {
                 let text = read(path)?;
                 STATE.with(|s| *s.borrow_mut() = State::Report(facts.clone()));
@@ -361,7 +401,7 @@ pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
                 walk_file(&mut cx);
                 let findings = std::mem::take(&mut cx.findings);
                 drop(cx);
-                (!findings.is_empty()).then_some((*path, text, findings))
+                (!findings.is_empty()).then_some((path, text, findings))
             })
             .collect()
     };
@@ -460,7 +500,7 @@ fn record_routes(f: &mut Facts, path: &Path, routes: &[Route]) {
         }
     }
     if routes.iter().any(|r| r.cross_file) {
-        f.cross.push(path.to_owned());
+        f.cross.insert(path.to_owned());
     }
 }
 
