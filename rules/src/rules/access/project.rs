@@ -149,6 +149,8 @@ struct PyFile {
     /// The app has an auth middleware (Some(name)) or one of unknown purpose.
     app_guard: Option<String>,
     app_unknown: bool,
+    /// Flask: a blueprint registers a guard for the whole app (`@bp.before_app_request`).
+    app_wide_guard: Option<String>,
 }
 
 /// Facts of the whole project.
@@ -156,8 +158,9 @@ struct PyFile {
 pub(crate) struct Facts {
     js: HashMap<PathBuf, JsFile>,
     py: HashMap<PathBuf, PyFile>,
-    /// Directories holding a `package.json` or `manage.py`: one app each (a monorepo holds
-    /// several); app-wide facts (global guards, settings) apply within their app only.
+    /// Directories holding a `package.json`, `manage.py` or Python project file (`pyproject.toml`,
+    /// `setup.py`, `requirements.txt`): one app each (a monorepo holds several); app-wide facts
+    /// (global guards, settings) apply within their app only.
     scopes: Vec<PathBuf>,
     /// (app, framework) pairs where some route carries an authentication guard.
     auth_seen: HashSet<(PathBuf, &'static str)>,
@@ -171,8 +174,11 @@ pub(crate) struct Facts {
     js_mounts: HashMap<(PathBuf, String), Vec<(PathBuf, usize, usize)>>,
     /// `use()` items that mount a router (not middleware).
     js_mount_items: HashSet<(PathBuf, usize, usize)>,
-    /// Where each (file, router) is included (FastAPI): (including file, index of the call).
+    /// Where each (file, router) is included (FastAPI) or registered (Flask): (including file,
+    /// index of the call).
     py_mounts: HashMap<(PathBuf, String), Vec<(PathBuf, usize)>>,
+    /// Apps (scopes) where a Flask blueprint guards every request (`before_app_request`).
+    py_app_wide: HashSet<PathBuf>,
 }
 
 #[derive(Default)]
@@ -315,7 +321,23 @@ fn py_relevant(text: &str) -> bool {
         ]
         .iter()
         .any(|k| text.contains(k));
-    fastapi || django
+    // Flask: blueprints, where they are registered, and the hooks that guard them.
+    let flask = (text.contains("flask") || text.contains("bp."))
+        && [
+            "Blueprint",
+            "register_blueprint",
+            "before_request",
+            "before_app_request",
+            ".route(",
+            ".get(",
+            ".post(",
+            ".put(",
+            ".patch(",
+            ".delete(",
+        ]
+        .iter()
+        .any(|k| text.contains(k));
+    fastapi || django || flask
 }
 
 pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
@@ -335,7 +357,14 @@ pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
     for f in pcx.files {
         if matches!(
             f.file_name().and_then(|n| n.to_str()),
-            Some("package.json" | "manage.py")
+            Some(
+                "package.json"
+                    | "manage.py"
+                    | "pyproject.toml"
+                    | "setup.py"
+                    | "setup.cfg"
+                    | "requirements.txt"
+            )
         ) {
             if let Some(d) = f.parent() {
                 scopes.push(normalize(d));
@@ -1137,10 +1166,29 @@ fn record_py(f: &mut Facts, cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) {
         ..Default::default()
     };
     let mut calls = Vec::new();
+    let mut defs: HashMap<&str, Node<'_>> = HashMap::new();
+    // Flask hooks: (receiver, hook function or its name, app-wide).
+    let mut hooks: Vec<(String, Result<Node<'_>, &str>, bool)> = Vec::new();
     let scope = f.scope_of(&path);
     let dj = f.django.entry(scope).or_default();
     routes_py::walk(root, |n| match n.k() {
         "call" => calls.push(n),
+        "function_definition" => {
+            if let Some(name) = n.field("name") {
+                defs.insert(node_text(src, name), n);
+            }
+            for d in py::decorators(n) {
+                let Some(name) = py::dotted(src, d) else {
+                    continue;
+                };
+                let Some((recv, m)) = name.rsplit_once('.') else {
+                    continue;
+                };
+                if matches!(m, "before_request" | "before_app_request") {
+                    hooks.push((recv.to_owned(), Ok(n), m == "before_app_request"));
+                }
+            }
+        }
         "assignment" | "augmented_assignment" => {
             let (Some(l), Some(r)) = (n.field("left"), n.field("right")) else {
                 return;
@@ -1149,13 +1197,13 @@ fn record_py(f: &mut Facts, cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) {
             if r.k() == "call" {
                 let kind = routes_py::obj_kind(cx, r);
                 match kind {
-                    Some(routes_py::Kind::FastApi) => {
+                    Some(routes_py::Kind::FastApi | routes_py::Kind::FlaskApp) => {
                         pf.apps.insert(ln.to_owned());
                     }
-                    Some(routes_py::Kind::ApiRouter) => {
+                    Some(routes_py::Kind::ApiRouter | routes_py::Kind::Blueprint) => {
                         pf.routers.insert(ln.to_owned());
                     }
-                    _ => {}
+                    None => {}
                 }
                 if kind.is_some() {
                     if let Some(d) = py::keyword_arg(src, r, "dependencies") {
@@ -1312,6 +1360,39 @@ fn record_py(f: &mut Facts, cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) {
                     site,
                 });
             }
+            "register_blueprint" => {
+                let Some(target) = py::positional_args(c)
+                    .first()
+                    .and_then(|a| py::dotted(src, *a))
+                else {
+                    continue;
+                };
+                let prefix = py::keyword_arg(src, c, "url_prefix")
+                    .and_then(|p| py::string_value(src, p))
+                    .map(str::to_owned);
+                let site = related_at(
+                    cx.file.path,
+                    src,
+                    c.byte_range(),
+                    "the blueprint is registered here".into(),
+                );
+                pf.includes.push(PyInclude {
+                    receiver: recv.to_owned(),
+                    target,
+                    prefix,
+                    guard: None,
+                    unknown: false,
+                    site,
+                });
+            }
+            "before_request" | "before_app_request" if !recv.is_empty() => {
+                // `app.before_request(check_login)`
+                if let Some(a) = py::positional_args(c).first() {
+                    let name = node_text(src, *a);
+                    let hook = defs.get(name).copied().ok_or(name);
+                    hooks.push((recv.to_owned(), hook, m == "before_app_request"));
+                }
+            }
             "add_middleware" => {
                 let mw = py::positional_args(c)
                     .first()
@@ -1361,6 +1442,44 @@ fn record_py(f: &mut Facts, cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) {
                 }
             }
             _ => {}
+        }
+    }
+    // Flask hooks: a guard on the app protects every blueprint it registers, one on a
+    // blueprint (where it is defined or where it is registered) protects that blueprint's routes.
+    // A hook imported from elsewhere is not evaluated: it may be a guard.
+    let mut guarded: HashSet<String> = HashSet::new();
+    for (recv, hook, app_wide) in hooks {
+        let guard = match hook {
+            Ok(h) => routes_py::hook_is_guard(src, h, opts).then(|| {
+                h.field("name")
+                    .map(|n| node_text(src, n).to_owned())
+                    .unwrap_or_default()
+            }),
+            Err(name) if model::guard_kind(name, &opts.guards).is_some() => Some(name.to_owned()),
+            Err(name) => {
+                if !model::known_not_guard(name) {
+                    if app_wide || pf.apps.contains(&recv) {
+                        pf.app_unknown = true;
+                    } else {
+                        pf.built_with.entry(recv.clone()).or_insert(false);
+                    }
+                }
+                None
+            }
+        };
+        let Some(guard) = guard else { continue };
+        if app_wide {
+            pf.app_wide_guard.get_or_insert(guard);
+        } else if pf.apps.contains(&recv) {
+            pf.app_guard.get_or_insert(guard);
+        } else {
+            pf.built_with.insert(recv.clone(), true);
+            guarded.insert(recv);
+        }
+    }
+    for inc in &mut pf.includes {
+        if inc.guard.is_none() && guarded.contains(&inc.target) {
+            inc.guard = Some("before_request".into());
         }
     }
     f.py.insert(path, pf);
@@ -1460,6 +1579,12 @@ impl Facts {
         self.js_mounts = js_mounts;
         self.js_mount_items = items;
         self.py_mounts = py_mounts;
+        self.py_app_wide = self
+            .py
+            .iter()
+            .filter(|(_, p)| p.app_wide_guard.is_some())
+            .map(|(f, _)| self.scope_of(f))
+            .collect();
     }
 
     fn express_chain(&self, file: &Path, var: &str, depth: usize, budget: &mut usize) -> Chain {
@@ -1722,7 +1847,8 @@ impl Facts {
         (p2.routers.contains(&var) || p2.apps.contains(&var)).then_some((f2, var))
     }
 
-    fn fastapi_chain(&self, file: &Path, var: &str, depth: usize, budget: &mut usize) -> Chain {
+    /// How a FastAPI router or Flask blueprint is reached from its app.
+    fn py_chain(&self, file: &Path, var: &str, depth: usize, budget: &mut usize) -> Chain {
         let Some(pf) = self.py.get(file) else {
             return Chain::Unknown;
         };
@@ -1730,6 +1856,18 @@ impl Facts {
             return Chain::Unknown;
         }
         *budget -= 1;
+        if depth == 0 && self.py_app_wide.contains(&self.scope_of(file)) {
+            return Chain::Protected;
+        }
+        // Routes on a blueprint defined in another module (`from . import bp` in views.py).
+        if !pf.routers.contains(var) && !pf.apps.contains(var) && !pf.built_with.contains_key(var) {
+            return match self.py_target(file, var) {
+                Some((f2, v2)) if f2 != file && depth <= 8 => {
+                    self.py_chain(&f2, &v2, depth + 1, budget)
+                }
+                _ => Chain::Unknown,
+            };
+        }
         match pf.built_with.get(var) {
             Some(true) => return Chain::Protected,
             Some(false) => return Chain::Unknown,
@@ -1762,7 +1900,7 @@ impl Facts {
                 if inc.unknown {
                     return Chain::Unknown;
                 }
-                match self.fastapi_chain(f2, &inc.receiver, depth + 1, budget) {
+                match self.py_chain(f2, &inc.receiver, depth + 1, budget) {
                     Chain::Open { prefix, .. } => {
                         if found.is_none() {
                             found = Some(Chain::Open {
@@ -1781,13 +1919,18 @@ impl Facts {
     fn apply_py(&self, path: &Path, r: &mut Route) {
         let file = normalize(path);
         match r.framework {
-            "fastapi" => {
+            "fastapi" | "flask" => {
                 let Some(top) = r.chain_top.clone() else {
                     return;
                 };
-                match self.fastapi_chain(&file, &top, 0, &mut 256) {
+                let flask = r.framework == "flask";
+                match self.py_chain(&file, &top, 0, &mut 256) {
                     Chain::Protected => r.guards.push(Guard {
-                        name: "include_router dependencies".into(),
+                        name: if flask {
+                            "before_request hook".into()
+                        } else {
+                            "include_router dependencies".into()
+                        },
                         kind: GuardKind::Authn,
                         level: Level::Router,
                     }),
@@ -1795,18 +1938,31 @@ impl Facts {
                         r.path = Some(join(&prefix, r.path.as_deref().unwrap_or("")));
                         r.rooted = true;
                         r.visible_chain = true;
-                        r.app_convention = self.seen(&file, "fastapi");
+                        r.app_convention = self.seen(&file, r.framework);
                         let at = site
                             .as_ref()
                             .map(|s| format!(" in {}", normalize(&s.path).display()))
                             .unwrap_or_default();
+                        let (what, guard, others) = if flask {
+                            (
+                                "its blueprint is registered",
+                                "no before_request guard",
+                                "other routes of this app require a login",
+                            )
+                        } else {
+                            (
+                                "its router is included",
+                                "no auth dependency",
+                                "other routes of this app require one",
+                            )
+                        };
                         r.reached = Some(Reached {
                             why: format!(
-                                "its router is included{at} with no auth dependency{}",
+                                "{what}{at} with {guard}{}",
                                 if r.app_convention {
-                                    ", while other routes of this app require one"
+                                    format!(", while {others}")
                                 } else {
-                                    ""
+                                    String::new()
                                 }
                             ),
                             related: site,
@@ -1924,6 +2080,17 @@ mod tests {
         let app = "const express = require('express');\nconst app = express();\napp.post('/a', requireAuth, a);\n\
             app.delete('/orders/:id', (req, res) => { Order.destroy(req.params.id); res.end(); });\n";
         let r = crate::engine::check_source(Path::new("app.js"), app, &cfg);
+        assert!(r.findings.iter().any(|f| f.rule.id == "unchecked-handler"));
+        // A Flask blueprint: its app may guard it where it is registered.
+        let bp = "from flask import Blueprint\nbp = Blueprint('o', __name__)\n\n\
+            @bp.delete('/orders/<int:oid>')\ndef remove(oid):\n    db.session.delete(oid)\n    db.session.commit()\n";
+        let r = crate::engine::check_source(Path::new("shop/orders.py"), bp, &cfg);
+        assert!(r.findings.iter().all(|f| f.rule.id != "unchecked-handler"));
+        // ... unless the file guards routes one by one: then its own convention judges them.
+        let conv = format!(
+            "{bp}\n@bp.post('/orders')\n@login_required\ndef create():\n    db.session.commit()\n"
+        );
+        let r = crate::engine::check_source(Path::new("shop/orders.py"), &conv, &cfg);
         assert!(r.findings.iter().any(|f| f.rule.id == "unchecked-handler"));
     }
 

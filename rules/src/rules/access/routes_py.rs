@@ -529,6 +529,10 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
             if !unknown_mw {
                 r.chain_top = Some(cur.clone());
             }
+        } else if !is_fastapi && !visible && !unknown_mw {
+            // A blueprint registered in another module (`app.register_blueprint(bp)`), whose
+            // app may guard it with a `before_request` hook there; decided below.
+            r.chain_top = Some(cur.clone());
         }
         // Methods of a controller class (`self` first) may get dependencies from the class.
         let method = f
@@ -539,6 +543,21 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
             r.opaque = true;
         }
         routes.push(r);
+    }
+    // Blueprint routes are left to the project pass, which sees where the blueprint is
+    // registered, unless this file guards routes one by one: then the file's own convention
+    // judges them (in the editor too).
+    let per_route = routes.iter().any(|r| {
+        r.guards
+            .iter()
+            .any(|g| g.kind == GuardKind::Authn && g.level == Level::Route)
+    });
+    if !per_route {
+        for r in routes.iter_mut() {
+            if r.framework == "flask" && r.chain_top.is_some() {
+                r.cross_file = true;
+            }
+        }
     }
     if django {
         django_views(cx, root, &funcs, &classes, opts, &mut routes);
@@ -754,6 +773,13 @@ fn call_arg_kind(src: &str, call: Node<'_>) -> Option<GuardKind> {
 }
 
 /// A `before_request` hook or HTTP middleware: a guard when its body checks the caller.
+/// Whether a `before_request`-style hook function rejects callers who are not signed in.
+pub(super) fn hook_is_guard(src: &str, h: Node<'_>, opts: &Options) -> bool {
+    let mut tmp = Route::new("", String::new(), 0..0);
+    hook_guard(src, h, opts, &mut tmp);
+    !tmp.guards.is_empty()
+}
+
 fn hook_guard(src: &str, h: Node<'_>, opts: &Options, r: &mut Route) {
     if h.k() == "call" {
         // app.add_middleware(AuthMiddleware)
