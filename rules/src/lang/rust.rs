@@ -320,10 +320,12 @@ impl<'a, 'f, 't, 'c> Visit<'t> for Walker<'a, 'f, 't, 'c> {
 
 /// Parses and walks a Rust file. The work runs on a scoped thread with a large stack, so deep
 /// (but legal) nesting cannot overflow, and proc-macro2's per-thread span table is freed after.
-pub(crate) fn run(cx: &mut FileCx<'_>, checks: &[RustCheck]) {
+/// The enabled checks, or `None` when there is nothing to run (no check enabled, or a file
+/// nested too deeply for the parser, noted).
+fn prelude<'c>(cx: &mut FileCx<'_>, checks: &'c [RustCheck]) -> Option<Vec<&'c RustCheck>> {
     let active: Vec<&RustCheck> = checks.iter().filter(|c| cx.any_enabled(c.rules)).collect();
     if active.is_empty() {
-        return;
+        return None;
     }
     let depth = bracket_depth(cx.text);
     if depth > MAX_NESTING {
@@ -331,8 +333,23 @@ pub(crate) fn run(cx: &mut FileCx<'_>, checks: &[RustCheck]) {
             Some(cx.path.to_owned()),
             format!("nesting {depth} levels deep is over the Rust parser's limit of {MAX_NESTING}; Rust rules skipped this file"),
         ));
-        return;
+        return None;
     }
+    Some(active)
+}
+
+/// [`run`] on the calling thread, which must have a large stack (the caller spawns it; syn
+/// recurses with the nesting of the source).
+pub(crate) fn run_here(cx: &mut FileCx<'_>, checks: &[RustCheck]) {
+    if let Some(active) = prelude(cx, checks) {
+        walk_file(cx, &active);
+    }
+}
+
+pub(crate) fn run(cx: &mut FileCx<'_>, checks: &[RustCheck]) {
+    let Some(active) = prelude(cx, checks) else {
+        return;
+    };
     let path = cx.path.to_owned();
     // Ok(true): ran; Ok(false): could not spawn; Err: a rule panicked.
     let outcome = std::thread::scope(|s| {

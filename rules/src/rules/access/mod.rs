@@ -4,7 +4,8 @@
 //! the rules decide from that model.
 //!
 //! Routes whose protection may come from another file (a router mounted elsewhere, a NestJS
-//! global guard, Next.js middleware, Django settings, FastAPI `include_router`) are marked
+//! global guard, Next.js middleware, Django settings, FastAPI `include_router`, a Flask blueprint
+//! or an axum router built in a function and mounted by another module) are marked
 //! `cross_file`: the file pass (and the editor) stays silent on them, and the project pass in
 //! `project.rs` judges them with the facts of the whole app. The two passes report disjoint
 //! sets of routes, so nothing is reported twice.
@@ -102,6 +103,11 @@ fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
         return;
     }
     let opts = Options::read(cx.file);
-    let routes = routes_rs::collect(cx, file, &opts);
-    report_all(cx.file, &routes, &opts);
+    let mut routes = routes_rs::collect(cx, file, &opts);
+    let report = project::prepare_rs(cx, &mut routes);
+    // Mounted routers were carried as routes for the project pass; they are not routes.
+    routes.retain(|r| r.mount_of.is_none());
+    if report {
+        report_all(cx.file, &routes, &opts);
+    }
 }

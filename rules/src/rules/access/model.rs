@@ -82,6 +82,12 @@ pub struct Route {
     pub app_convention: bool,
     /// A Django REST framework view (its default permission comes from settings).
     pub drf: bool,
+    /// axum: not a route but a router mounted from a function call (`.nest("/api",
+    /// api::routes())`), carried through the chain like a route so that prefixes and layers
+    /// apply to it; the called function's path.
+    pub mount_of: Option<Vec<String>>,
+    /// A layer of unknown purpose wraps the route (it may check the caller).
+    pub layer_unknown: bool,
 }
 
 /// How the project pass found a route to be reached (for messages and related locations).
@@ -116,6 +122,8 @@ impl Route {
             reached: None,
             app_convention: false,
             drf: false,
+            mount_of: None,
+            layer_unknown: false,
         }
     }
 

@@ -23,8 +23,9 @@ use super::routes_py;
 use crate::finding::Related;
 use crate::lang::js::{self, node_text, JsCx};
 use crate::lang::python::{self as py, PyCx};
+use crate::lang::rust::RustCx;
 use crate::lang::NodeExt;
-use crate::lang::{JsCheck, ProjectCx, PyCheck};
+use crate::lang::{JsCheck, ProjectCx, PyCheck, RustCheck};
 use crate::source::{FileKind, LineIndex};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -153,6 +154,33 @@ struct PyFile {
     app_wide_guard: Option<String>,
 }
 
+/// A router built by a function call and mounted in a chain (`.nest("/api", api::routes())`).
+struct RsMount {
+    /// The called function's path as written (`api::routes`).
+    target: Vec<String>,
+    /// Prefix from the `nest` calls around it in its chain.
+    prefix: String,
+    /// An auth layer applied after the mount in its chain.
+    guard: Option<String>,
+    /// A layer of unknown purpose applied after it.
+    unknown: bool,
+    /// The chain is served from this file (the app itself).
+    rooted: bool,
+    /// The function holding the chain, when not rooted (its own callers mount it).
+    func: Option<String>,
+    site: Related,
+}
+
+#[derive(Default)]
+struct RsFile {
+    /// Module path within its crate (`src/api/users.rs` -> `api::users`).
+    module: Vec<String>,
+    uses: HashMap<String, String>,
+    /// Functions building a router that is not served in this file.
+    router_fns: HashSet<String>,
+    mounts: Vec<RsMount>,
+}
+
 /// Facts of the whole project.
 #[derive(Default)]
 pub(crate) struct Facts {
@@ -179,6 +207,10 @@ pub(crate) struct Facts {
     py_mounts: HashMap<(PathBuf, String), Vec<(PathBuf, usize)>>,
     /// Apps (scopes) where a Flask blueprint guards every request (`before_app_request`).
     py_app_wide: HashSet<PathBuf>,
+    rs: HashMap<PathBuf, RsFile>,
+    /// Where each (file, function) building an axum router is mounted: (mounting file, index
+    /// of the mount).
+    rs_mounts: HashMap<(PathBuf, String), Vec<(PathBuf, usize)>>,
 }
 
 #[derive(Default)]
@@ -225,6 +257,7 @@ impl Facts {
     fn merge(mut self, later: Facts) -> Facts {
         self.js.extend(later.js);
         self.py.extend(later.py);
+        self.rs.extend(later.rs);
         self.auth_seen.extend(later.auth_seen);
         self.cross.extend(later.cross);
         self.next_mw.extend(later.next_mw);
@@ -275,6 +308,10 @@ static JS_FACTS: &[JsCheck] = &[JsCheck {
     rules: super::RULES,
     run: super::check_js,
 }];
+static RS_FACTS: &[RustCheck] = &[RustCheck {
+    rules: super::RULES,
+    run: super::check_rust,
+}];
 static PY_FACTS: &[PyCheck] = &[PyCheck {
     rules: super::RULES,
     run: super::check_py,
@@ -303,6 +340,11 @@ fn js_relevant(path: &Path, text: &str) -> bool {
         ]
         .iter()
         .any(|k| text.contains(k))
+}
+
+/// axum modules that build or mount routers.
+fn rs_relevant(text: &str) -> bool {
+    text.contains("axum") && (text.contains("Router") || text.contains(".nest("))
 }
 
 fn py_relevant(text: &str) -> bool {
@@ -364,6 +406,7 @@ pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
                     | "setup.py"
                     | "setup.cfg"
                     | "requirements.txt"
+                    | "Cargo.toml"
             )
         ) {
             if let Some(d) = f.parent() {
@@ -381,19 +424,21 @@ pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
             .par_iter()
             .fold(empty, |acc, path| {
                 let kind = FileKind::detect(path);
-                if !(kind.is_js_like() || kind == FileKind::Python) {
+                if !(kind.is_js_like() || kind == FileKind::Python || kind == FileKind::Rust) {
                     return acc;
                 }
                 let Some(text) = read(path) else { return acc };
-                let relevant = if kind == FileKind::Python {
-                    py_relevant(&text)
-                } else {
-                    js_relevant(path, &text)
+                let relevant = match kind {
+                    FileKind::Python => py_relevant(&text),
+                    FileKind::Rust => rs_relevant(&text),
+                    _ => js_relevant(path, &text),
                 };
                 if !relevant {
                     return acc;
                 }
-                STATE.with(|s| *s.borrow_mut() = State::Facts(Box::new(acc)));
+                // Each file's facts go to a part of their own, merged after the walk: a rule
+                // that fails on one file loses that file's facts only.
+                STATE.with(|s| *s.borrow_mut() = State::Facts(Box::new(empty())));
                 let _file_mode = FileModeOnDrop;
                 let mut cx = crate::engine::FileCx::new(path, &text, kind, config);
                 cx.is_test = !config.include_tests
@@ -401,8 +446,8 @@ pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
                 walk_file(&mut cx);
                 drop(cx);
                 match STATE.with(|s| std::mem::replace(&mut *s.borrow_mut(), State::File)) {
-                    State::Facts(f) => *f,
-                    _ => empty(),
+                    State::Facts(f) => acc.merge(*f),
+                    _ => acc,
                 }
             })
             .reduce(empty, Facts::merge)
@@ -441,10 +486,36 @@ pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
 }
 
 fn walk_file(cx: &mut crate::engine::FileCx<'_>) {
-    if cx.kind == FileKind::Python {
-        crate::lang::python::run_with(cx, PY_FACTS, None);
-    } else {
-        crate::lang::js::run_with(cx, JS_FACTS, None);
+    match cx.kind {
+        FileKind::Python => {
+            crate::lang::python::run_with(cx, PY_FACTS, None);
+        }
+        FileKind::Rust => walk_rust(cx),
+        _ => {
+            crate::lang::js::run_with(cx, JS_FACTS, None);
+        }
+    }
+}
+
+/// Rust files are walked on a thread with a large stack (syn recurses with the nesting of the
+/// source), which takes this thread's pass state along and hands it back.
+fn walk_rust(cx: &mut crate::engine::FileCx<'_>) {
+    let state = STATE.with(|s| std::mem::replace(&mut *s.borrow_mut(), State::File));
+    let back = std::thread::scope(|sc| {
+        let h = std::thread::Builder::new()
+            .name("predeploy-rust".into())
+            .stack_size(64 * 1024 * 1024)
+            .spawn_scoped(sc, move || {
+                STATE.with(|s| *s.borrow_mut() = state);
+                let _file_mode = FileModeOnDrop;
+                crate::lang::rust::run_here(cx, RS_FACTS);
+                STATE.with(|s| std::mem::replace(&mut *s.borrow_mut(), State::File))
+            })
+            .ok()?;
+        h.join().ok()
+    });
+    if let Some(state) = back {
+        STATE.with(|s| *s.borrow_mut() = state);
     }
 }
 
@@ -478,6 +549,79 @@ pub(super) fn prepare_py(
         |f| record_py(f, cx, root, opts),
         |f, path, r| f.apply_py(path, r),
     )
+}
+
+/// [`prepare_js`] for Rust files; `routes` includes the routers mounted from function calls
+/// (`mount_of`).
+pub(super) fn prepare_rs(cx: &RustCx<'_, '_, '_>, routes: &mut [Route]) -> bool {
+    let mounts: Vec<Route> = routes
+        .iter()
+        .filter(|r| r.mount_of.is_some())
+        .cloned()
+        .collect();
+    // Functions whose router is reached from elsewhere: those holding unrooted routes.
+    let fns: HashSet<String> = routes.iter().filter_map(|r| r.chain_top.clone()).collect();
+    prepare(
+        cx.file.path,
+        routes,
+        |f| record_rs(f, cx, fns, mounts),
+        |f, path, r| f.apply_rs(path, r),
+    )
+}
+
+/// The module path of a Rust file within its crate: `src/api/users.rs` -> `api::users`,
+/// `src/api/mod.rs` -> `api`, `src/main.rs` -> the crate root.
+fn rs_module(path: &Path) -> Vec<String> {
+    let comps: Vec<String> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let start = comps
+        .iter()
+        .rposition(|c| c == "src")
+        .map(|i| i + 1)
+        .unwrap_or(comps.len().saturating_sub(1));
+    let mut m: Vec<String> = comps[start..].to_vec();
+    if let Some(last) = m.last_mut() {
+        *last = last.trim_end_matches(".rs").to_owned();
+    }
+    if m.last().is_some_and(|l| l == "mod") || (m.len() == 1 && (m[0] == "main" || m[0] == "lib")) {
+        m.pop();
+    }
+    m
+}
+
+fn record_rs(f: &mut Facts, cx: &RustCx<'_, '_, '_>, fns: HashSet<String>, mounts: Vec<Route>) {
+    let path = normalize(cx.file.path);
+    let mut rf = RsFile {
+        module: rs_module(&path),
+        uses: cx.uses.clone(),
+        router_fns: fns,
+        ..Default::default()
+    };
+    for m in mounts {
+        let guard = m
+            .guards
+            .iter()
+            .find(|g| g.level != Level::Body)
+            .map(|g| g.name.clone());
+        let site = related_at(
+            cx.file.path,
+            cx.src,
+            m.at.clone(),
+            "the router is mounted here".into(),
+        );
+        rf.mounts.push(RsMount {
+            target: m.mount_of.unwrap_or_default(),
+            prefix: m.path.unwrap_or_default(),
+            guard,
+            unknown: m.layer_unknown,
+            rooted: m.rooted,
+            func: m.chain_top,
+            site,
+        });
+    }
+    f.rs.insert(path, rf);
 }
 
 /// The phase logic shared by both languages: `record` adds the file's facts (facts phase),
@@ -1585,6 +1729,134 @@ impl Facts {
             .filter(|(_, p)| p.app_wide_guard.is_some())
             .map(|(f, _)| self.scope_of(f))
             .collect();
+        let mut rs_mounts: HashMap<(PathBuf, String), Vec<(PathBuf, usize)>> = HashMap::new();
+        for (f2, r2) in &self.rs {
+            for (i, m) in r2.mounts.iter().enumerate() {
+                if let Some(key) = self.rs_target(f2, &m.target) {
+                    rs_mounts.entry(key).or_default().push((f2.clone(), i));
+                }
+            }
+        }
+        for v in rs_mounts.values_mut() {
+            v.sort();
+        }
+        self.rs_mounts = rs_mounts;
+    }
+
+    /// The function a mount calls, as (file, function), when it builds a router in this app:
+    /// `users::routes` from `src/main.rs` is `routes` in `src/users.rs` (or `src/users/mod.rs`);
+    /// `use` aliases, `crate::`, `self::` and `super::` are followed. Unresolved or ambiguous
+    /// targets (another crate, a re-export) give `None`.
+    fn rs_target(&self, from: &Path, target: &[String]) -> Option<(PathBuf, String)> {
+        let rf = self.rs.get(from)?;
+        let mut segs: Vec<String> = target.to_vec();
+        if let Some(full) = segs.first().and_then(|s0| rf.uses.get(s0)) {
+            let mut expanded: Vec<String> = full.split("::").map(str::to_owned).collect();
+            expanded.extend(segs.drain(1..));
+            segs = expanded;
+        }
+        let name = segs.pop()?;
+        let module: Vec<String> = match segs.first().map(String::as_str) {
+            None => rf.module.clone(),
+            Some("crate") => segs[1..].to_vec(),
+            Some("self") => rf.module.iter().chain(&segs[1..]).cloned().collect(),
+            Some("super") => {
+                let ups = segs.iter().take_while(|s| *s == "super").count();
+                let keep = rf.module.len().checked_sub(ups)?;
+                rf.module[..keep]
+                    .iter()
+                    .chain(&segs[ups..])
+                    .cloned()
+                    .collect()
+            }
+            Some(_) => rf.module.iter().chain(&segs).cloned().collect(),
+        };
+        let scope = self.scope_of(from);
+        let mut hits = self.rs.iter().filter(|(f, r)| {
+            r.module == module && r.router_fns.contains(&name) && self.scope_of(f) == scope
+        });
+        let (f, _) = hits.next()?;
+        hits.next().is_none().then(|| (f.clone(), name.clone()))
+    }
+
+    /// How the router built by `func` in `file` is reached from the app.
+    fn rs_chain(&self, file: &Path, func: &str, depth: usize, budget: &mut usize) -> Chain {
+        if *budget == 0 || depth > 8 {
+            return Chain::Unknown;
+        }
+        *budget -= 1;
+        let key = (file.to_owned(), func.to_owned());
+        let mut found = None;
+        for (f2, i) in self.rs_mounts.get(&key).map(Vec::as_slice).unwrap_or(&[]) {
+            let Some(m) = self.rs.get(f2).and_then(|r| r.mounts.get(*i)) else {
+                continue;
+            };
+            if m.guard.is_some() {
+                return Chain::Protected;
+            }
+            if m.unknown {
+                return Chain::Unknown;
+            }
+            let up = match (&m.func, m.rooted) {
+                (_, true) => Chain::Open {
+                    prefix: String::new(),
+                    site: None,
+                },
+                (Some(f3), false) => self.rs_chain(f2, f3, depth + 1, budget),
+                (None, false) => Chain::Unknown,
+            };
+            match up {
+                Chain::Open { prefix, .. } => {
+                    if found.is_none() {
+                        found = Some(Chain::Open {
+                            prefix: join(&prefix, &m.prefix),
+                            site: Some(m.site.clone()),
+                        });
+                    }
+                }
+                c => return c,
+            }
+        }
+        found.unwrap_or(Chain::Unknown)
+    }
+
+    fn apply_rs(&self, path: &Path, r: &mut Route) {
+        if r.framework != "axum" {
+            return;
+        }
+        let Some(top) = r.chain_top.clone() else {
+            return;
+        };
+        let file = normalize(path);
+        match self.rs_chain(&file, &top, 0, &mut 256) {
+            Chain::Protected => r.guards.push(Guard {
+                name: "auth layer where the router is mounted".into(),
+                kind: GuardKind::Authn,
+                level: Level::Router,
+            }),
+            Chain::Open { prefix, site } => {
+                r.path = Some(join(&prefix, r.path.as_deref().unwrap_or("")));
+                r.rooted = true;
+                r.visible_chain = true;
+                r.app_convention = self.seen(&file, "axum");
+                let at = site
+                    .as_ref()
+                    .map(|s| format!(" in {}", normalize(&s.path).display()))
+                    .unwrap_or_default();
+                r.reached = Some(Reached {
+                    why: format!(
+                        "its router is mounted{at} with no auth layer{}",
+                        if r.app_convention {
+                            ", while other routes of this app require authentication"
+                        } else {
+                            ""
+                        }
+                    ),
+                    related: site,
+                });
+            }
+            Chain::Unknown => {}
+        }
     }
 
     fn express_chain(&self, file: &Path, var: &str, depth: usize, budget: &mut usize) -> Chain {
@@ -2046,6 +2318,16 @@ fn next_roots(file: &Path) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rust_module_paths() {
+        let m = |p: &str| rs_module(Path::new(p)).join("::");
+        assert_eq!(m("app/src/main.rs"), "");
+        assert_eq!(m("app/src/lib.rs"), "");
+        assert_eq!(m("app/src/api/mod.rs"), "api");
+        assert_eq!(m("app/src/api/users.rs"), "api::users");
+        assert_eq!(m("crates/web/src/routes/admin/mod.rs"), "routes::admin");
+    }
 
     #[test]
     fn matchers() {

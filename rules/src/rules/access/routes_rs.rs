@@ -389,8 +389,104 @@ fn path_last(e: &Expr) -> Option<String> {
     }
 }
 
-/// Every path ident inside a layer/wrap expression (`from_fn(auth::require_user)` ->
-/// `from_fn`, `auth`, `require_user`).
+/// The names that decide what a layer/wrap expression does: the type it is built from
+/// (`TraceLayer::new_for_http().on_response(..)` -> `TraceLayer`; builder methods and their
+/// arguments are configuration), the layers a `ServiceBuilder` stacks, the function handed to
+/// `from_fn`-style adapters (with its module path: `from_fn(auth::require_user)` -> `auth`,
+/// `require_user`) and generic arguments (`from_extractor::<RequireAuth>()`). `?` stands for
+/// something not evaluated (a closure, a macro).
+fn decisive_names(e: &Expr, out: &mut Vec<String>, depth: usize) {
+    if depth > 32 {
+        out.push("?".into());
+        return;
+    }
+    let generics = |seg: &syn::PathSegment, out: &mut Vec<String>| {
+        if let syn::PathArguments::AngleBracketed(a) = &seg.arguments {
+            for g in &a.args {
+                if let syn::GenericArgument::Type(t) = g {
+                    let mut ids = Vec::new();
+                    type_idents(t, &mut ids, 0);
+                    out.extend(ids);
+                }
+            }
+        }
+    };
+    match e {
+        Expr::MethodCall(m) => {
+            decisive_names(&m.receiver, out, depth + 1);
+            if let Some(t) = &m.turbofish {
+                for g in &t.args {
+                    if let syn::GenericArgument::Type(t) = g {
+                        type_idents(t, out, 0);
+                    }
+                }
+            }
+            if matches!(
+                m.method.to_string().as_str(),
+                "layer" | "option_layer" | "wrap" | "route_layer"
+            ) {
+                for a in &m.args {
+                    decisive_names(a, out, depth + 1);
+                }
+            }
+        }
+        Expr::Call(c) => {
+            let Expr::Path(p) = &*c.func else {
+                out.push("?".into());
+                return;
+            };
+            let segs: Vec<&syn::PathSegment> = p.path.segments.iter().collect();
+            for seg in &segs {
+                generics(seg, out);
+            }
+            let last = segs.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            if last.starts_with("from_fn")
+                || last.starts_with("map_request")
+                || last.starts_with("from_extractor")
+                || last == "middleware_fn"
+            {
+                // The function handed over decides.
+                for a in &c.args {
+                    match a {
+                        Expr::Path(ap) => {
+                            out.extend(ap.path.segments.iter().map(|s| s.ident.to_string()))
+                        }
+                        Expr::Reference(_) | Expr::Paren(_) => decisive_names(a, out, depth + 1),
+                        Expr::MethodCall(m) if m.method == "clone" => {}
+                        Expr::Lit(_) => {}
+                        _ => out.push("?".into()),
+                    }
+                }
+                // A state argument is not a middleware.
+                out.retain(|n| !n.contains("state"));
+                return;
+            }
+            let upper = |s: &str| s.chars().next().is_some_and(char::is_uppercase);
+            match segs.len() {
+                0 => {}
+                // `Extension(pool)`, `cors()`
+                1 => out.push(last),
+                // `TraceLayer::new_for_http()`, `auth::layer()`
+                _ => {
+                    let prev = segs[segs.len() - 2].ident.to_string();
+                    if upper(&prev) {
+                        out.push(prev);
+                    } else {
+                        out.extend(segs.iter().map(|s| s.ident.to_string()));
+                    }
+                }
+            }
+        }
+        Expr::Path(p) => out.extend(p.path.segments.iter().map(|s| s.ident.to_string())),
+        Expr::Reference(r) => decisive_names(&r.expr, out, depth + 1),
+        Expr::Paren(p) => decisive_names(&p.expr, out, depth + 1),
+        Expr::Group(g) => decisive_names(&g.expr, out, depth + 1),
+        _ => out.push("?".into()),
+    }
+}
+
+/// Every path ident and method name inside a layer/wrap expression (for guard names anywhere:
+/// `ValidateRequestHeaderLayer::bearer(..)`, `from_fn(auth::require_user)`).
 fn names_in(e: &Expr) -> Vec<String> {
     struct N(Vec<String>);
     impl<'a> Visit<'a> for N {
@@ -415,16 +511,28 @@ fn names_in(e: &Expr) -> Vec<String> {
     n.0
 }
 
-/// A layer/wrap: Some(guard), None for benign, Err for unknown purpose.
+/// A layer/wrap: Some(guard) when a name in it is a guard's, None when what decides it is
+/// benign (tracing, CORS, compression...), Err for unknown purpose.
 fn layer_guard(e: &Expr, opts: &Options) -> Result<Option<Guard>, ()> {
-    let names = names_in(e);
-    for n in &names {
+    for n in names_in(e) {
         if matches!(
             n.as_str(),
             "from_fn" | "from_fn_with_state" | "new" | "layer" | "map_request" | "middleware"
-        ) {
+        ) || benign_layer(&n)
+        {
             continue;
         }
+        if let Some(k) = model::guard_kind(&n, &opts.guards) {
+            return Ok(Some(Guard {
+                name: n,
+                kind: k,
+                level: Level::Router,
+            }));
+        }
+    }
+    let mut names = Vec::new();
+    decisive_names(e, &mut names, 0);
+    for n in &names {
         if benign_layer(n) {
             continue;
         }
@@ -436,21 +544,35 @@ fn layer_guard(e: &Expr, opts: &Options) -> Result<Option<Guard>, ()> {
             }));
         }
     }
+    let lower_benign = |n: &str| {
+        let l = n.to_ascii_lowercase();
+        [
+            "trace",
+            "log",
+            "metric",
+            "cors",
+            "compress",
+            "timeout",
+            "request_id",
+            "panic",
+            "limit",
+            "header",
+            "cache",
+            "span",
+            "timing",
+            "latency",
+            "telemetry",
+            "otel",
+        ]
+        .iter()
+        .any(|w| l.contains(w))
+    };
     if names.iter().all(|n| {
         benign_layer(n)
+            || lower_benign(n)
             || matches!(
                 n.as_str(),
-                "new"
-                    | "layer"
-                    | "tower_http"
-                    | "trace"
-                    | "cors"
-                    | "middleware"
-                    | "Any"
-                    | "permissive"
-                    | "very_permissive"
-                    | "default"
-                    | "clone"
+                "layer" | "tower_http" | "middleware" | "axum" | "actix_web" | "Any" | "default"
             )
             || n.chars().next().is_some_and(char::is_lowercase) && n.len() <= 3
     }) {
@@ -472,6 +594,9 @@ struct Scan<'ast> {
     serves: bool,
     /// Functions referenced via `.service(x)`/`.to(x)`/`routes![..]`.
     referenced: HashSet<String>,
+    /// The function being visited, and the function each method call sits in.
+    cur_fn: Option<String>,
+    fn_of: HashMap<*const ExprMethodCall, String>,
 }
 
 impl<'ast> Visit<'ast> for Scan<'ast> {
@@ -490,7 +615,14 @@ impl<'ast> Visit<'ast> for Scan<'ast> {
         if crate::lang::rust::is_test_attr(&f.attrs) {
             return;
         }
+        let prev = self.cur_fn.replace(f.sig.ident.to_string());
         visit::visit_item_fn(self, f);
+        self.cur_fn = prev;
+    }
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        let prev = self.cur_fn.replace(f.sig.ident.to_string());
+        visit::visit_impl_item_fn(self, f);
+        self.cur_fn = prev;
     }
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
         if crate::lang::rust::is_test_attr(&m.attrs) {
@@ -514,6 +646,9 @@ impl<'ast> Visit<'ast> for Scan<'ast> {
             }
         }
         self.calls.push(m);
+        if let Some(f) = &self.cur_fn {
+            self.fn_of.insert(m as *const _, f.clone());
+        }
         visit::visit_expr_method_call(self, m);
     }
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
@@ -609,6 +744,7 @@ fn method_router(e: &Expr) -> Vec<(String, Option<String>)> {
     out
 }
 
+/// The routes of a file, and the routers it mounts from function calls (`mount_of` set).
 pub(crate) fn collect(cx: &RustCx<'_, '_, '_>, file: &File, opts: &Options) -> Vec<Route> {
     let mut scan = Scan::default();
     scan.visit_file(file);
@@ -628,7 +764,32 @@ pub(crate) fn collect(cx: &RustCx<'_, '_, '_>, file: &File, opts: &Options) -> V
             if scan.inner.contains(&(outer as *const _)) {
                 continue;
             }
-            chain_routes(cx, &scan, outer, opts, axum, &mut routes, &mut st, 0);
+            let ids = chain_routes(cx, &scan, outer, opts, axum, &mut routes, &mut st, 0);
+            // A router built in a function and not served here: the function is how other
+            // modules reach it (`.nest("/api", api::routes())`).
+            if let Some(f) = scan.fn_of.get(&(outer as *const _)) {
+                for i in ids {
+                    let r = &mut routes[i];
+                    if r.framework == "axum" && !r.rooted && r.chain_top.is_none() {
+                        r.chain_top = Some(f.clone());
+                    }
+                }
+            }
+        }
+        // Left to the project pass, which sees where the function's router is mounted, unless
+        // this file guards routes one by one (then its own convention judges them).
+        let per_route = routes.iter().any(|r| {
+            r.mount_of.is_none()
+                && r.guards
+                    .iter()
+                    .any(|g| g.kind == GuardKind::Authn && g.level == Level::Route)
+        });
+        if !per_route {
+            for r in routes.iter_mut() {
+                if r.chain_top.is_some() && r.mount_of.is_none() {
+                    r.cross_file = true;
+                }
+            }
         }
     }
     // Attribute routes (actix-web, rocket) not seen through a chain.
@@ -899,6 +1060,25 @@ fn chain_routes_inner(
                     Some(Expr::MethodCall(im)) => {
                         chain_routes(cx, scan, im, opts, axum, routes, st, depth + 1)
                     }
+                    // `.nest("/api", api::routes(state))`: a router built by a function,
+                    // followed by the project pass.
+                    Some(Expr::Call(call)) if framework == "axum" => match &*call.func {
+                        Expr::Path(p) => {
+                            let segs: Vec<String> = p
+                                .path
+                                .segments
+                                .iter()
+                                .map(|s| s.ident.to_string())
+                                .collect();
+                            let mut r = Route::new(framework, String::new(), cx.range_of(call));
+                            r.mount_of = Some(segs);
+                            r.path = Some(String::new());
+                            r.scope = format!("chain{:p}", outer as *const _);
+                            routes.push(r);
+                            vec![routes.len() - 1]
+                        }
+                        _ => Vec::new(),
+                    },
                     Some(Expr::Path(p)) => match p
                         .path
                         .get_ident()
@@ -973,6 +1153,7 @@ fn chain_routes_inner(
         routes[i].guards.extend(wraps.iter().cloned());
         if unknown {
             routes[i].visible_chain = false;
+            routes[i].layer_unknown = true;
         } else if depth == 0 && scan.serves {
             routes[i].visible_chain = true;
         }
@@ -1012,4 +1193,51 @@ fn attr_route(cx: &RustCx<'_, '_, '_>, f: &ItemFn, opts: &Options, routes: &mut 
     r.path = path;
     handler_facts(f, opts, &mut r, &HashSet::new());
     routes.push(r);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn judge(src: &str) -> Result<Option<String>, ()> {
+        let e: Expr = syn::parse_str(src).expect("test expression parses");
+        let opts = Options {
+            guards: Vec::new(),
+            public_routes: Vec::new(),
+        };
+        layer_guard(&e, &opts).map(|g| g.map(|g| g.name))
+    }
+
+    /// Builder methods and constructor arguments of a benign layer are configuration; the
+    /// function handed to `from_fn` decides; a guard name anywhere makes it a guard.
+    #[test]
+    fn layers_are_judged_by_what_decides_them() {
+        for benign in [
+            "TraceLayer::new_for_http()",
+            "TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(Level::INFO))",
+            "CorsLayer::new().allow_origin(origins).allow_methods([Method::GET])",
+            "ServiceBuilder::new().layer(HandleErrorLayer::new(|e: BoxError| async move { e })).timeout(Duration::from_secs(10))",
+            "middleware::from_fn(log_requests)",
+            "TimeoutLayer::new(Duration::from_secs(30))",
+        ] {
+            assert_eq!(judge(benign), Ok(None), "{benign}");
+        }
+        for guard in [
+            "middleware::from_fn(require_auth)",
+            "from_fn_with_state(state.clone(), auth::middleware)",
+            "ValidateRequestHeaderLayer::bearer(\"token\")",
+            "ServiceBuilder::new().layer(TraceLayer::new_for_http()).layer(from_fn(require_login))",
+            "from_extractor::<RequireAuth>()",
+        ] {
+            assert!(matches!(judge(guard), Ok(Some(_))), "{guard}");
+        }
+        for unknown in [
+            "middleware::from_fn_with_state(state.clone(), tenant_mw)",
+            "ServiceBuilder::new().layer(TraceLayer::new_for_http()).layer(from_fn(tenant))",
+            "from_fn(|req: Request, next: Next| async move { next.run(req).await })",
+            "TenantLayer::new()",
+        ] {
+            assert_eq!(judge(unknown), Err(()), "{unknown}");
+        }
+    }
 }

@@ -29,9 +29,16 @@ crate::declare_rule! {
     /// Next.js `middleware.ts` next to `app/`/`pages/` (does it check the session, does its
     /// `config.matcher` cover the path; matchers too complex to evaluate are assumed to), Django
     /// settings (`DEFAULT_PERMISSION_CLASSES` for DRF views, `LoginRequiredMiddleware`) and
-    /// `login_required(view)` in urls.py, FastAPI `include_router(router, dependencies=[..])`.
+    /// `login_required(view)` in urls.py, FastAPI `include_router(router, dependencies=[..])`,
+    /// Flask blueprints registered by another module (`app.register_blueprint(bp,
+    /// url_prefix=..)`, `before_request` hooks on the app or the blueprint where it is defined
+    /// or registered, `@bp.before_app_request`, a blueprint imported into its views module),
+    /// axum routers built by a function and mounted by another module (`.nest("/api",
+    /// api::routes())`, `.merge(users::router())`, followed through `mod`/`use`/`crate::`/
+    /// `super::` paths; an auth `.layer`/`.route_layer` after the mount protects them).
     /// Messages then give the full path (mount prefix + route path) and point to the mount.
-    /// Apps are delimited by the nearest `package.json`/`manage.py` (monorepos).
+    /// Apps are delimited by the nearest `package.json`, `manage.py`, `pyproject.toml`,
+    /// `setup.py`, `setup.cfg`, `requirements.txt` or `Cargo.toml` (monorepos).
     ///
     /// ## Why is this bad?
     /// A handler without a guard serves anyone on the network: a forgotten `@login_required`
