@@ -340,6 +340,9 @@ fn js_relevant(path: &Path, text: &str) -> bool {
         ]
         .iter()
         .any(|k| text.contains(k))
+        // A module exporting a function that adds routes to the app it is given.
+        || (text.contains("app.") || text.contains("router.") || text.contains("server."))
+            && text.contains("export")
 }
 
 /// axum modules that build or mount routers.
@@ -720,6 +723,26 @@ fn import_target(cx: &JsCx<'_, '_>, path: &str) -> Option<Target> {
     })
 }
 
+/// The app parameter of a function that adds routes to the app it is given (`function (app)
+/// {..}`, `(router) => {..}`), when its first parameter is named like one.
+fn route_fn_param(src: &str, f: Node<'_>) -> Option<String> {
+    if !routes_js::is_fn(f) && f.k() != "function_declaration" {
+        return None;
+    }
+    let first = match f.field("parameter") {
+        Some(p) => p,
+        None => f.field("parameters")?.named_child(0)?,
+    };
+    let ident = match first.k() {
+        "identifier" => first,
+        // TypeScript: `(app: Express)`
+        "required_parameter" | "optional_parameter" => first.field("pattern")?,
+        _ => return None,
+    };
+    let name = node_text(src, ident);
+    (ident.k() == "identifier" && routes_js::server_like_name(name)).then(|| name.to_owned())
+}
+
 fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
     let src = cx.src;
     let path = normalize(cx.file.path);
@@ -776,6 +799,10 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
                     if lp == "module.exports" {
                         if let Some(v) = rv {
                             jf.exports.insert("default".into(), v);
+                        } else if let Some(p) = route_fn_param(src, r) {
+                            // `module.exports = function (app) { app.get(..) }`
+                            jf.routers.insert(p.clone());
+                            jf.exports.insert("default".into(), p);
                         } else if r.k() == "object" {
                             let mut c = r.walk();
                             for p in r.named_children(&mut c) {
@@ -802,6 +829,9 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
                     {
                         if let Some(v) = rv {
                             jf.exports.insert(name.to_owned(), v);
+                        } else if let Some(p) = route_fn_param(src, r) {
+                            jf.routers.insert(p.clone());
+                            jf.exports.insert(name.to_owned(), p);
                         }
                     }
                 }
@@ -810,8 +840,13 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
                 let mut c = n.walk();
                 let is_default = n.children(&mut c).any(|k| k.k() == "default");
                 if is_default {
-                    if let Some(v) = n.field("value").and_then(|v| js::member_path(src, v)) {
+                    let value = n.field("value").or_else(|| n.field("declaration"));
+                    if let Some(v) = value.and_then(|v| js::member_path(src, v)) {
                         jf.exports.insert("default".into(), v);
+                    } else if let Some(p) = value.and_then(|v| route_fn_param(src, v)) {
+                        // `export default function (app) { app.get(..) }`
+                        jf.routers.insert(p.clone());
+                        jf.exports.insert("default".into(), p);
                     }
                 } else if let Some(d) = n.field("declaration") {
                     let mut c2 = d.walk();
@@ -852,6 +887,20 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
         let mut c = n.walk();
         let kids: Vec<Node> = n.named_children(&mut c).collect();
         stack.extend(kids.into_iter().rev());
+    }
+    // `module.exports = registerRoutes` / `export { registerRoutes }` with
+    // `function registerRoutes(app) { app.get(..) }`: the export stands for the app parameter.
+    for local in jf.exports.values_mut() {
+        if jf.routers.contains(local.as_str()) || jf.apps.contains(local.as_str()) {
+            continue;
+        }
+        if let Some(p) = local_fns
+            .get(local.as_str())
+            .and_then(|f| route_fn_param(src, *f))
+        {
+            jf.routers.insert(p.clone());
+            *local = p;
+        }
     }
     if nest_public {
         // A `@Public()`-style opt-out implies a global guard, wherever it is registered.
@@ -951,6 +1000,53 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
                 continue;
             }
             "SetMetadata" => {}
+            // `require('./routes/orders')(app)`, `registerOrders(app)` with an imported
+            // function: the module adds its routes to `app` here.
+            "" => {
+                let target = match func.k() {
+                    "call_expression" if js::callee_name(src, func) == Some("require") => {
+                        js::call_args(func)
+                            .first()
+                            .and_then(|a| js::string_value(src, *a))
+                            .filter(|m| m.starts_with('.'))
+                            .map(|m| Target::Import {
+                                module: m.to_owned(),
+                                member: "default".into(),
+                            })
+                    }
+                    "identifier" | "member_expression" => {
+                        js::member_path(src, func).and_then(|name| import_target(cx, &name))
+                    }
+                    _ => None,
+                };
+                let receiver = js::call_args(call)
+                    .first()
+                    .and_then(|a| js::member_path(src, *a))
+                    .filter(|r| {
+                        jf.apps.contains(r)
+                            || jf.routers.contains(r)
+                            || routes_js::server_like_name(r)
+                    });
+                if let (Some(target), Some(receiver)) = (target, receiver) {
+                    let site = related_at(
+                        cx.file.path,
+                        src,
+                        call.byte_range(),
+                        "the routes are added to the app here".into(),
+                    );
+                    jf.uses.push(UseFact {
+                        receiver,
+                        prefix: None,
+                        items: vec![Item::Ref {
+                            target: Some(target),
+                            class: Class::Benign,
+                        }],
+                        at: call.start_byte(),
+                        site,
+                    });
+                }
+                continue;
+            }
             _ => {
                 if js::callee_name(src, call) == Some("SetMetadata") {
                     let public = js::call_args(call).first().is_some_and(|a| {
