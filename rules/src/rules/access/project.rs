@@ -1000,6 +1000,95 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
                 continue;
             }
             "SetMetadata" => {}
+            // Fastify: `app.addHook('onRequest', app.authenticate)` guards the instance's routes
+            // and the plugins it registers.
+            "addHook" => {
+                let args = js::call_args(call);
+                let hook = args
+                    .first()
+                    .and_then(|a| js::string_value(src, *a))
+                    .unwrap_or("");
+                let (Some(receiver), Some(h)) = (
+                    func.field("object").and_then(|o| js::member_path(src, o)),
+                    args.get(1),
+                ) else {
+                    continue;
+                };
+                if !matches!(
+                    hook,
+                    "onRequest" | "preHandler" | "preValidation" | "preParsing"
+                ) {
+                    continue;
+                }
+                let site = related_at(cx.file.path, src, call.byte_range(), "hook".into());
+                jf.uses.push(UseFact {
+                    receiver,
+                    prefix: None,
+                    items: vec![Item::Ref {
+                        target: None,
+                        class: classify_mw(src, *h, opts),
+                    }],
+                    at: call.start_byte(),
+                    site,
+                });
+                continue;
+            }
+            // Fastify: `app.register(require('./routes/users'), { prefix: '/users' })`. A plugin
+            // runs after its parent's code, with every hook the parent added by then, so the
+            // mount counts as coming after all of them.
+            "register" => {
+                let args = js::call_args(call);
+                let Some(receiver) = func.field("object").and_then(|o| js::member_path(src, o))
+                else {
+                    continue;
+                };
+                let target = args.first().and_then(|a| match a.k() {
+                    "call_expression" if js::callee_name(src, *a) == Some("require") => {
+                        js::call_args(*a)
+                            .first()
+                            .and_then(|m| js::string_value(src, *m))
+                            .filter(|m| m.starts_with('.'))
+                            .map(|m| Target::Import {
+                                module: m.to_owned(),
+                                member: "default".into(),
+                            })
+                    }
+                    "identifier" | "member_expression" => {
+                        js::member_path(src, *a).and_then(|name| import_target(cx, &name))
+                    }
+                    _ => None,
+                });
+                let Some(target) = target else { continue };
+                let prefix = args.get(1).filter(|o| o.k() == "object").and_then(|o| {
+                    let mut c = o.walk();
+                    let found = o.named_children(&mut c).find_map(|p| {
+                        (p.k() == "pair"
+                            && p.field("key").map(|k| node_text(src, k)) == Some("prefix"))
+                        .then(|| p.field("value"))
+                        .flatten()
+                        .and_then(|v| js::string_value(src, v))
+                        .map(str::to_owned)
+                    });
+                    found
+                });
+                let site = related_at(
+                    cx.file.path,
+                    src,
+                    call.byte_range(),
+                    "the plugin is registered here".into(),
+                );
+                jf.uses.push(UseFact {
+                    receiver,
+                    prefix,
+                    items: vec![Item::Ref {
+                        target: Some(target),
+                        class: Class::Benign,
+                    }],
+                    at: src.len(),
+                    site,
+                });
+                continue;
+            }
             // `require('./routes/orders')(app)`, `registerOrders(app)` with an imported
             // function: the module adds its routes to `app` here.
             "" => {
@@ -2056,7 +2145,7 @@ impl Facts {
     fn apply_js(&self, path: &Path, r: &mut Route) {
         let file = normalize(path);
         match r.framework {
-            "express" => {
+            "express" | "fastify" => {
                 let Some(top) = r.chain_top.clone() else {
                     return;
                 };
@@ -2073,7 +2162,7 @@ impl Facts {
                         r.path = Some(join(&prefix, r.path.as_deref().unwrap_or("")));
                         r.rooted = true;
                         r.visible_chain = true;
-                        r.app_convention = self.seen(&file, "express");
+                        r.app_convention = self.seen(&file, r.framework);
                         let at = site
                             .as_ref()
                             .map(|s| format!(" in {}", normalize(&s.path).display()))

@@ -671,7 +671,9 @@ fn express_like<'t>(
     }
 
     for (receiver, methods, path, rest, call) in regs {
-        let fastify = objs.get(&receiver).is_some_and(|o| o.fastify);
+        // A Fastify plugin gets its instance as a parameter (`async function (fastify, opts)`).
+        let fastify = objs.get(&receiver).is_some_and(|o| o.fastify)
+            || (!objs.contains_key(&receiver) && receiver == "fastify");
         let custom_router = custom.contains(&receiver);
         let framework = if fastify { "fastify" } else { "express" };
         let (handler_node, mws): (Option<Node>, Vec<Node>) = if rest.len() == 1

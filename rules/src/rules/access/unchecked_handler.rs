@@ -25,6 +25,10 @@ crate::declare_rule! {
     /// (a scan of paths on disk), never by one file alone (the editor): Express/Koa routers
     /// exported by one module and mounted by another (`app.use('/api', requireAuth, router)`,
     /// `app.use(auth)` before the mount, nested routers; imports resolved by relative path),
+    /// route modules exporting a function that adds routes to the app it is given
+    /// (`require('./routes')(app)`: what the app registered before the call applies), Fastify
+    /// plugins (`app.register(require('./routes/users'), { prefix: '/users' })`, with the
+    /// parent's `onRequest`/`preHandler` hooks wherever they are added),
     /// NestJS global guards (`{ provide: APP_GUARD, useClass: .. }`, `app.useGlobalGuards`),
     /// Next.js `middleware.ts` next to `app/`/`pages/` (does it check the session, does its
     /// `config.matcher` cover the path; matchers too complex to evaluate are assumed to), Django
