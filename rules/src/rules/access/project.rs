@@ -345,9 +345,11 @@ fn js_relevant(path: &Path, text: &str) -> bool {
             && text.contains("export")
 }
 
-/// axum modules that build or mount routers.
+/// axum modules that build or mount routers, actix-web modules that configure services.
 fn rs_relevant(text: &str) -> bool {
-    text.contains("axum") && (text.contains("Router") || text.contains(".nest("))
+    (text.contains("axum") && (text.contains("Router") || text.contains(".nest(")))
+        || (text.contains("actix_web")
+            && (text.contains("ServiceConfig") || text.contains(".configure(")))
 }
 
 fn py_relevant(text: &str) -> bool {
@@ -2006,7 +2008,8 @@ impl Facts {
     }
 
     fn apply_rs(&self, path: &Path, r: &mut Route) {
-        if r.framework != "axum" {
+        let actix = r.framework == "actix-web";
+        if !actix && r.framework != "axum" {
             return;
         }
         let Some(top) = r.chain_top.clone() else {
@@ -2015,7 +2018,11 @@ impl Facts {
         let file = normalize(path);
         match self.rs_chain(&file, &top, 0, &mut 256) {
             Chain::Protected => r.guards.push(Guard {
-                name: "auth layer where the router is mounted".into(),
+                name: if actix {
+                    "auth middleware where the services are configured".into()
+                } else {
+                    "auth layer where the router is mounted".into()
+                },
                 kind: GuardKind::Authn,
                 level: Level::Router,
             }),
@@ -2023,14 +2030,20 @@ impl Facts {
                 r.path = Some(join(&prefix, r.path.as_deref().unwrap_or("")));
                 r.rooted = true;
                 r.visible_chain = true;
-                r.app_convention = self.seen(&file, "axum");
+                r.app_convention = self.seen(&file, r.framework);
                 let at = site
                     .as_ref()
                     .map(|s| format!(" in {}", normalize(&s.path).display()))
                     .unwrap_or_default();
+                let what = if actix {
+                    "its services are configured"
+                } else {
+                    "its router is mounted"
+                };
+                let layer = if actix { "middleware" } else { "layer" };
                 r.reached = Some(Reached {
                     why: format!(
-                        "its router is mounted{at} with no auth layer{}",
+                        "{what}{at} with no auth {layer}{}",
                         if r.app_convention {
                             ", while other routes of this app require authentication"
                         } else {

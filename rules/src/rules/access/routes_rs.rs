@@ -770,7 +770,10 @@ pub(crate) fn collect(cx: &RustCx<'_, '_, '_>, file: &File, opts: &Options) -> V
             if let Some(f) = scan.fn_of.get(&(outer as *const _)) {
                 for i in ids {
                     let r = &mut routes[i];
-                    if r.framework == "axum" && !r.rooted && r.chain_top.is_none() {
+                    if matches!(r.framework, "axum" | "actix-web")
+                        && !r.rooted
+                        && r.chain_top.is_none()
+                    {
                         r.chain_top = Some(f.clone());
                     }
                 }
@@ -925,7 +928,7 @@ fn chain_routes_inner(
         || !calls.iter().any(|c| {
             matches!(
                 c.method.to_string().as_str(),
-                "route" | "service" | "nest" | "merge"
+                "route" | "service" | "nest" | "merge" | "configure"
             )
         })
     {
@@ -1145,6 +1148,25 @@ fn chain_routes_inner(
                     }
                 }
             }
+            // actix: `.configure(users::config)` adds the routes a function registers on the
+            // `ServiceConfig` it is given; followed by the project pass like an axum mount.
+            "configure" if framework == "actix-web" => match c.args.first() {
+                Some(Expr::Path(p)) => {
+                    let segs: Vec<String> = p
+                        .path
+                        .segments
+                        .iter()
+                        .map(|s| s.ident.to_string())
+                        .collect();
+                    let mut r = Route::new(framework, String::new(), cx.range_of(&c.args[0]));
+                    r.mount_of = Some(segs);
+                    r.path = Some(base_prefix.clone().unwrap_or_default());
+                    r.scope = format!("chain{:p}", outer as *const _);
+                    routes.push(r);
+                    added.push(routes.len() - 1);
+                }
+                _ => unknown = true,
+            },
             "configure" => unknown = true,
             _ => {}
         }

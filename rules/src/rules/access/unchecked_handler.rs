@@ -39,7 +39,9 @@ crate::declare_rule! {
     /// or registered, `@bp.before_app_request`, a blueprint imported into its views module),
     /// axum routers built by a function and mounted by another module (`.nest("/api",
     /// api::routes())`, `.merge(users::router())`, followed through `mod`/`use`/`crate::`/
-    /// `super::` paths; an auth `.layer`/`.route_layer` after the mount protects them).
+    /// `super::` paths; an auth `.layer`/`.route_layer` after the mount protects them), actix-web
+    /// services registered by a function (`.configure(users::config)`, inside the scope and
+    /// `.wrap(..)` middleware of the call).
     /// Messages then give the full path (mount prefix + route path) and point to the mount.
     /// Apps are delimited by the nearest `package.json`, `manage.py`, `pyproject.toml`,
     /// `setup.py`, `setup.cfg`, `requirements.txt` or `Cargo.toml` (monorepos).
