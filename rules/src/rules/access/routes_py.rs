@@ -545,12 +545,12 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
         routes.push(r);
     }
     // Blueprint routes are left to the project pass, which sees where the blueprint is
-    // registered, unless this file guards routes one by one: then the file's own convention
-    // judges them (in the editor too).
+    // registered, unless this file shows its auth convention (a guard on some routes or
+    // blueprints): then it judges them itself, in the editor too.
     let per_route = routes.iter().any(|r| {
         r.guards
             .iter()
-            .any(|g| g.kind == GuardKind::Authn && g.level == Level::Route)
+            .any(|g| g.kind == GuardKind::Authn && g.level != Level::Body)
     });
     if !per_route {
         for r in routes.iter_mut() {

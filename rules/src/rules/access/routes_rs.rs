@@ -780,12 +780,13 @@ pub(crate) fn collect(cx: &RustCx<'_, '_, '_>, file: &File, opts: &Options) -> V
             }
         }
         // Left to the project pass, which sees where the function's router is mounted, unless
-        // this file guards routes one by one (then its own convention judges them).
+        // this file shows its auth convention (a guard on some routes or routers): then it judges
+        // them itself, in the editor too.
         let per_route = routes.iter().any(|r| {
             r.mount_of.is_none()
                 && r.guards
                     .iter()
-                    .any(|g| g.kind == GuardKind::Authn && g.level == Level::Route)
+                    .any(|g| g.kind == GuardKind::Authn && g.level != Level::Body)
         });
         if !per_route {
             for r in routes.iter_mut() {
