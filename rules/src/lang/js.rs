@@ -465,14 +465,16 @@ pub fn walk_tree(file: &mut FileCx<'_>, tree: &Tree, active: &[&JsCheck]) {
     let src = file.text;
     let root = tree.root_node();
     let jsx = !matches!(file.kind, FileKind::TypeScript);
-    let walked = super::with_parents(tree, || {
+    let walked = super::with_parents(tree, |named| {
         let imports = collect_imports(src, root);
         let mut cx = JsCx::new(&mut *file, src, imports, jsx);
-        super::preorder(root, |node| {
+        // Named nodes only: rules look at names, calls and expressions; punctuation and
+        // keywords are reached through them.
+        for &node in named {
             for c in active {
                 (c.run)(&mut cx, node);
             }
-        });
+        }
     });
     if let Err(depth) = walked {
         super::note_too_deep(file, depth, "JavaScript/TypeScript");

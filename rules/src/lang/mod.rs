@@ -370,22 +370,30 @@ pub(crate) fn scope_assignments<'t>(
 /// Indexes every node's parent in one walk of `tree` and runs `f` with the index installed for
 /// [`parent`]. Returns None without running `f` when the tree is deeper than
 /// [`MAX_TREE_DEPTH`], with that depth in the error.
-pub fn with_parents<R>(tree: &tree_sitter::Tree, f: impl FnOnce() -> R) -> Result<R, usize> {
+pub fn with_parents<'t, R>(
+    tree: &'t tree_sitter::Tree,
+    f: impl FnOnce(&[tree_sitter::Node<'t>]) -> R,
+) -> Result<R, usize> {
     let root = tree.root_node();
     let mut map = ParentMap::default();
     let mut cursor = root.walk();
     let mut stack: Vec<tree_sitter::Node<'_>> = Vec::new();
+    // The named nodes in pre-order, for the rule walk (one cursor walk serves both).
+    let mut named: Vec<tree_sitter::Node<'t>> = Vec::new();
     loop {
         let node = cursor.node();
         // Named nodes only: rules ask for the parents of names, calls and expressions, not of
         // punctuation, and indexing tokens too would double the memory of big files (anonymous
         // nodes still get `Node::parent`, just slower).
-        if let Some(&p) = stack.last().filter(|_| node.is_named()) {
-            // SAFETY: see `parent`; the entry is removed before `tree` can be dropped.
-            let p = unsafe {
-                std::mem::transmute::<tree_sitter::Node<'_>, tree_sitter::Node<'static>>(p)
-            };
-            map.insert(node.id(), p);
+        if node.is_named() {
+            named.push(node);
+            if let Some(&p) = stack.last() {
+                // SAFETY: see `parent`; the entry is removed before `tree` can be dropped.
+                let p = unsafe {
+                    std::mem::transmute::<tree_sitter::Node<'_>, tree_sitter::Node<'static>>(p)
+                };
+                map.insert(node.id(), p);
+            }
         }
         if cursor.goto_first_child() {
             stack.push(node);
@@ -404,7 +412,7 @@ pub fn with_parents<R>(tree: &tree_sitter::Tree, f: impl FnOnce() -> R) -> Resul
                 let prev_assigns = ASSIGNS.with(|a| a.borrow_mut().replace(AssignMemo::new()));
                 let prev_root = CURRENT_ROOT.replace(root.id());
                 let _guard = ParentsGuard(prev, prev_grammar, prev_assigns, prev_root);
-                return Ok(f());
+                return Ok(f(&named));
             }
             stack.pop();
         }
@@ -690,7 +698,7 @@ mod tests {
                 assert!(n > 50, "walked {n} nodes");
             };
             check_all(false);
-            with_parents(&tree, || check_all(true)).expect("shallow tree");
+            with_parents(&tree, |_| check_all(true)).expect("shallow tree");
         }
     }
 
@@ -698,7 +706,7 @@ mod tests {
     fn too_deep_trees_are_refused_with_their_depth() {
         let text = format!("x = {}1{}\n", "(".repeat(1_200), ")".repeat(1_200));
         let tree = python::parse(&text, None).expect("parses");
-        let depth = with_parents(&tree, || ()).expect_err("over the limit");
+        let depth = with_parents(&tree, |_| ()).expect_err("over the limit");
         assert!(depth > MAX_TREE_DEPTH, "{depth}");
     }
 }

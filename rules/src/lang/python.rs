@@ -379,14 +379,16 @@ pub(crate) fn run_with(
 pub fn walk_tree(file: &mut FileCx<'_>, tree: &Tree, active: &[&PyCheck]) {
     let src = file.text;
     let root = tree.root_node();
-    let walked = super::with_parents(tree, || {
+    let walked = super::with_parents(tree, |named| {
         let imports = collect_imports(src, root);
         let mut cx = PyCx::new(&mut *file, src, imports);
-        super::preorder(root, |node| {
+        // Named nodes only: rules look at names, calls and expressions; punctuation and
+        // keywords are reached through them.
+        for &node in named {
             for c in active {
                 (c.run)(&mut cx, node);
             }
-        });
+        }
     });
     if let Err(depth) = walked {
         super::note_too_deep(file, depth, "Python");
