@@ -37,11 +37,7 @@ fn main() {
         eprintln!("usage: rule_costs FILE [RUNS]");
         std::process::exit(2);
     };
-    let runs: usize = args
-        .next()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(5)
-        .max(1);
+    let runs: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(5).max(1);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         eprintln!("{path}: {e}");
         std::process::exit(2);
@@ -57,10 +53,18 @@ fn main() {
     let base = time(path, &text, &config_with(Some("")), runs);
     let mut costs: Vec<(f64, &str)> = predeploy_rules::registry::all()
         .iter()
-        .map(|r| (time(path, &text, &config_with(Some(r.id)), runs) - base, r.id))
+        .map(|r| {
+            (
+                time(path, &text, &config_with(Some(r.id)), runs) - base,
+                r.id,
+            )
+        })
         .collect();
     costs.sort_by(|a, b| b.0.total_cmp(&a.0));
-    println!("{}: all rules {all:.1} ms, no rule {base:.1} ms", path.display());
+    println!(
+        "{}: all rules {all:.1} ms, no rule {base:.1} ms",
+        path.display()
+    );
     for (ms, id) in costs.iter().take(25) {
         println!("{ms:8.1} ms  {id}");
     }

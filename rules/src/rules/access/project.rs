@@ -181,6 +181,79 @@ struct RsFile {
     mounts: Vec<RsMount>,
 }
 
+/// Module path aliases of a TypeScript/JavaScript project (`compilerOptions.paths` and `baseUrl`
+/// of a `tsconfig.json`/`jsconfig.json`): `@/routes/users` -> `src/routes/users`.
+struct TsPaths {
+    /// The directory holding the config: it applies to files under it.
+    dir: PathBuf,
+    /// `baseUrl` (the config's directory when unset): what path targets are relative to.
+    base: PathBuf,
+    has_base_url: bool,
+    /// (pattern, targets), e.g. ("@/*", ["./src/*"]).
+    paths: Vec<(String, Vec<String>)>,
+}
+
+impl TsPaths {
+    fn read(config: &Path, text: &str) -> Option<TsPaths> {
+        let mut text = text.to_owned();
+        json_strip_comments::strip(&mut text).ok()?;
+        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+        let opts = v.get("compilerOptions")?;
+        let dir = normalize(config.parent()?);
+        let base_url = opts.get("baseUrl").and_then(|b| b.as_str());
+        let paths: Vec<(String, Vec<String>)> = opts
+            .get("paths")
+            .and_then(|p| p.as_object())
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| {
+                        let targets = v
+                            .as_array()
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|t| t.as_str().map(str::to_owned))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        (k.clone(), targets)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if base_url.is_none() && paths.is_empty() {
+            return None;
+        }
+        Some(TsPaths {
+            base: normalize(&dir.join(base_url.unwrap_or("."))),
+            dir,
+            has_base_url: base_url.is_some(),
+            paths,
+        })
+    }
+
+    /// The paths (without extension) a module specifier may stand for.
+    fn expand(&self, spec: &str) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for (pattern, targets) in &self.paths {
+            let rest = match pattern.split_once('*') {
+                Some((pre, post)) => spec
+                    .strip_prefix(pre)
+                    .and_then(|r| r.strip_suffix(post))
+                    .map(str::to_owned),
+                None => (spec == pattern).then(String::new),
+            };
+            let Some(rest) = rest else { continue };
+            for t in targets {
+                out.push(normalize(&self.base.join(t.replacen('*', &rest, 1))));
+            }
+        }
+        if out.is_empty() && self.has_base_url {
+            out.push(normalize(&self.base.join(spec)));
+        }
+        out
+    }
+}
+
 /// Facts of the whole project.
 #[derive(Default)]
 pub(crate) struct Facts {
@@ -208,6 +281,7 @@ pub(crate) struct Facts {
     /// Apps (scopes) where a Flask blueprint guards every request (`before_app_request`).
     py_app_wide: HashSet<PathBuf>,
     rs: HashMap<PathBuf, RsFile>,
+    ts_paths: Vec<TsPaths>,
     /// Where each (file, function) building an axum router is mounted: (mounting file, index
     /// of the mount).
     rs_mounts: HashMap<(PathBuf, String), Vec<(PathBuf, usize)>>,
@@ -457,6 +531,16 @@ pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
             })
             .reduce(empty, Facts::merge)
     };
+    for f in pcx.files {
+        if matches!(
+            f.file_name().and_then(|n| n.to_str()),
+            Some("tsconfig.json" | "jsconfig.json")
+        ) {
+            if let Some(p) = read(f).and_then(|t| TsPaths::read(f, &t)) {
+                facts.ts_paths.push(p);
+            }
+        }
+    }
     facts.index();
     let facts: Arc<Facts> = Arc::new(facts);
     // Report, in parallel: each file is walked on a worker thread in report mode, and the
@@ -709,10 +793,9 @@ fn import_target(cx: &JsCx<'_, '_>, path: &str) -> Option<Target> {
         Some((a, b)) => (a, Some(b)),
         None => (path, None),
     };
+    // Relative modules, and others that may be path aliases (`@/routes/users`; resolved with
+    // the project's tsconfig paths, packages never resolve).
     let imp = cx.import_of(first)?;
-    if !imp.module.starts_with('.') {
-        return None;
-    }
     let member = match (&imp.member, rest) {
         (Some(m), None) => m.clone(),
         (None, None) => "default".to_owned(),
@@ -1049,7 +1132,6 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
                         js::call_args(*a)
                             .first()
                             .and_then(|m| js::string_value(src, *m))
-                            .filter(|m| m.starts_with('.'))
                             .map(|m| Target::Import {
                                 module: m.to_owned(),
                                 member: "default".into(),
@@ -1099,7 +1181,6 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
                         js::call_args(func)
                             .first()
                             .and_then(|a| js::string_value(src, *a))
-                            .filter(|m| m.starts_with('.'))
                             .map(|m| Target::Import {
                                 module: m.to_owned(),
                                 member: "default".into(),
@@ -1188,7 +1269,6 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
                 js::call_args(a)
                     .first()
                     .and_then(|m| js::string_value(src, *m))
-                    .filter(|m| m.starts_with('.'))
                     .map(|m| Target::Import {
                         module: m.to_owned(),
                         member: "default".into(),
@@ -1847,7 +1927,23 @@ fn join(a: &str, b: &str) -> String {
 
 impl Facts {
     fn resolve_js(&self, from: &Path, spec: &str) -> Option<PathBuf> {
-        let base = normalize(&from.parent()?.join(spec));
+        if spec.starts_with('.') {
+            return self.js_file_at(normalize(&from.parent()?.join(spec)));
+        }
+        // A path alias of the nearest tsconfig/jsconfig above the importing file.
+        let config = self
+            .ts_paths
+            .iter()
+            .filter(|t| from.starts_with(&t.dir))
+            .max_by_key(|t| t.dir.components().count())?;
+        config
+            .expand(spec)
+            .into_iter()
+            .find_map(|base| self.js_file_at(base))
+    }
+
+    /// The scanned JS/TS module a path without extension (or a directory) stands for.
+    fn js_file_at(&self, base: PathBuf) -> Option<PathBuf> {
         let s = base.to_string_lossy().into_owned();
         let stripped = s
             .strip_suffix(".js")

@@ -24,7 +24,9 @@ crate::declare_rule! {
     /// When protection may come from another file, the route is judged by the project pass
     /// (a scan of paths on disk), never by one file alone (the editor): Express/Koa routers
     /// exported by one module and mounted by another (`app.use('/api', requireAuth, router)`,
-    /// `app.use(auth)` before the mount, nested routers; imports resolved by relative path),
+    /// `app.use(auth)` before the mount, nested routers; imports resolved by relative path and
+    /// through the `paths`/`baseUrl` aliases of the nearest `tsconfig.json`/`jsconfig.json`,
+    /// whose `extends` is not followed),
     /// route modules exporting a function that adds routes to the app it is given
     /// (`require('./routes')(app)`: what the app registered before the call applies), Fastify
     /// plugins (`app.register(require('./routes/users'), { prefix: '/users' })`, with the
