@@ -421,7 +421,8 @@ fn js_relevant(path: &Path, text: &str) -> bool {
 
 /// axum modules that build or mount routers, actix-web modules that configure services.
 fn rs_relevant(text: &str) -> bool {
-    (text.contains("axum") && (text.contains("Router") || text.contains(".nest(")))
+    (text.contains("axum")
+        && (text.contains(".route(") || text.contains(".nest(") || text.contains(".merge(")))
         || (text.contains("actix_web")
             && (text.contains("ServiceConfig") || text.contains(".configure(")))
 }
@@ -806,6 +807,71 @@ fn import_target(cx: &JsCx<'_, '_>, path: &str) -> Option<Target> {
         module: imp.module.clone(),
         member,
     })
+}
+
+/// Flask extensions (their objects or classes) that never reject requests on their own: login
+/// and JWT managers only act through decorators on routes.
+fn flask_extension(name: &str) -> bool {
+    let n = name.trim_start_matches('_').to_ascii_lowercase();
+    [
+        "db",
+        "sqlalchemy",
+        "migrate",
+        "mail",
+        "cache",
+        "cors",
+        "csrf",
+        "csrfprotect",
+        "babel",
+        "ma",
+        "marshmallow",
+        "login_manager",
+        "loginmanager",
+        "login",
+        "jwt",
+        "jwtmanager",
+        "bcrypt",
+        "limiter",
+        "socketio",
+        "admin",
+        "toolbar",
+        "debugtoolbarextension",
+        "compress",
+        "talisman",
+        "moment",
+        "bootstrap",
+        "assets",
+        "environment",
+        "redis",
+        "mongo",
+        "pymongo",
+        "celery",
+        "scheduler",
+        "session",
+        "sess",
+        "oauth",
+        "api",
+        "swagger",
+        "security",
+        "cors_",
+        "sentry",
+        "metrics",
+        "prometheus",
+        "profiler",
+        "htmx",
+        "wtf",
+        "pagedown",
+        "flatpages",
+        "uploads",
+        "dropzone",
+        "ckeditor",
+        "avatars",
+        "seasurf",
+        "principal",
+        "principals",
+        "proxyfix",
+    ]
+    .contains(&n.as_str())
 }
 
 /// The app parameter of a function that adds routes to the app it is given (`function (app)
@@ -1858,6 +1924,32 @@ fn record_py(f: &mut Facts, cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) {
     // Flask hooks: a guard on the app protects every blueprint it registers, one on a
     // blueprint (where it is defined or where it is registered) protects that blueprint's routes.
     // A hook imported from elsewhere is not evaluated: it may be a guard.
+    // The app handed to a function of this project defined elsewhere (`register_hooks(app)`,
+    // `auth.init_app(app)`) may get a `before_request` guard there: not evaluated, so its
+    // blueprints are not judged. Extensions known not to guard routes are fine.
+    for &c in &calls {
+        if pf.app_unknown || pf.app_guard.is_some() {
+            break;
+        }
+        let Some(func) = c.field("function") else {
+            continue;
+        };
+        let Some(name) = py::dotted(src, func) else {
+            continue;
+        };
+        let takes_app = py::positional_args(c)
+            .iter()
+            .any(|a| pf.apps.contains(node_text(src, *a)));
+        if !takes_app || defs.contains_key(name.as_str()) {
+            continue;
+        }
+        let (recv, m) = name.rsplit_once('.').unwrap_or(("", name.as_str()));
+        let extension = m == "init_app" && flask_extension(recv.rsplit('.').next().unwrap_or(""));
+        if extension || flask_extension(m) || model::known_not_guard(&name) {
+            continue;
+        }
+        pf.app_unknown = true;
+    }
     let mut guarded: HashSet<String> = HashSet::new();
     for (recv, hook, app_wide) in hooks {
         let guard = match hook {

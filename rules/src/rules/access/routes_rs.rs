@@ -594,9 +594,11 @@ struct Scan<'ast> {
     serves: bool,
     /// Functions referenced via `.service(x)`/`.to(x)`/`routes![..]`.
     referenced: HashSet<String>,
-    /// The function being visited, and the function each method call sits in.
-    cur_fn: Option<String>,
-    fn_of: HashMap<*const ExprMethodCall, String>,
+    /// The function being visited (index into `fn_names`), and the function each call that
+    /// may end a router chain sits in.
+    cur_fn: Option<usize>,
+    fn_names: Vec<String>,
+    fn_of: HashMap<*const ExprMethodCall, usize>,
 }
 
 impl<'ast> Visit<'ast> for Scan<'ast> {
@@ -615,12 +617,14 @@ impl<'ast> Visit<'ast> for Scan<'ast> {
         if crate::lang::rust::is_test_attr(&f.attrs) {
             return;
         }
-        let prev = self.cur_fn.replace(f.sig.ident.to_string());
+        self.fn_names.push(f.sig.ident.to_string());
+        let prev = self.cur_fn.replace(self.fn_names.len() - 1);
         visit::visit_item_fn(self, f);
         self.cur_fn = prev;
     }
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
-        let prev = self.cur_fn.replace(f.sig.ident.to_string());
+        self.fn_names.push(f.sig.ident.to_string());
+        let prev = self.cur_fn.replace(self.fn_names.len() - 1);
         visit::visit_impl_item_fn(self, f);
         self.cur_fn = prev;
     }
@@ -646,8 +650,24 @@ impl<'ast> Visit<'ast> for Scan<'ast> {
             }
         }
         self.calls.push(m);
-        if let Some(f) = &self.cur_fn {
-            self.fn_of.insert(m as *const _, f.clone());
+        if let Some(f) = self.cur_fn {
+            if matches!(
+                name.as_str(),
+                "route"
+                    | "nest"
+                    | "merge"
+                    | "configure"
+                    | "service"
+                    | "layer"
+                    | "route_layer"
+                    | "with_state"
+                    | "wrap"
+                    | "fallback"
+                    | "nest_service"
+                    | "route_service"
+            ) {
+                self.fn_of.insert(m as *const _, f);
+            }
         }
         visit::visit_expr_method_call(self, m);
     }
@@ -767,7 +787,11 @@ pub(crate) fn collect(cx: &RustCx<'_, '_, '_>, file: &File, opts: &Options) -> V
             let ids = chain_routes(cx, &scan, outer, opts, axum, &mut routes, &mut st, 0);
             // A router built in a function and not served here: the function is how other
             // modules reach it (`.nest("/api", api::routes())`).
-            if let Some(f) = scan.fn_of.get(&(outer as *const _)) {
+            if let Some(f) = scan
+                .fn_of
+                .get(&(outer as *const _))
+                .and_then(|&i| scan.fn_names.get(i))
+            {
                 for i in ids {
                     let r = &mut routes[i];
                     if matches!(r.framework, "axum" | "actix-web")
