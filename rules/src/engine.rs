@@ -238,6 +238,15 @@ pub fn finalize(
             true
         }
     });
+    // Every secret of the file, masked in every snippet that shows it: a line may hold two
+    // secrets found by two findings, and each finding's snippet shows the whole line. From the
+    // end, so that a mask that changes a byte length cannot shift the ones before it.
+    let mut secrets: Vec<Range<usize>> = findings
+        .iter()
+        .flat_map(|f| f.redact.iter().cloned())
+        .collect();
+    secrets.sort_by(|a, b| b.start.cmp(&a.start).then(b.end.cmp(&a.end)));
+    secrets.dedup();
     for f in &mut findings {
         f.start = index.line_col(text, f.range.start);
         f.end = index.line_col(text, f.range.end);
@@ -248,7 +257,7 @@ pub fn finalize(
         let start = index.line_start(first);
         let end = index.line_range(text, last).end;
         let mut snippet = text[start..end.max(start)].to_owned();
-        for r in &f.redact {
+        for r in &secrets {
             mask_in(&mut snippet, start, r);
         }
         f.snippet = Some(Snippet {

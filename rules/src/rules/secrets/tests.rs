@@ -204,10 +204,14 @@ fn secrets_are_never_printed() {
         expand("sk_live_{30:alnum}", &mut g),
         secret(&mut g),
         password(&mut g),
+        // Two secrets on one line, found by two findings: each finding's snippet shows the
+        // whole line, so both must be masked in both.
+        secret(&mut g),
+        expand("ghp_{36:alnum}", &mut g),
     ];
     let text = format!(
-        "AWS_ACCESS_KEY_ID = \"{}\"\nGH = \"{}\"\nstripe_key = \"{}\"\nAPI_KEY = \"{}\"\nDATABASE_URL = \"postgres://app:{}@db.prod.net/app\"\n",
-        planted[0], planted[1], planted[2], planted[3], planted[4]
+        "AWS_ACCESS_KEY_ID = \"{}\"\nGH = \"{}\"\nstripe_key = \"{}\"\nAPI_KEY = \"{}\"\nDATABASE_URL = \"postgres://app:{}@db.prod.net/app\"\nclient = Api(api_key=\"{}\", token=\"{}\")\n",
+        planted[0], planted[1], planted[2], planted[3], planted[4], planted[5], planted[6]
     );
     let r = check_source(Path::new("app/settings.py"), &text, &Config::default());
     let relevant: Vec<_> = r
