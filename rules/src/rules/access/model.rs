@@ -63,6 +63,10 @@ pub struct Route {
     pub body: Option<Range<usize>>,
     /// The handler body writes data (save/delete/insert/update calls).
     pub body_mutates: bool,
+    /// The handler reads the request's body or form (`request.POST`, `request.json`...): `None`
+    /// when not looked at. A route open to every method that writes without reading any input
+    /// (a search page counting hits) is not judged a write endpoint on that alone.
+    pub reads_input: Option<bool>,
     /// A guard decorator that does not apply because of decorator order (Flask), if any.
     pub misordered_guard: Option<(String, Range<usize>)>,
     /// Whether the route is protected may depend on another file (a router mounted elsewhere,
@@ -115,6 +119,7 @@ impl Route {
             body_seen: false,
             body: None,
             body_mutates: false,
+            reads_input: None,
             misordered_guard: None,
             cross_file: false,
             silent: false,
@@ -160,6 +165,12 @@ impl Route {
         }
     }
 
+    /// The body writes, and (for a route open to every method) reads what the caller sends: a
+    /// page that only counts hits is not a write endpoint.
+    pub fn writes_input(&self) -> bool {
+        self.body_mutates && (!self.methods.is_empty() || self.reads_input != Some(false))
+    }
+
     /// Whether the route writes state: a writing method, a handler named like a write, or a
     /// body seen writing.
     pub fn mutating(&self) -> bool {
@@ -182,7 +193,7 @@ impl Route {
             .any(|m| matches!(m.as_str(), "PUT" | "PATCH" | "DELETE"));
         let by_method = strong_method || (by_method && (!self.body_seen || self.body_mutates));
         by_method
-            || (!only_reads && self.body_mutates)
+            || (!only_reads && self.writes_input())
             || !self.body_seen
                 && words(&self.handler).first().is_some_and(|w| {
                     matches!(

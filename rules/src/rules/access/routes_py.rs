@@ -51,6 +51,7 @@ pub(super) fn walk<'t>(n: Node<'t>, mut f: impl FnMut(Node<'t>)) {
 /// Guards and writes seen in a function body (see `routes_js::body_facts`).
 fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
     route.body_seen = true;
+    route.reads_input.get_or_insert(false);
     route.body = Some(body.byte_range());
     let mut authn: Option<String> = None;
     let mut authz: Option<String> = None;
@@ -136,6 +137,22 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
         "attribute" => {
             // `request.user`, `g.user`, `current_user.id`
             let t = node_text(src, x);
+            if [
+                "request.POST",
+                "request.data",
+                "request.body",
+                "request.json",
+                "request.form",
+                "request.get_json",
+                "request.files",
+                "request.FILES",
+                "request.values",
+            ]
+            .iter()
+            .any(|p| t.contains(p))
+            {
+                route.reads_input = Some(true);
+            }
             if t.ends_with(".user")
                 || t.starts_with("current_user")
                 || t.ends_with(".is_authenticated")

@@ -216,7 +216,7 @@ pub(crate) fn report(file: &mut FileCx<'_>, routes: &[Route], opts: &Options) {
             }
         } else if r.visible_chain
             && r.body_seen
-            && (r.body_mutates || r.methods.iter().any(|m| m == "DELETE"))
+            && (r.writes_input() || r.methods.iter().any(|m| m == "DELETE"))
         {
             // Nothing in the app checks callers: only handlers seen writing data.
             (Severity::Medium, Confidence::Low)

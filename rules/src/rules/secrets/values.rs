@@ -105,6 +105,15 @@ pub fn is_generic_placeholder(value: &str) -> bool {
         "change_me",
         "change-me",
         "changeit",
+        "changethis",
+        "change_this",
+        "change-this",
+        "setme",
+        "set_me",
+        "set-me",
+        "fillme",
+        "fill_me",
+        "fill-me",
         "example",
         "xxx",
         "***",
@@ -556,6 +565,10 @@ mod tests {
         assert!(looks_like_secret(Password, "s3cr3t-Pa55!"));
         for (v, why) in [
             ("changeme", "placeholder"),
+            (
+                "changethis",
+                "placeholder (the FastAPI full-stack template's .env)",
+            ),
             ("${DB_PASSWORD}", "reference"),
             ("<your-api-key>", "placeholder"),
             ("xxxxxxxxxxxxxxxx", "same chars"),
