@@ -69,6 +69,29 @@ pub fn in_comment(cx: &FileCx<'_>, offset: usize) -> bool {
         || (t == "*")
 }
 
+/// Python: the match sits in a triple-quoted string that starts its own line (a docstring or a
+/// standalone string, i.e. documentation), not one assigned or passed (`URL = """...`).
+pub fn in_docstring(cx: &FileCx<'_>, offset: usize) -> bool {
+    if cx.kind != crate::source::FileKind::Python {
+        return false;
+    }
+    let before = &cx.text[..offset.min(cx.text.len())];
+    for q in ["\"\"\"", "'''"] {
+        if before.matches(q).count() % 2 == 0 {
+            continue;
+        }
+        let Some(open) = before.rfind(q) else {
+            continue;
+        };
+        let line_start = before[..open].rfind('\n').map_or(0, |i| i + 1);
+        let lead = before[line_start..open]
+            .trim_start()
+            .trim_start_matches(['r', 'R', 'u', 'U', 'b', 'B']);
+        return lead.is_empty();
+    }
+    false
+}
+
 /// The match sits in a block of base64 lines (an embedded certificate, key or binary): the
 /// line and a neighbour are both long runs of base64 characters only.
 pub fn in_base64_block(cx: &FileCx<'_>, offset: usize) -> bool {

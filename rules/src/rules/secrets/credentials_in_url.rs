@@ -36,7 +36,8 @@ crate::declare_rule! {
     /// URLs without a password, placeholders and references (`:${DB_PASSWORD}@`,
     /// `:password@`, `:<pass>@`, `{password}`, `%s`, `****`), a password equal to the user name,
     /// hosts that are local or reserved for examples (`localhost`, `127.0.0.1`, `example.com`,
-    /// `*.local`, `*.test`), URLs in comment lines (documentation examples), and test code.
+    /// `*.local`, `*.test`), URLs in comment lines and Python docstrings (documentation
+    /// examples), Oracle's demo account `scott:tiger`, and test code.
     ///
     /// ## References
     /// - CWE-798: Use of Hard-coded Credentials
@@ -151,6 +152,10 @@ fn credible(user: &str, pw: &str, host: &str) -> bool {
     }
     // `user:pass` written as words in docs: `username:password`, `login:pass`
     let lower = pw.to_ascii_lowercase();
+    // Oracle's demo account, the stock credential of database documentation.
+    if user.eq_ignore_ascii_case("scott") && lower.starts_with("tiger") {
+        return false;
+    }
     !(lower == "pass" || lower == "pwd" || lower == "pw" || lower.starts_with("pass"))
 }
 
@@ -161,7 +166,10 @@ pub(crate) fn check_text(cx: &mut FileCx<'_>) {
     for c in find(cx.text) {
         let at = c.password.start;
         // Examples in comments and docs (`/// socks5://john:smith@proxy`), test code.
-        if super::context::in_test_code(cx, at) || super::context::in_comment(cx, at) {
+        if super::context::in_test_code(cx, at)
+            || super::context::in_comment(cx, at)
+            || super::context::in_docstring(cx, at)
+        {
             continue;
         }
         let f = cx.report(
@@ -223,5 +231,41 @@ mod tests {
         ] {
             assert_eq!(pw(url), None, "{url}: {why}");
         }
+    }
+}
+
+#[cfg(test)]
+mod doc_tests {
+    use crate::config::Config;
+    use crate::engine::check_source;
+    use std::path::Path;
+
+    fn reported(path: &str, text: &str) -> usize {
+        check_source(Path::new(path), text, &Config::default())
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == "credentials-in-url")
+            .count()
+    }
+
+    /// Usage examples in docstrings and Oracle's demo account are documentation; the same URL
+    /// assigned in code is reported.
+    #[test]
+    fn docstrings_and_demo_accounts() {
+        let pw = format!("{}{}", "Zq8v", "Lm3xT0rP");
+        let url = format!("postgresql://app:{pw}@db.prod-eu.net/app");
+        let doc = format!(
+            "def connect():\n    \"\"\"Connect.\n\n    engine = create_engine(\"{url}\")\n    \"\"\"\n"
+        );
+        assert_eq!(reported("app/db.py", &doc), 0);
+        let module_doc = format!("r'''Usage:\n\n    {url}\n'''\nimport os\n");
+        assert_eq!(reported("app/db.py", &module_doc), 0);
+        let assigned = format!("DATABASE_URL = \"\"\"{url}\"\"\"\n");
+        assert_eq!(reported("app/db.py", &assigned), 1);
+        let after_doc = format!("\"\"\"Settings.\"\"\"\nDATABASE_URL = \"{url}\"\n");
+        assert_eq!(reported("app/settings.py", &after_doc), 1);
+        let scott =
+            "engine = create_engine(\"mssql+pyodbc://scott:tiger^5HHH@mssql2017:1433/test\")\n";
+        assert_eq!(reported("app/db.py", scott), 0);
     }
 }
