@@ -37,13 +37,14 @@ crate::declare_rule! {
     /// ## How to fix
     /// Send credentials in the `Authorization` header (or a request body for token exchange).
     /// When a third-party API only accepts a query-string key, keep the URL out of logs and
-    /// suppress the finding with that reason. Single-use links sent by email (invitations,
-    /// password resets, magic links) carry tokens by design: make them short-lived and
-    /// single-use, then suppress. Reported with Low severity for that reason.
+    /// suppress the finding with that reason. Reported with Low severity: some APIs leave no
+    /// choice.
     ///
     /// ## Not flagged
     /// Constant query strings, parameters that are not credentials (`?page=`, `?token_type=`),
-    /// `otpauth://` provisioning URIs,
+    /// `otpauth://` provisioning URIs, a `token=` in links mailed to a user whose one-time token is
+    /// their purpose (`/reset-password?token=`, `/verify-email?token=`, invitations, magic
+    /// sign-in links, unsubscribe: keep such tokens short-lived and single-use),
     /// URLs built with `URLSearchParams`/`urlencode` objects (not analysed), and test code.
     ///
     /// ## References
@@ -79,6 +80,30 @@ const PARAMS: &[&str] = &[
     "key",
 ];
 
+/// A link mailed to a user whose one-time token is the point of it (`/reset-password?token=`,
+/// `/verify-email?token=`, invitations, magic sign-in links, unsubscribe): judged on the URL
+/// before the parameter.
+fn single_use_link(url_before: &str) -> bool {
+    [
+        "reset",
+        "verify",
+        "verification",
+        "confirm",
+        "activate",
+        "activation",
+        "invite",
+        "invitation",
+        "magic",
+        "unsubscribe",
+        "login-link",
+        "login_link",
+        "signin-link",
+        "email-login",
+    ]
+    .iter()
+    .any(|w| url_before.contains(w))
+}
+
 /// The credential parameter whose value is interpolated, judged on the raw source text of the
 /// string: `...?access_token=${x}` / `{x}` / `" + x`.
 fn credential_param(raw: &str) -> Option<&'static str> {
@@ -102,7 +127,10 @@ fn credential_param(raw: &str) -> Option<&'static str> {
                         && after[1..].trim_start().starts_with(['+', '%']);
                 // `key=` only as an API key when the URL looks like one (`?key=` is common for
                 // Google APIs, but also for cache keys): require a URL in the literal.
-                if interpolated && (*p != "key" || lower.contains("://")) {
+                if interpolated
+                    && (*p != "key" || lower.contains("://"))
+                    && !(*p == "token" && single_use_link(&lower[..from + i]))
+                {
                     return Some(p);
                 }
                 from += i + pat.len();
