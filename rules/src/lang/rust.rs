@@ -415,6 +415,11 @@ fn walk_file(cx: &mut FileCx<'_>, active: &[&RustCheck]) {
     proc_macro2::extra::invalidate_current_thread_spans();
 }
 
+/// The identifiers of a path (`api::routes` -> `["api", "routes"]`).
+pub fn path_idents(p: &syn::Path) -> Vec<String> {
+    p.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
 /// The string literal of an expression, if it is one (`"x"`, `r"x"`).
 pub fn lit_str(e: &Expr) -> Option<String> {
     match e {

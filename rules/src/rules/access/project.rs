@@ -1990,6 +1990,38 @@ fn record_py(f: &mut Facts, cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) {
 
 // ------------------------------------------------------------------ resolution
 
+/// Where each (file, name) is mounted: `targets` gives, for a file, what each of its mounts
+/// resolves to; the result maps a target to its (mounting file, index of the mount), sorted.
+fn mounts_index<T>(
+    files: &HashMap<PathBuf, T>,
+    targets: impl Fn(&Path, &T) -> Vec<Option<(PathBuf, String)>>,
+) -> HashMap<(PathBuf, String), Vec<(PathBuf, usize)>> {
+    let mut out: HashMap<(PathBuf, String), Vec<(PathBuf, usize)>> = HashMap::new();
+    for (f, data) in files {
+        for (i, key) in targets(f, data).into_iter().enumerate() {
+            if let Some(key) = key {
+                out.entry(key).or_default().push((f.clone(), i));
+            }
+        }
+    }
+    for v in out.values_mut() {
+        v.sort();
+    }
+    out
+}
+
+/// Words for a route reached through a router mounted in another file.
+struct Reach {
+    /// The guard's name when the way is protected.
+    guard: &'static str,
+    /// How the router is reached ("its router is mounted").
+    what: &'static str,
+    /// What is missing on the way ("no auth layer").
+    missing: &'static str,
+    /// What the app does elsewhere, when it shows the convention.
+    others: &'static str,
+}
+
 enum Chain {
     /// A guard (or something that may be one) applies: name and where.
     Protected,
@@ -2081,41 +2113,31 @@ impl Facts {
                 }
             }
         }
-        let mut py_mounts: HashMap<(PathBuf, String), Vec<(PathBuf, usize)>> = HashMap::new();
-        for (f2, p2) in &self.py {
-            for (i, inc) in p2.includes.iter().enumerate() {
-                if let Some(key) = self.py_target(f2, &inc.target) {
-                    py_mounts.entry(key).or_default().push((f2.clone(), i));
-                }
-            }
-        }
         for v in js_mounts.values_mut() {
             v.sort();
         }
-        for v in py_mounts.values_mut() {
-            v.sort();
-        }
+        let py_mounts = mounts_index(&self.py, |f, p| {
+            p.includes
+                .iter()
+                .map(|inc| self.py_target(f, &inc.target))
+                .collect()
+        });
+        let rs_mounts = mounts_index(&self.rs, |f, r| {
+            r.mounts
+                .iter()
+                .map(|m| self.rs_target(f, &m.target))
+                .collect()
+        });
         self.js_mounts = js_mounts;
         self.js_mount_items = items;
         self.py_mounts = py_mounts;
+        self.rs_mounts = rs_mounts;
         self.py_app_wide = self
             .py
             .iter()
             .filter(|(_, p)| p.app_wide_guard.is_some())
             .map(|(f, _)| self.scope_of(f))
             .collect();
-        let mut rs_mounts: HashMap<(PathBuf, String), Vec<(PathBuf, usize)>> = HashMap::new();
-        for (f2, r2) in &self.rs {
-            for (i, m) in r2.mounts.iter().enumerate() {
-                if let Some(key) = self.rs_target(f2, &m.target) {
-                    rs_mounts.entry(key).or_default().push((f2.clone(), i));
-                }
-            }
-        }
-        for v in rs_mounts.values_mut() {
-            v.sort();
-        }
-        self.rs_mounts = rs_mounts;
     }
 
     /// The function a mount calls, as (file, function), when it builds a router in this app:
@@ -2204,13 +2226,31 @@ impl Facts {
             return;
         };
         let file = normalize(path);
-        match self.rs_chain(&file, &top, 0, &mut 256) {
+        let chain = self.rs_chain(&file, &top, 0, &mut 256);
+        let words = if actix {
+            Reach {
+                guard: "auth middleware where the services are configured",
+                what: "its services are configured",
+                missing: "no auth middleware",
+                others: "other routes of this app require authentication",
+            }
+        } else {
+            Reach {
+                guard: "auth layer where the router is mounted",
+                what: "its router is mounted",
+                missing: "no auth layer",
+                others: "other routes of this app require authentication",
+            }
+        };
+        self.apply_chain(&file, r, chain, &words);
+    }
+
+    /// Applies how a router was found to be reached to one of its routes: a guard on the way,
+    /// or open, with the full path and the mount site for the message.
+    fn apply_chain(&self, file: &Path, r: &mut Route, chain: Chain, words: &Reach) {
+        match chain {
             Chain::Protected => r.guards.push(Guard {
-                name: if actix {
-                    "auth middleware where the services are configured".into()
-                } else {
-                    "auth layer where the router is mounted".into()
-                },
+                name: words.guard.into(),
                 kind: GuardKind::Authn,
                 level: Level::Router,
             }),
@@ -2218,26 +2258,18 @@ impl Facts {
                 r.path = Some(join(&prefix, r.path.as_deref().unwrap_or("")));
                 r.rooted = true;
                 r.visible_chain = true;
-                r.app_convention = self.seen(&file, r.framework);
+                r.app_convention = self.seen(file, r.framework);
                 let at = site
                     .as_ref()
                     .map(|s| format!(" in {}", normalize(&s.path).display()))
                     .unwrap_or_default();
-                let what = if actix {
-                    "its services are configured"
+                let convention = if r.app_convention {
+                    format!(", while {}", words.others)
                 } else {
-                    "its router is mounted"
+                    String::new()
                 };
-                let layer = if actix { "middleware" } else { "layer" };
                 r.reached = Some(Reached {
-                    why: format!(
-                        "{what}{at} with no auth {layer}{}",
-                        if r.app_convention {
-                            ", while other routes of this app require authentication"
-                        } else {
-                            ""
-                        }
-                    ),
+                    why: format!("{}{at} with {}{convention}", words.what, words.missing),
                     related: site,
                 });
             }
@@ -2581,53 +2613,23 @@ impl Facts {
                 let Some(top) = r.chain_top.clone() else {
                     return;
                 };
-                let flask = r.framework == "flask";
-                match self.py_chain(&file, &top, 0, &mut 256) {
-                    Chain::Protected => r.guards.push(Guard {
-                        name: if flask {
-                            "before_request hook".into()
-                        } else {
-                            "include_router dependencies".into()
-                        },
-                        kind: GuardKind::Authn,
-                        level: Level::Router,
-                    }),
-                    Chain::Open { prefix, site } => {
-                        r.path = Some(join(&prefix, r.path.as_deref().unwrap_or("")));
-                        r.rooted = true;
-                        r.visible_chain = true;
-                        r.app_convention = self.seen(&file, r.framework);
-                        let at = site
-                            .as_ref()
-                            .map(|s| format!(" in {}", normalize(&s.path).display()))
-                            .unwrap_or_default();
-                        let (what, guard, others) = if flask {
-                            (
-                                "its blueprint is registered",
-                                "no before_request guard",
-                                "other routes of this app require a login",
-                            )
-                        } else {
-                            (
-                                "its router is included",
-                                "no auth dependency",
-                                "other routes of this app require one",
-                            )
-                        };
-                        r.reached = Some(Reached {
-                            why: format!(
-                                "{what}{at} with {guard}{}",
-                                if r.app_convention {
-                                    format!(", while {others}")
-                                } else {
-                                    String::new()
-                                }
-                            ),
-                            related: site,
-                        });
+                let chain = self.py_chain(&file, &top, 0, &mut 256);
+                let words = if r.framework == "flask" {
+                    Reach {
+                        guard: "before_request hook",
+                        what: "its blueprint is registered",
+                        missing: "no before_request guard",
+                        others: "other routes of this app require a login",
                     }
-                    Chain::Unknown => {}
-                }
+                } else {
+                    Reach {
+                        guard: "include_router dependencies",
+                        what: "its router is included",
+                        missing: "no auth dependency",
+                        others: "other routes of this app require one",
+                    }
+                };
+                self.apply_chain(&file, r, chain, &words);
             }
             "django" => {
                 let Some(d) = self.django.get(&self.scope_of(&file)) else {

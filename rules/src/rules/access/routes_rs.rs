@@ -1092,17 +1092,7 @@ fn chain_routes_inner(
                     // followed by the project pass.
                     Some(Expr::Call(call)) if framework == "axum" => match &*call.func {
                         Expr::Path(p) => {
-                            let segs: Vec<String> = p
-                                .path
-                                .segments
-                                .iter()
-                                .map(|s| s.ident.to_string())
-                                .collect();
-                            let mut r = Route::new(framework, String::new(), cx.range_of(call));
-                            r.mount_of = Some(segs);
-                            r.path = Some(String::new());
-                            r.scope = format!("chain{:p}", outer as *const _);
-                            routes.push(r);
+                            routes.push(mount(framework, &p.path, cx.range_of(call), "", outer));
                             vec![routes.len() - 1]
                         }
                         _ => Vec::new(),
@@ -1177,17 +1167,9 @@ fn chain_routes_inner(
             // `ServiceConfig` it is given; followed by the project pass like an axum mount.
             "configure" if framework == "actix-web" => match c.args.first() {
                 Some(Expr::Path(p)) => {
-                    let segs: Vec<String> = p
-                        .path
-                        .segments
-                        .iter()
-                        .map(|s| s.ident.to_string())
-                        .collect();
-                    let mut r = Route::new(framework, String::new(), cx.range_of(&c.args[0]));
-                    r.mount_of = Some(segs);
-                    r.path = Some(base_prefix.clone().unwrap_or_default());
-                    r.scope = format!("chain{:p}", outer as *const _);
-                    routes.push(r);
+                    let prefix = base_prefix.as_deref().unwrap_or("");
+                    let at = cx.range_of(&c.args[0]);
+                    routes.push(mount(framework, &p.path, at, prefix, outer));
                     added.push(routes.len() - 1);
                 }
                 _ => unknown = true,
@@ -1209,6 +1191,22 @@ fn chain_routes_inner(
         }
     }
     added
+}
+
+/// A router mounted from a function (`.nest("/x", api::routes())`, `.configure(users::config)`),
+/// carried through its chain like a route so that prefixes and layers apply to it.
+fn mount(
+    framework: &'static str,
+    func: &syn::Path,
+    at: std::ops::Range<usize>,
+    prefix: &str,
+    outer: &ExprMethodCall,
+) -> Route {
+    let mut r = Route::new(framework, String::new(), at);
+    r.mount_of = Some(crate::lang::rust::path_idents(func));
+    r.path = Some(prefix.to_owned());
+    r.scope = format!("chain{:p}", outer as *const _);
+    r
 }
 
 fn attr_route(cx: &RustCx<'_, '_, '_>, f: &ItemFn, opts: &Options, routes: &mut Vec<Route>) {
