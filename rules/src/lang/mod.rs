@@ -19,8 +19,9 @@ use std::path::{Path, PathBuf};
 /// note instead. Real code stays far below this.
 pub const MAX_TREE_DEPTH: usize = 1_000;
 
-/// Visits every node of a tree in pre-order with a cursor: no recursion, so deep nesting cannot
-/// overflow the stack. The one walk every tree-sitter pass uses.
+/// Visits every node of a tree in pre-order with a cursor, anonymous ones included: no recursion,
+/// so deep nesting cannot overflow the stack. (The rule walk uses the named nodes that
+/// [`with_parents`] lists in its own walk.)
 pub fn preorder<'t>(root: tree_sitter::Node<'t>, mut visit: impl FnMut(tree_sitter::Node<'t>)) {
     let mut cursor = root.walk();
     loop {
@@ -368,8 +369,8 @@ pub(crate) fn scope_assignments<'t>(
 }
 
 /// Indexes every node's parent in one walk of `tree` and runs `f` with the index installed for
-/// [`parent`]. Returns None without running `f` when the tree is deeper than
-/// [`MAX_TREE_DEPTH`], with that depth in the error.
+/// [`parent`], handing it the named nodes in pre-order (the rule walk). Returns an error without
+/// running `f` when the tree is deeper than [`MAX_TREE_DEPTH`], with that depth in it.
 pub fn with_parents<'t, R>(
     tree: &'t tree_sitter::Tree,
     f: impl FnOnce(&[tree_sitter::Node<'t>]) -> R,
