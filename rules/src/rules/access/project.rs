@@ -894,6 +894,31 @@ fn route_fn_param(src: &str, f: Node<'_>) -> Option<String> {
     (ident.k() == "identifier" && routes_js::server_like_name(name)).then(|| name.to_owned())
 }
 
+/// `require('./routes/users')`: the module's default export.
+fn require_target(src: &str, call: Node<'_>) -> Option<Target> {
+    if call.k() != "call_expression" || js::callee_name(src, call) != Some("require") {
+        return None;
+    }
+    js::call_args(call)
+        .first()
+        .and_then(|m| js::string_value(src, *m))
+        .map(|m| Target::Import {
+            module: m.to_owned(),
+            member: "default".into(),
+        })
+}
+
+/// A module's export named by an expression: `require('./routes')` or an imported name.
+fn module_ref(cx: &JsCx<'_, '_>, n: Node<'_>) -> Option<Target> {
+    match n.k() {
+        "call_expression" => require_target(cx.src, n),
+        "identifier" | "member_expression" => {
+            js::member_path(cx.src, n).and_then(|name| import_target(cx, &name))
+        }
+        _ => None,
+    }
+}
+
 fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
     let src = cx.src;
     let path = normalize(cx.file.path);
@@ -1193,21 +1218,7 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
                 else {
                     continue;
                 };
-                let target = args.first().and_then(|a| match a.k() {
-                    "call_expression" if js::callee_name(src, *a) == Some("require") => {
-                        js::call_args(*a)
-                            .first()
-                            .and_then(|m| js::string_value(src, *m))
-                            .map(|m| Target::Import {
-                                module: m.to_owned(),
-                                member: "default".into(),
-                            })
-                    }
-                    "identifier" | "member_expression" => {
-                        js::member_path(src, *a).and_then(|name| import_target(cx, &name))
-                    }
-                    _ => None,
-                });
+                let target = args.first().and_then(|a| module_ref(cx, *a));
                 let Some(target) = target else { continue };
                 let prefix = args.get(1).filter(|o| o.k() == "object").and_then(|o| {
                     let mut c = o.walk();
@@ -1242,21 +1253,7 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
             // `require('./routes/orders')(app)`, `registerOrders(app)` with an imported
             // function: the module adds its routes to `app` here.
             "" => {
-                let target = match func.k() {
-                    "call_expression" if js::callee_name(src, func) == Some("require") => {
-                        js::call_args(func)
-                            .first()
-                            .and_then(|a| js::string_value(src, *a))
-                            .map(|m| Target::Import {
-                                module: m.to_owned(),
-                                member: "default".into(),
-                            })
-                    }
-                    "identifier" | "member_expression" => {
-                        js::member_path(src, func).and_then(|name| import_target(cx, &name))
-                    }
-                    _ => None,
-                };
+                let target = module_ref(cx, func);
                 let receiver = js::call_args(call)
                     .first()
                     .and_then(|a| js::member_path(src, *a))
@@ -1330,16 +1327,7 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
         }
         let mut items = Vec::new();
         for a in routes_js::flatten(args) {
-            let target = if a.k() == "call_expression" && js::callee_name(src, a) == Some("require")
-            {
-                js::call_args(a)
-                    .first()
-                    .and_then(|m| js::string_value(src, *m))
-                    .map(|m| Target::Import {
-                        module: m.to_owned(),
-                        member: "default".into(),
-                    })
-            } else {
+            let target = require_target(src, a).or_else(|| {
                 routes_js::mount_target(src, a).and_then(|t| {
                     if jf.routers.contains(&t) || jf.apps.contains(&t) {
                         Some(Target::Local(t))
@@ -1347,7 +1335,7 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
                         import_target(cx, &t)
                     }
                 })
-            };
+            });
             let mut class = classify_mw(src, a, opts);
             if class == Class::Unknown {
                 // A middleware written in this file: judge its body.
