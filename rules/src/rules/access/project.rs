@@ -1933,7 +1933,21 @@ fn record_py(f: &mut Facts, cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) {
         }
         let (recv, m) = name.rsplit_once('.').unwrap_or(("", name.as_str()));
         let extension = m == "init_app" && flask_extension(recv.rsplit('.').next().unwrap_or(""));
-        if extension || flask_extension(m) || model::known_not_guard(&name) {
+        // Servers and test helpers that run the app (`socketio.run(app)`, `serve(app)`).
+        let runs_it = matches!(
+            m,
+            "run"
+                | "serve"
+                | "run_simple"
+                | "make_server"
+                | "WSGIServer"
+                | "WSGIMiddleware"
+                | "DispatcherMiddleware"
+                | "Server"
+                | "TestClient"
+                | "FlaskClient"
+        );
+        if extension || runs_it || flask_extension(m) || model::known_not_guard(&name) {
             continue;
         }
         pf.app_unknown = true;
