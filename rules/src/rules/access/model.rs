@@ -67,6 +67,8 @@ pub struct Route {
     /// when not looked at. A route open to every method that writes without reading any input
     /// (a search page counting hits) is not judged a write endpoint on that alone.
     pub reads_input: Option<bool>,
+    /// The handler deletes or drops data (a destructive write, whatever it reads).
+    pub body_deletes: bool,
     /// A guard decorator that does not apply because of decorator order (Flask), if any.
     pub misordered_guard: Option<(String, Range<usize>)>,
     /// Whether the route is protected may depend on another file (a router mounted elsewhere,
@@ -120,6 +122,7 @@ impl Route {
             body: None,
             body_mutates: false,
             reads_input: None,
+            body_deletes: false,
             misordered_guard: None,
             cross_file: false,
             silent: false,
@@ -165,10 +168,11 @@ impl Route {
         }
     }
 
-    /// The body writes, and (for a route open to every method) reads what the caller sends: a
-    /// page that only counts hits is not a write endpoint.
+    /// The body writes, and (for a route open to every method) reads what the caller sends or
+    /// deletes something: a page that only counts hits is not a write endpoint.
     pub fn writes_input(&self) -> bool {
-        self.body_mutates && (!self.methods.is_empty() || self.reads_input != Some(false))
+        self.body_mutates
+            && (!self.methods.is_empty() || self.reads_input != Some(false) || self.body_deletes)
     }
 
     /// Whether the route writes state: a writing method, a handler named like a write, or a

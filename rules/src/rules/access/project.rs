@@ -428,24 +428,21 @@ fn rs_relevant(text: &str) -> bool {
 }
 
 fn py_relevant(text: &str) -> bool {
-    let fastapi = ["APIRouter", "FastAPI", "include_router"]
-        .iter()
-        .any(|k| text.contains(k));
+    let has = |keys: &[&str]| keys.iter().any(|k| text.contains(k));
+    let fastapi = has(&["APIRouter", "FastAPI", "include_router"]);
     // Django: settings, URL confs, and modules with views (functions taking `request`, classes
     // based on a `...View`); models, forms and migrations are skipped.
-    let django = (text.contains("django") || text.contains("rest_framework"))
-        && [
+    let django = has(&["django", "rest_framework"])
+        && has(&[
             "REST_FRAMEWORK",
             "MIDDLEWARE",
             "urlpatterns",
             "request",
             "View",
-        ]
-        .iter()
-        .any(|k| text.contains(k));
+        ]);
     // Flask: blueprints, where they are registered, and the hooks that guard them.
-    let flask = (text.contains("flask") || text.contains("bp."))
-        && [
+    let flask = has(&["flask", "bp."])
+        && has(&[
             "Blueprint",
             "register_blueprint",
             "before_request",
@@ -456,9 +453,7 @@ fn py_relevant(text: &str) -> bool {
             ".put(",
             ".patch(",
             ".delete(",
-        ]
-        .iter()
-        .any(|k| text.contains(k));
+        ]);
     fastapi || django || flask
 }
 

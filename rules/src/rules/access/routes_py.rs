@@ -60,6 +60,12 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
             if let Some(name) = py::callee_name(src, x) {
                 if model::write_call(name) {
                     route.body_mutates = true;
+                    route.body_deletes |= model::words(name).first().is_some_and(|w| {
+                        matches!(
+                            w.as_str(),
+                            "delete" | "destroy" | "remove" | "purge" | "drop"
+                        )
+                    });
                 }
                 if model::guard_kind(name, &opts.guards) == Some(GuardKind::Authz)
                     || name == "has_perm"

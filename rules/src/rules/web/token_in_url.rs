@@ -81,9 +81,13 @@ const PARAMS: &[&str] = &[
 ];
 
 /// A link mailed to a user whose one-time token is the point of it (`/reset-password?token=`,
-/// `/verify-email?token=`, invitations, magic sign-in links, unsubscribe): judged on the URL
-/// before the parameter.
+/// `/verify-email?token=`, invitations, magic sign-in links, unsubscribe): judged on the URL's
+/// path before the parameter (not its host: `https://verify.partner.io/api?token=` is an API).
 fn single_use_link(url_before: &str) -> bool {
+    let path = match url_before.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("", |i| &rest[i..]),
+        None => url_before,
+    };
     [
         "reset",
         "verify",
@@ -101,7 +105,7 @@ fn single_use_link(url_before: &str) -> bool {
         "email-login",
     ]
     .iter()
-    .any(|w| url_before.contains(w))
+    .any(|w| path.contains(w))
 }
 
 /// The credential parameter whose value is interpolated, judged on the raw source text of the
