@@ -162,7 +162,16 @@ pub fn check_source_under(
     kind: FileKind,
     config: &Config,
 ) -> FileResult {
-    check_impl(path, rel, text, kind, config, &mut None)
+    check_impl(
+        path,
+        rel,
+        text,
+        kind,
+        config,
+        &mut None,
+        crate::lang::Pass::Once,
+    )
+    .0
 }
 
 /// Checks an editor buffer, keeping `cache` (one per document, start with `None`) so the next
@@ -175,21 +184,58 @@ pub fn check_source_incremental(
     config: &Config,
     cache: &mut Option<crate::lang::ParseCache>,
 ) -> FileResult {
-    check_impl(path, path, text, kind, config, cache)
+    check_impl(
+        path,
+        path,
+        text,
+        kind,
+        config,
+        cache,
+        crate::lang::Pass::Full,
+    )
+    .0
 }
 
-fn check_impl(
+/// The editor's check of an edited buffer, answered in milliseconds on large files: when the
+/// edit since the cached version touches only definitions (functions, classes, route
+/// registrations, comments) of a JS/TS or Python file, the rules run on those top-level
+/// statements only, the rest of the file keeps its findings (moved by the edit), and findings of
+/// whole-file analyses (route protection) are kept from the last full check. The bool says
+/// whether the result is complete; when it is false, a later [`check_source_incremental`] of the
+/// same text gives the result of a full check. Any other edit, and the first check, runs in full
+/// (and returns true).
+pub fn check_source_quick(
+    path: &Path,
+    text: &str,
+    kind: FileKind,
+    config: &Config,
+    cache: &mut Option<crate::lang::ParseCache>,
+) -> (FileResult, bool) {
+    check_impl(
+        path,
+        path,
+        text,
+        kind,
+        config,
+        cache,
+        crate::lang::Pass::Quick,
+    )
+}
+
+pub(crate) fn check_impl(
     path: &Path,
     rel: &Path,
     text: &str,
     kind: FileKind,
     config: &Config,
     cache: &mut Option<crate::lang::ParseCache>,
-) -> FileResult {
+    pass: crate::lang::Pass,
+) -> (FileResult, bool) {
     let mut cx = FileCx::new(path, text, kind, config);
     cx.is_test = !config.include_tests && is_test_path(rel);
+    let mut complete = true;
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        crate::lang::run_all_incremental(&mut cx, cache);
+        complete = crate::lang::run_all_incremental(&mut cx, cache, pass);
     }));
     if let Err(p) = run {
         let msg = p
@@ -202,6 +248,9 @@ fn check_impl(
             format!("internal error while checking this file ({msg}); please report it. Other files are still checked"),
         ));
         cx.findings.clear();
+        // The cache may describe an earlier text; the next check starts afresh.
+        *cache = None;
+        complete = true;
     }
     // Suppressions read comments in the file; they apply to findings from this file.
     let FileCx {
@@ -212,7 +261,7 @@ fn check_impl(
     } = cx;
     let mut findings = finalize(findings, text, &index, config);
     crate::suppress::apply(path, text, &index, kind, &mut findings, &mut notes);
-    FileResult { findings, notes }
+    (FileResult { findings, notes }, complete)
 }
 
 /// Fills positions, snippets and fingerprints; applies configured severities; drops disabled

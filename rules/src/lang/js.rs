@@ -444,6 +444,16 @@ pub(crate) fn run_with(
     checks: &[JsCheck],
     old: Option<&Tree>,
 ) -> Option<Tree> {
+    run_tagged(cx, checks, old, &mut Vec::new())
+}
+
+/// [`run_with`], tagging findings with where they were reported from (see [`walk_part`]).
+pub(crate) fn run_tagged(
+    cx: &mut FileCx<'_>,
+    checks: &[JsCheck],
+    old: Option<&Tree>,
+    tags: &mut Vec<u32>,
+) -> Option<Tree> {
     let active: Vec<&JsCheck> = checks.iter().filter(|c| cx.any_enabled(c.rules)).collect();
     if active.is_empty() {
         return None;
@@ -456,24 +466,40 @@ pub(crate) fn run_with(
         ));
         return None;
     };
-    walk_tree(cx, &tree, &active);
+    walk_part(cx, &tree, &active, None, tags);
     Some(tree)
 }
 
 /// Walks an already-parsed tree (the language server reuses trees for incremental parsing).
 pub fn walk_tree(file: &mut FileCx<'_>, tree: &Tree, active: &[&JsCheck]) {
+    walk_part(file, tree, active, None, &mut Vec::new());
+}
+
+/// The rule walk over the whole tree or over `part` only, tagging findings as
+/// [`super::python::walk_part`] does.
+pub(crate) fn walk_part(
+    file: &mut FileCx<'_>,
+    tree: &Tree,
+    active: &[&JsCheck],
+    part: Option<(&[Node<'_>], &[u32])>,
+    tags: &mut Vec<u32>,
+) {
     let src = file.text;
     let root = tree.root_node();
     let jsx = !matches!(file.kind, FileKind::TypeScript);
-    let walked = super::with_parents(tree, |named| {
+    let base = file.findings.len();
+    let walked = super::with_parents_under(tree, part.map(|p| p.0), |named| {
         let imports = collect_imports(src, root);
         let mut cx = JsCx::new(&mut *file, src, imports, jsx);
+        let mut tops = super::TopTagger::new(root, part);
         // Named nodes only: rules look at names, calls and expressions; punctuation and
         // keywords are reached through them.
         for &node in named {
+            let tag = tops.tag(node);
             for c in active {
                 (c.run)(&mut cx, node);
             }
+            super::tag_new(&cx.file.findings, base, tags, tag);
         }
     });
     if let Err(depth) = walked {

@@ -375,48 +375,152 @@ pub fn with_parents<'t, R>(
     tree: &'t tree_sitter::Tree,
     f: impl FnOnce(&[tree_sitter::Node<'t>]) -> R,
 ) -> Result<R, usize> {
+    with_parents_under(tree, None, f)
+}
+
+/// [`with_parents`] over the subtrees of `tops` only (top-level statements of `tree`, in source
+/// order), the root excluded: the quick re-check of edited statements indexes and walks those
+/// and nothing else. Nodes outside them still get their parents, through `Node::parent`.
+pub(crate) fn with_parents_under<'t, R>(
+    tree: &'t tree_sitter::Tree,
+    tops: Option<&[tree_sitter::Node<'t>]>,
+    f: impl FnOnce(&[tree_sitter::Node<'t>]) -> R,
+) -> Result<R, usize> {
     let root = tree.root_node();
+    let whole = [root];
+    let starts = tops.unwrap_or(&whole);
     let mut map = ParentMap::default();
-    let mut cursor = root.walk();
     let mut stack: Vec<tree_sitter::Node<'_>> = Vec::new();
     // The named nodes in pre-order, for the rule walk (one cursor walk serves both).
     let mut named: Vec<tree_sitter::Node<'t>> = Vec::new();
-    loop {
-        let node = cursor.node();
-        // Named nodes only: rules ask for the parents of names, calls and expressions, not of
-        // punctuation, and indexing tokens too would double the memory of big files (anonymous
-        // nodes still get `Node::parent`, just slower).
-        if node.is_named() {
-            named.push(node);
-            if let Some(&p) = stack.last() {
-                // SAFETY: see `parent`; the entry is removed before `tree` can be dropped.
-                let p = unsafe {
-                    std::mem::transmute::<tree_sitter::Node<'_>, tree_sitter::Node<'static>>(p)
-                };
-                map.insert(node.id(), p);
-            }
-        }
-        if cursor.goto_first_child() {
-            stack.push(node);
-            if stack.len() > MAX_TREE_DEPTH {
-                return Err(depth_of(cursor.node(), stack.len()));
-            }
-            continue;
+    for &start in starts {
+        let mut cursor = start.walk();
+        stack.clear();
+        if tops.is_some() {
+            stack.push(root);
         }
         loop {
-            if cursor.goto_next_sibling() {
+            let node = cursor.node();
+            // Named nodes only: rules ask for the parents of names, calls and expressions, not
+            // of punctuation, and indexing tokens too would double the memory of big files
+            // (anonymous nodes still get `Node::parent`, just slower).
+            if node.is_named() {
+                named.push(node);
+                if let Some(&p) = stack.last() {
+                    // SAFETY: see `parent`; the entry is removed before `tree` can be dropped.
+                    let p = unsafe {
+                        std::mem::transmute::<tree_sitter::Node<'_>, tree_sitter::Node<'static>>(p)
+                    };
+                    map.insert(node.id(), p);
+                }
+            }
+            if cursor.goto_first_child() {
+                stack.push(node);
+                if stack.len() > MAX_TREE_DEPTH {
+                    return Err(depth_of(cursor.node(), stack.len()));
+                }
+                continue;
+            }
+            let mut done = false;
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                // A cursor made from `start` cannot leave it: this ends its subtree.
+                if !cursor.goto_parent() {
+                    done = true;
+                    break;
+                }
+                stack.pop();
+            }
+            if done {
                 break;
             }
-            if !cursor.goto_parent() {
-                let prev = PARENTS.with(|p| p.borrow_mut().replace(map));
-                let prev_grammar = CURRENT_GRAMMAR.replace(grammar_for(&tree.language()));
-                let prev_assigns = ASSIGNS.with(|a| a.borrow_mut().replace(AssignMemo::new()));
-                let prev_root = CURRENT_ROOT.replace(root.id());
-                let _guard = ParentsGuard(prev, prev_grammar, prev_assigns, prev_root);
-                return Ok(f(&named));
-            }
-            stack.pop();
         }
+    }
+    let prev = PARENTS.with(|p| p.borrow_mut().replace(map));
+    let prev_grammar = CURRENT_GRAMMAR.replace(grammar_for(&tree.language()));
+    let prev_assigns = ASSIGNS.with(|a| a.borrow_mut().replace(AssignMemo::new()));
+    let prev_root = CURRENT_ROOT.replace(root.id());
+    let _guard = ParentsGuard(prev, prev_grammar, prev_assigns, prev_root);
+    Ok(f(&named))
+}
+
+/// The tag of findings a check reported from the root node (a whole-file analysis).
+pub(crate) const WHOLE_FILE: u32 = u32::MAX;
+
+/// Rules whose finding at one statement depends on other statements of the file (a Jinja2
+/// environment is reported where it is created, when some function renders with it): their
+/// findings are tagged like whole-file analyses', so a quick re-check keeps them until the full
+/// check. `quick_rechecks_agree_with_full_checks` finds the rules that belong here.
+const CROSS_STATEMENT_RULES: &[&str] = &["template-autoescape-disabled"];
+
+/// Tags the findings reported since `tags` was last extended, all from a node of statement
+/// `tag`.
+pub(crate) fn tag_new(findings: &[Finding], base: usize, tags: &mut Vec<u32>, tag: u32) {
+    let from = base + tags.len();
+    if findings.len() < from {
+        tags.truncate(findings.len().saturating_sub(base));
+        return;
+    }
+    tags.extend(findings[from..].iter().map(|f| {
+        if tag == WHOLE_FILE || CROSS_STATEMENT_RULES.contains(&f.rule.id) {
+            WHOLE_FILE
+        } else {
+            tag
+        }
+    }));
+}
+
+/// Tells which top-level statement (named child of the root) each node of a pre-order rule walk
+/// belongs to, by its index among the root's named children.
+pub(crate) struct TopTagger {
+    root: usize,
+    /// Top-level statements still to come, as (node id, index), in order.
+    tops: std::vec::IntoIter<(usize, u32)>,
+    next: Option<(usize, u32)>,
+    current: u32,
+}
+
+impl TopTagger {
+    /// For a walk of the whole tree (`part` None) or of the given statements and indices.
+    pub(crate) fn new(
+        root: tree_sitter::Node<'_>,
+        part: Option<(&[tree_sitter::Node<'_>], &[u32])>,
+    ) -> TopTagger {
+        let tops: Vec<(usize, u32)> = match part {
+            Some((nodes, ix)) => nodes
+                .iter()
+                .map(|n| n.id())
+                .zip(ix.iter().copied())
+                .collect(),
+            None => {
+                let mut c = root.walk();
+                let ids: Vec<usize> = root.named_children(&mut c).map(|n| n.id()).collect();
+                ids.into_iter().zip(0u32..).collect()
+            }
+        };
+        let mut tops = tops.into_iter();
+        TopTagger {
+            root: root.id(),
+            next: tops.next(),
+            tops,
+            current: WHOLE_FILE,
+        }
+    }
+
+    pub(crate) fn tag(&mut self, n: tree_sitter::Node<'_>) -> u32 {
+        let id = n.id();
+        if id == self.root {
+            return WHOLE_FILE;
+        }
+        if let Some((next, ix)) = self.next {
+            if next == id {
+                self.current = ix;
+                self.next = self.tops.next();
+            }
+        }
+        self.current
     }
 }
 
@@ -524,12 +628,39 @@ impl<'a> ProjectCx<'a> {
 
 /// A syntax tree kept between checks of the same document (an editor buffer), so the next
 /// parse of the edited text is incremental: tree-sitter reuses every subtree the edit did not
-/// touch. Opaque; hold one per document and pass it to
-/// [`crate::engine::check_source_incremental`].
+/// touch. It also keeps what the language pass found, so a quick check of an edit confined to
+/// some functions re-runs the rules on those only (see [`crate::engine::check_source_quick`]).
+/// Opaque; hold one per document and pass it to [`crate::engine::check_source_incremental`].
+#[derive(Clone)]
 pub struct ParseCache {
     kind: FileKind,
     text: String,
     tree: tree_sitter::Tree,
+    pass: Option<PassMemo>,
+}
+
+/// The language pass's findings on a cached text, each tagged with the top-level statement
+/// whose walk reported it ([`WHOLE_FILE`] for whole-file analyses).
+#[derive(Clone)]
+struct PassMemo {
+    /// The configuration, path and test-code judgement the findings were made under.
+    key: u64,
+    findings: Vec<Finding>,
+    tags: Vec<u32>,
+    /// Top-level statements of the cached text: byte range, and whether it is a
+    /// [`local_statement`].
+    tops: Vec<(std::ops::Range<usize>, bool)>,
+}
+
+/// How [`run_all_incremental`] treats the document's cache.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pass {
+    /// A one-off check: nothing is kept.
+    Once,
+    /// Every rule on the whole text; the tree and findings are kept for the next check.
+    Full,
+    /// Re-run the rules on the edited top-level statements only when the edit allows it.
+    Quick,
 }
 
 /// Byte offset -> tree-sitter point (row, byte column).
@@ -543,13 +674,9 @@ fn point_at(text: &str, byte: usize) -> tree_sitter::Point {
     tree_sitter::Point { row, column: col }
 }
 
-/// The cached tree, edited to describe the change from the cached text to `new` (one edit
-/// spanning everything between the common prefix and the common suffix).
-fn edited_tree(cache: &ParseCache, kind: FileKind, new: &str) -> Option<tree_sitter::Tree> {
-    if cache.kind != kind {
-        return None;
-    }
-    let old = cache.text.as_str();
+/// The change from `old` to `new` as one edit spanning everything between their common prefix
+/// and their common suffix.
+fn edit_between(old: &str, new: &str) -> tree_sitter::InputEdit {
     let (a, b) = (old.as_bytes(), new.as_bytes());
     let mut prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     while !(old.is_char_boundary(prefix) && new.is_char_boundary(prefix)) {
@@ -566,45 +693,319 @@ fn edited_tree(cache: &ParseCache, kind: FileKind, new: &str) -> Option<tree_sit
     while !(old.is_char_boundary(a.len() - suffix) && new.is_char_boundary(b.len() - suffix)) {
         suffix -= 1;
     }
-    let edit = tree_sitter::InputEdit {
+    tree_sitter::InputEdit {
         start_byte: prefix,
         old_end_byte: a.len() - suffix,
         new_end_byte: b.len() - suffix,
         start_position: point_at(old, prefix),
         old_end_position: point_at(old, a.len() - suffix),
         new_end_position: point_at(new, b.len() - suffix),
-    };
+    }
+}
+
+/// The cached tree, edited to describe the change from the cached text to `new`.
+fn edited_tree(cache: &ParseCache, kind: FileKind, new: &str) -> Option<tree_sitter::Tree> {
+    if cache.kind != kind {
+        return None;
+    }
     let mut tree = cache.tree.clone();
-    tree.edit(&edit);
+    tree.edit(&edit_between(&cache.text, new));
     Some(tree)
 }
 
-/// Runs every pass that applies to the file's kind, reusing and refreshing a document's
-/// [`ParseCache`] for the tree-sitter languages (pass `&mut None` for a one-off check).
-pub(crate) fn run_all_incremental(cx: &mut FileCx<'_>, cache: &mut Option<ParseCache>) {
-    let reg = crate::registry::registry();
-    let old = cache
-        .as_ref()
-        .and_then(|c| edited_tree(c, cx.kind, cx.text));
-    let tree = match cx.kind {
-        k if k.is_js_like() => js::run_with(cx, &reg.js, old.as_ref()),
-        FileKind::Python => python::run_with(cx, &reg.py, old.as_ref()),
-        FileKind::Rust => {
-            rust::run(cx, &reg.rust);
-            None
+/// What the findings of a file's language pass depend on besides its text.
+fn memo_key(cx: &FileCx<'_>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{:?}", cx.config).hash(&mut h);
+    cx.path.hash(&mut h);
+    cx.is_test.hash(&mut h);
+    h.finish()
+}
+
+fn tops_of(kind: FileKind, tops: &[tree_sitter::Node<'_>]) -> Vec<(std::ops::Range<usize>, bool)> {
+    tops.iter()
+        .map(|n| (n.byte_range(), local_statement(kind, *n)))
+        .collect()
+}
+
+fn top_nodes(tree: &tree_sitter::Tree) -> Vec<tree_sitter::Node<'_>> {
+    let root = tree.root_node();
+    let mut c = root.walk();
+    let tops = root.named_children(&mut c).collect();
+    tops
+}
+
+/// Top-level statements whose rule findings depend on nothing outside them but the rest of the
+/// module's top level: definitions, route registrations, comments. An edit that touches anything
+/// else (imports, module constants, assignments) changes what other statements resolve, so it
+/// gets a full check.
+fn local_statement(kind: FileKind, top: tree_sitter::Node<'_>) -> bool {
+    if kind == FileKind::Python {
+        return matches!(
+            top.k(),
+            "function_definition" | "decorated_definition" | "class_definition" | "comment"
+        );
+    }
+    match top.k() {
+        "function_declaration"
+        | "generator_function_declaration"
+        | "class_declaration"
+        | "abstract_class_declaration"
+        | "interface_declaration"
+        | "type_alias_declaration"
+        | "comment" => true,
+        // `app.get('/x', (req, res) => ..)`; not `module.exports = ..` or `x = require(..)`.
+        "expression_statement" => top.named_child(0).is_some_and(|e| {
+            !matches!(
+                e.k(),
+                "assignment_expression" | "augmented_assignment_expression"
+            )
+        }),
+        // `export function f() {..}`, `export class C {..}`, `export default function () {..}`.
+        "export_statement" => top.field("declaration").map_or_else(
+            || {
+                top.field("value").is_some_and(|v| {
+                    matches!(v.k(), "function_expression" | "arrow_function" | "class")
+                })
+            },
+            |d| local_statement(kind, d),
+        ),
+        _ => false,
+    }
+}
+
+/// Moves a byte range of the old text to the new one: unchanged before the edit, shifted after
+/// it, None when it overlaps the edited bytes.
+fn shift(r: &std::ops::Range<usize>, e: &tree_sitter::InputEdit) -> Option<std::ops::Range<usize>> {
+    if r.end <= e.start_byte {
+        Some(r.clone())
+    } else if r.start >= e.old_end_byte {
+        let m = |x: usize| x - e.old_end_byte + e.new_end_byte;
+        Some(m(r.start)..m(r.end))
+    } else {
+        None
+    }
+}
+
+fn shift_finding(f: &Finding, e: &tree_sitter::InputEdit) -> Option<Finding> {
+    let mut f = f.clone();
+    f.range = shift(&f.range, e)?;
+    for r in &mut f.related {
+        if r.path == f.path {
+            r.range = shift(&r.range, e)?;
         }
+    }
+    for r in &mut f.redact {
+        *r = shift(r, e)?;
+    }
+    if let Some(fix) = &mut f.fix {
+        for ed in &mut fix.edits {
+            ed.range = shift(&ed.range, e)?;
+        }
+    }
+    Some(f)
+}
+
+/// The quick check of an edit: when every top-level statement the edit touches, before and
+/// after it, is a [`local_statement`], re-runs the rules on those statements only and keeps the
+/// other statements' findings (moved by the edit). Findings of whole-file analyses are kept too,
+/// except where the edit touched them: they are brought up to date by the next full check.
+/// None when the edit does not allow it (nothing is reported then).
+fn quick_pass(
+    cx: &mut FileCx<'_>,
+    cache: &ParseCache,
+    key: u64,
+) -> Option<(tree_sitter::Tree, PassMemo)> {
+    let memo = cache.pass.as_ref()?;
+    if memo.key != key || cache.kind != cx.kind || !cx.findings.is_empty() {
+        return None;
+    }
+    let edit = edit_between(&cache.text, cx.text);
+    let mut old = cache.tree.clone();
+    old.edit(&edit);
+    let tree = match cx.kind {
+        FileKind::Python => python::parse(cx.text, Some(&old))?,
+        k => js::parse(cx.text, k, Some(&old))?,
+    };
+    let tops = top_nodes(&tree);
+    // The statements the edit touches (or borders), before and after it.
+    let touches =
+        |r: &std::ops::Range<usize>, end: usize| r.start <= end && r.end >= edit.start_byte;
+    let old_hit: Vec<bool> = memo
+        .tops
+        .iter()
+        .map(|(r, _)| touches(r, edit.old_end_byte))
+        .collect();
+    let new_hit: Vec<bool> = tops
+        .iter()
+        .map(|n| touches(&n.byte_range(), edit.new_end_byte))
+        .collect();
+    let old_ok = memo
+        .tops
+        .iter()
+        .zip(&old_hit)
+        .all(|((_, local), hit)| !hit || *local);
+    let new_ok = tops
+        .iter()
+        .zip(&new_hit)
+        .all(|(n, hit)| !hit || local_statement(cx.kind, *n));
+    let kept_old = old_hit.iter().filter(|h| !**h).count();
+    let kept_new = new_hit.iter().filter(|h| !**h).count();
+    if !old_ok || !new_ok || kept_old != kept_new {
+        return None;
+    }
+    // Old statement index -> new index, for the statements the edit left alone (same order).
+    let mut renumber = vec![None; memo.tops.len()];
+    let new_kept = (0u32..).zip(&new_hit).filter(|(_, h)| !**h).map(|(i, _)| i);
+    let old_kept = (0..memo.tops.len()).filter(|&i| !old_hit[i]);
+    for (o, n) in old_kept.zip(new_kept) {
+        renumber[o] = Some(n);
+    }
+    let mut carried = Vec::new();
+    let mut carried_tags = Vec::new();
+    for (f, &tag) in memo.findings.iter().zip(&memo.tags) {
+        let tag = if tag == WHOLE_FILE {
+            WHOLE_FILE
+        } else {
+            match renumber.get(tag as usize).copied().flatten() {
+                Some(t) => t,
+                // Found again (or not) by the re-check of its statement.
+                None => continue,
+            }
+        };
+        match shift_finding(f, &edit) {
+            Some(f) => {
+                carried.push(f);
+                carried_tags.push(tag);
+            }
+            // A whole-file finding on edited text waits for the full check.
+            None if tag == WHOLE_FILE => {}
+            // A statement's finding pointing into another, edited one: check everything.
+            None => return None,
+        }
+    }
+    let part: Vec<tree_sitter::Node<'_>> = tops
+        .iter()
+        .zip(&new_hit)
+        .filter(|(_, h)| **h)
+        .map(|(n, _)| *n)
+        .collect();
+    let part_ix: Vec<u32> = (0u32..)
+        .zip(&new_hit)
+        .filter(|(_, h)| **h)
+        .map(|(i, _)| i)
+        .collect();
+    let mut tags = Vec::new();
+    let notes = cx.notes.len();
+    if !part.is_empty() {
+        let reg = crate::registry::registry();
+        match cx.kind {
+            FileKind::Python => {
+                let active: Vec<&PyCheck> =
+                    reg.py.iter().filter(|c| cx.any_enabled(c.rules)).collect();
+                python::walk_part(cx, &tree, &active, Some((&part, &part_ix)), &mut tags);
+            }
+            _ => {
+                let active: Vec<&JsCheck> =
+                    reg.js.iter().filter(|c| cx.any_enabled(c.rules)).collect();
+                js::walk_part(cx, &tree, &active, Some((&part, &part_ix)), &mut tags);
+            }
+        }
+    }
+    if cx.notes.len() != notes {
+        // Too deep to walk: the full check says so.
+        cx.findings.clear();
+        cx.notes.truncate(notes);
+        return None;
+    }
+    // A cross-statement finding found again by the re-check is kept once.
+    let fresh: std::collections::HashSet<(&str, usize, usize)> = cx
+        .findings
+        .iter()
+        .map(|f| (f.rule.id, f.range.start, f.range.end))
+        .collect();
+    let (carried, carried_tags): (Vec<Finding>, Vec<u32>) = carried
+        .into_iter()
+        .zip(carried_tags)
+        .filter(|(f, _)| !fresh.contains(&(f.rule.id, f.range.start, f.range.end)))
+        .unzip();
+    cx.findings.extend(carried);
+    tags.extend(carried_tags);
+    let memo = PassMemo {
+        key,
+        findings: cx.findings.clone(),
+        tags,
+        tops: tops_of(cx.kind, &tops),
+    };
+    drop(tops);
+    Some((tree, memo))
+}
+
+/// Runs every pass that applies to the file's kind, reusing and refreshing a document's
+/// [`ParseCache`] for the tree-sitter languages (`Pass::Once` with `&mut None` for a one-off
+/// check). Returns false when a quick pass kept whole-file findings from before the edit (a
+/// full check brings them up to date).
+pub(crate) fn run_all_incremental(
+    cx: &mut FileCx<'_>,
+    cache: &mut Option<ParseCache>,
+    pass: Pass,
+) -> bool {
+    let reg = crate::registry::registry();
+    let tree_sitter = cx.kind.is_js_like() || cx.kind == FileKind::Python;
+    let key = if pass == Pass::Once || !tree_sitter {
+        0
+    } else {
+        memo_key(cx)
+    };
+    let quick = match (pass, cache.as_ref()) {
+        (Pass::Quick, Some(c)) if tree_sitter => quick_pass(cx, c, key),
         _ => None,
     };
-    *cache = tree.map(|tree| ParseCache {
-        kind: cx.kind,
-        text: cx.text.to_owned(),
-        tree,
-    });
+    let complete = quick.is_none();
+    let kept = match quick {
+        Some((tree, memo)) => Some((tree, Some(memo))),
+        None => {
+            let old = cache
+                .as_ref()
+                .and_then(|c| edited_tree(c, cx.kind, cx.text));
+            let mut tags = Vec::new();
+            let tree = match cx.kind {
+                k if k.is_js_like() => js::run_tagged(cx, &reg.js, old.as_ref(), &mut tags),
+                FileKind::Python => python::run_tagged(cx, &reg.py, old.as_ref(), &mut tags),
+                FileKind::Rust => {
+                    rust::run(cx, &reg.rust);
+                    None
+                }
+                _ => None,
+            };
+            // A pass that noted something (too deep to walk) is not worth a quick re-check.
+            tree.map(|t| {
+                let memo = (pass != Pass::Once && cx.notes.is_empty()).then(|| PassMemo {
+                    key,
+                    findings: cx.findings.clone(),
+                    tags,
+                    tops: tops_of(cx.kind, &top_nodes(&t)),
+                });
+                (t, memo)
+            })
+        }
+    };
+    *cache = match kept {
+        Some((tree, memo)) if pass != Pass::Once => Some(ParseCache {
+            kind: cx.kind,
+            text: cx.text.to_owned(),
+            tree,
+            pass: memo,
+        }),
+        _ => None,
+    };
     for check in &reg.text {
         if cx.any_enabled(check.rules) {
             (check.run)(cx);
         }
     }
+    complete
 }
 
 /// Runs every enabled project check, in parallel with each other (each has its own context);
@@ -701,6 +1102,111 @@ mod tests {
             check_all(false);
             with_parents(&tree, |_| check_all(true)).expect("shallow tree");
         }
+    }
+
+    /// The quick re-check of an edit finds what a full check finds, statement by statement:
+    /// every definition of every JS/TS/Python fixture is deleted (the strongest edit for a
+    /// finding that depends on another statement: a sanitizer, a wrapper, a constant defined
+    /// elsewhere) and, separately, gets a blank line inside (every later finding moves). The
+    /// findings of whole-file analyses are compared by the full check that follows in the
+    /// editor, not here.
+    #[test]
+    fn quick_rechecks_agree_with_full_checks() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut files = Vec::new();
+        let mut stack = vec![dir.clone()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).expect("fixtures readable").flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if matches!(
+                    FileKind::detect(&p),
+                    FileKind::Python | FileKind::JavaScript | FileKind::TypeScript | FileKind::Tsx
+                ) {
+                    files.push(p);
+                }
+            }
+        }
+        files.sort();
+        assert!(files.len() > 100, "{} fixture files", files.len());
+        let config = Config::default();
+        let key = |f: &Finding| (f.rule.id, f.range.start, f.range.end, f.message.clone());
+        let locals = |m: &PassMemo| {
+            let mut v: Vec<_> = m
+                .findings
+                .iter()
+                .zip(&m.tags)
+                .filter(|(_, t)| **t != WHOLE_FILE)
+                .map(|(f, _)| key(f))
+                .collect();
+            v.sort();
+            v
+        };
+        let (mut quick, mut full, mut with_findings) = (0, 0, 0);
+        let mut failures = Vec::new();
+        for path in &files {
+            let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
+            let kind = FileKind::detect(path);
+            // As the fixture tests check it: under its path in the rule's fixture directory
+            // (`fixtures/` would make everything test code).
+            let rel: PathBuf = path
+                .strip_prefix(&dir)
+                .expect("under fixtures")
+                .components()
+                .skip(1)
+                .collect();
+            let check = |t: &str, cache: &mut Option<ParseCache>, pass: Pass| {
+                crate::engine::check_impl(&rel, &rel, t, kind, &config, cache, pass).1
+            };
+            let mut base = None;
+            check(&text, &mut base, Pass::Full);
+            let Some(base) = base.filter(|c| c.pass.is_some()) else {
+                continue;
+            };
+            let tops: Vec<std::ops::Range<usize>> = base
+                .pass
+                .as_ref()
+                .map(|m| m.tops.iter().filter(|t| t.1).map(|t| t.0.clone()).collect())
+                .unwrap_or_default();
+            for r in tops {
+                let line_end = text[r.clone()].find('\n').map(|i| r.start + i);
+                let mut edits = vec![format!("{}{}", &text[..r.start], &text[r.end..])];
+                if let Some(at) = line_end {
+                    edits.push(format!("{}\n{}", &text[..at], &text[at..]));
+                }
+                for new in edits {
+                    let mut c = Some(base.clone());
+                    if check(&new, &mut c, Pass::Quick) {
+                        full += 1;
+                        continue;
+                    }
+                    quick += 1;
+                    let mut f = None;
+                    check(&new, &mut f, Pass::Full);
+                    let (Some(q), Some(f)) = (c.and_then(|c| c.pass), f.and_then(|c| c.pass))
+                    else {
+                        failures.push(format!("{}: no memo", path.display()));
+                        continue;
+                    };
+                    let (lq, lf) = (locals(&q), locals(&f));
+                    with_findings += usize::from(!lf.is_empty());
+                    if lq != lf {
+                        failures.push(format!(
+                            "{} (statement at {:?}):\n  quick: {lq:?}\n  full:  {lf:?}",
+                            path.display(),
+                            r
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        // Not vacuous: most edits of definitions take the quick path, on files with findings.
+        assert!(
+            quick > 300 && with_findings > 100,
+            "quick {quick}, full {full}, with findings {with_findings}"
+        );
     }
 
     #[test]

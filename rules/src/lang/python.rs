@@ -275,14 +275,36 @@ pub fn decorators<'t>(def: Node<'t>) -> Vec<Node<'t>> {
 }
 
 fn collect_imports(src: &str, root: Node<'_>) -> HashMap<String, String> {
-    let mut map = HashMap::new();
-    let mut stack = vec![root];
-    let mut budget = 100_000usize;
-    while let Some(n) = stack.pop() {
-        budget = budget.saturating_sub(1);
-        if budget == 0 {
-            break;
+    // Every import statement holds the word `import`: the statements are found from its
+    // occurrences rather than by walking every function body (the quick re-check of an edit
+    // would spend most of its time on that walk).
+    let mut stmts: Vec<Node<'_>> = Vec::new();
+    for at in memchr::memmem::find_iter(src.as_bytes(), b"import") {
+        let Some(mut cur) = root.descendant_for_byte_range(at, at + 6) else {
+            continue;
+        };
+        let stmt = loop {
+            match cur.k() {
+                "import_statement" | "import_from_statement" => break Some(cur),
+                "module" => break None,
+                _ => match cur.up() {
+                    Some(p) => cur = p,
+                    None => break None,
+                },
+            }
+        };
+        if let Some(stmt) = stmt.filter(|s| imports_reach(*s)) {
+            if stmts.last().map(|l| l.id()) != Some(stmt.id()) {
+                stmts.push(stmt);
+            }
         }
+    }
+    // In source order, the first binding of a name wins.
+    let mut map = HashMap::new();
+    let mut bind = |k: String, v: String| {
+        map.entry(k).or_insert(v);
+    };
+    for n in stmts {
         match n.k() {
             "import_statement" => {
                 let mut c = n.walk();
@@ -291,15 +313,12 @@ fn collect_imports(src: &str, root: Node<'_>) -> HashMap<String, String> {
                         "dotted_name" => {
                             let full = node_text(src, name);
                             let first = full.split('.').next().unwrap_or(full);
-                            map.insert(first.to_owned(), first.to_owned());
+                            bind(first.to_owned(), first.to_owned());
                         }
                         "aliased_import" => {
                             if let (Some(nm), Some(al)) = (name.field("name"), name.field("alias"))
                             {
-                                map.insert(
-                                    node_text(src, al).to_owned(),
-                                    node_text(src, nm).to_owned(),
-                                );
+                                bind(node_text(src, al).to_owned(), node_text(src, nm).to_owned());
                             }
                         }
                         _ => {}
@@ -316,12 +335,12 @@ fn collect_imports(src: &str, root: Node<'_>) -> HashMap<String, String> {
                     match name.k() {
                         "dotted_name" => {
                             let t = node_text(src, name);
-                            map.insert(t.to_owned(), format!("{module}.{t}"));
+                            bind(t.to_owned(), format!("{module}.{t}"));
                         }
                         "aliased_import" => {
                             if let (Some(nm), Some(al)) = (name.field("name"), name.field("alias"))
                             {
-                                map.insert(
+                                bind(
                                     node_text(src, al).to_owned(),
                                     format!("{module}.{}", node_text(src, nm)),
                                 );
@@ -331,8 +350,21 @@ fn collect_imports(src: &str, root: Node<'_>) -> HashMap<String, String> {
                     }
                 }
             }
-            "module"
-            | "if_statement"
+            _ => {}
+        }
+    }
+    map
+}
+
+/// Whether an import statement binds names for the whole file: at the top level or inside the
+/// function bodies and conditional blocks it may sit in (not in a class body, where it binds a
+/// class attribute).
+fn imports_reach(stmt: Node<'_>) -> bool {
+    let mut cur = stmt.up();
+    while let Some(p) = cur {
+        match p.k() {
+            "module" => return true,
+            "if_statement"
             | "try_statement"
             | "block"
             | "else_clause"
@@ -340,14 +372,11 @@ fn collect_imports(src: &str, root: Node<'_>) -> HashMap<String, String> {
             | "finally_clause"
             | "elif_clause"
             | "function_definition"
-            | "decorated_definition" => {
-                let mut c = n.walk();
-                stack.extend(n.named_children(&mut c));
-            }
-            _ => {}
+            | "decorated_definition" => cur = p.up(),
+            _ => return false,
         }
     }
-    map
+    false
 }
 
 pub(crate) fn run(cx: &mut FileCx<'_>, checks: &[PyCheck]) {
@@ -361,6 +390,16 @@ pub(crate) fn run_with(
     checks: &[PyCheck],
     old: Option<&Tree>,
 ) -> Option<Tree> {
+    run_tagged(cx, checks, old, &mut Vec::new())
+}
+
+/// [`run_with`], tagging findings with where they were reported from (see [`walk_part`]).
+pub(crate) fn run_tagged(
+    cx: &mut FileCx<'_>,
+    checks: &[PyCheck],
+    old: Option<&Tree>,
+    tags: &mut Vec<u32>,
+) -> Option<Tree> {
     let active: Vec<&PyCheck> = checks.iter().filter(|c| cx.any_enabled(c.rules)).collect();
     if active.is_empty() {
         return None;
@@ -372,22 +411,40 @@ pub(crate) fn run_with(
         ));
         return None;
     };
-    walk_tree(cx, &tree, &active);
+    walk_part(cx, &tree, &active, None, tags);
     Some(tree)
 }
 
 pub fn walk_tree(file: &mut FileCx<'_>, tree: &Tree, active: &[&PyCheck]) {
+    walk_part(file, tree, active, None, &mut Vec::new());
+}
+
+/// The rule walk over the whole tree, or over `part` only (top-level statements with their
+/// indices among the root's named children: the quick re-check of an edit). Tags each finding
+/// reported with the index of the top-level statement whose walk reported it, or
+/// [`super::WHOLE_FILE`] when a check reported it from the root (whole-file analyses).
+pub(crate) fn walk_part(
+    file: &mut FileCx<'_>,
+    tree: &Tree,
+    active: &[&PyCheck],
+    part: Option<(&[Node<'_>], &[u32])>,
+    tags: &mut Vec<u32>,
+) {
     let src = file.text;
     let root = tree.root_node();
-    let walked = super::with_parents(tree, |named| {
+    let base = file.findings.len();
+    let walked = super::with_parents_under(tree, part.map(|p| p.0), |named| {
         let imports = collect_imports(src, root);
         let mut cx = PyCx::new(&mut *file, src, imports);
+        let mut tops = super::TopTagger::new(root, part);
         // Named nodes only: rules look at names, calls and expressions; punctuation and
         // keywords are reached through them.
         for &node in named {
+            let tag = tops.tag(node);
             for c in active {
                 (c.run)(&mut cx, node);
             }
+            super::tag_new(&cx.file.findings, base, tags, tag);
         }
     });
     if let Err(depth) = walked {
