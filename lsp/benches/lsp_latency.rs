@@ -7,7 +7,8 @@
 //!
 //! For each of `--edits` full-text `didChange` notifications on a generated 5,000-line Python file
 //! it measures the time from sending the change to receiving `publishDiagnostics` for that
-//! version (p50/p95/max), then runs a long edit loop (`--loop`, default 2,000 changes, on the Python
+//! version (p50/p95/max), then the same for one-character edits typed in one function
+//! (`--typing-gap-ms` apart, default 100), then runs a long edit loop (`--loop`, default 2,000 changes, on the Python
 //! file and on a Rust file) and reports the server's RSS before and after. Not a test: it asserts
 //! nothing and prints numbers.
 
@@ -276,6 +277,58 @@ fn main() {
         lat.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
         if missing > 0 { format!(" ({missing} changes got no diagnostics)") } else { String::new() }
     );
+
+    // Typing in one function of the same file: one-character range edits, as an editor sends
+    // them, spaced like fast typing; each is measured from the change to the first publish of its
+    // version (the quick check; the full check follows after a pause in typing).
+    let gap = Duration::from_millis(
+        arg("--typing-gap-ms")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100),
+    );
+    {
+        let mut text = texts[edits % texts.len()].clone();
+        let mid = text.matches("@app.route").count() / 2;
+        let needle = format!("request.args.get(\"q{mid}");
+        let at = text
+            .find(&needle)
+            .map(|i| i + needle.len())
+            .unwrap_or(text.len() / 2);
+        let line = text[..at].matches('\n').count();
+        let col0 = at - text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let mut typed = Vec::with_capacity(edits);
+        for k in 0..edits {
+            std::thread::sleep(gap);
+            let v = (edits + 1 + k) as i64;
+            let col = col0 + k;
+            text.insert(at + k, 'x');
+            let t0 = Instant::now();
+            s.notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": py_uri, "version": v}, "contentChanges": [
+                    {"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}, "text": "x"}
+                ]}),
+            );
+            let got = s.wait(Duration::from_secs(30), |m| {
+                m["method"] == "textDocument/publishDiagnostics"
+                    && m["params"]["uri"] == py_uri.as_str()
+                    && (m["params"]["version"].is_null() || m["params"]["version"] == v)
+            });
+            if got.is_some() {
+                typed.push(t0.elapsed());
+            }
+        }
+        typed.sort();
+        println!(
+            "typing in one function ({} one-character edits, {} ms apart): change -> publishDiagnostics p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+            typed.len(),
+            gap.as_millis(),
+            percentile(&typed, 0.5).as_secs_f64() * 1e3,
+            percentile(&typed, 0.95).as_secs_f64() * 1e3,
+            typed.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        );
+    }
+    let edits = edits * 2;
 
     // Long edit loop: memory must not grow.
     let rss0 = s.rss_kib();

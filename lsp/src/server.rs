@@ -118,6 +118,9 @@ struct LintJob {
     settings: Settings,
     enc: Encoding,
     parse: Option<predeploy_rules::lang::ParseCache>,
+    /// The quick check of an edit (see `predeploy_rules::engine::check_source_quick`); false
+    /// for the full check that follows an incomplete one.
+    quick: bool,
 }
 
 struct LintOut {
@@ -125,7 +128,14 @@ struct LintOut {
     hovers: Vec<HoverInfo>,
     rust_syntax_error: bool,
     parse: Option<predeploy_rules::lang::ParseCache>,
+    /// False when a quick check kept whole-file findings from before the edit.
+    complete: bool,
 }
+
+/// How long after an incomplete quick check, with no newer edit, the full check starts: typing
+/// gets the quick checks, a pause brings route protection and the other whole-file analyses up
+/// to date.
+const FULL_CHECK_AFTER: Duration = Duration::from_millis(150);
 
 fn file_name(p: &Path) -> &str {
     p.file_name().and_then(|n| n.to_str()).unwrap_or_default()
@@ -150,6 +160,42 @@ fn kind_for_language(id: &str) -> Option<FileKind> {
 }
 
 impl State {
+    /// A lint job for the document at generation `gen`: the quick check of an edit (it holds the
+    /// document's tree until it ends; None when a lint of the document is running, which then
+    /// runs again) or the full check that follows one (which holds nothing). None when the
+    /// document changed since, is closed, or linting is off.
+    fn job(&mut self, uri: &Uri, gen: u64, quick: bool) -> Option<LintJob> {
+        let (engine_path, root, config, kind) = {
+            let d = self.docs.get(uri)?;
+            self.resolve(uri, &d.language_id)
+        };
+        let (settings, enc) = (self.settings.clone(), self.enc);
+        let doc = self.docs.get_mut(uri)?;
+        if doc.generation != gen || !settings.enable {
+            return None; // a newer edit has its own timer
+        }
+        if quick {
+            if doc.running {
+                doc.pending = true;
+                return None;
+            }
+            doc.running = true;
+        }
+        Some(LintJob {
+            text: doc.text.clone(),
+            version: doc.version,
+            generation: gen,
+            kind,
+            engine_path,
+            root,
+            config,
+            settings,
+            enc,
+            parse: if quick { doc.parse.take() } else { None },
+            quick,
+        })
+    }
+
     /// The folder containing `path` (the deepest one).
     fn folder_of(&self, path: &Path) -> Option<usize> {
         self.folders
@@ -237,43 +283,17 @@ impl Shared {
     async fn run_lint(self: Arc<Self>, uri: Uri, gen: u64) {
         let job = {
             let mut st = self.lock();
-            let (engine_path, root, config, kind) = match st.docs.get(&uri) {
-                Some(d) => st.resolve(&uri, &d.language_id),
-                None => return,
-            };
-            let (settings, enc) = (st.settings.clone(), st.enc);
-            let Some(doc) = st.docs.get_mut(&uri) else {
+            let Some(job) = st.job(&uri, gen, true) else {
                 return;
             };
-            if doc.generation != gen {
-                return; // a newer edit has its own timer
-            }
-            if doc.running {
-                doc.pending = true;
-                return;
-            }
-            if !settings.enable {
-                return;
-            }
-            doc.running = true;
-            LintJob {
-                text: doc.text.clone(),
-                version: doc.version,
-                generation: gen,
-                kind,
-                engine_path,
-                root,
-                config,
-                settings,
-                enc,
-                parse: doc.parse.take(),
-            }
+            job
         };
         let version = job.version;
         let generation = job.generation;
         let is_rust = job.kind == FileKind::Rust;
         let uri2 = uri.clone();
         let mut out = crate::pool::run(move || lint(&uri2, job)).await;
+        let mut follow_up = false;
         let publish = {
             let mut st = self.lock();
             let enabled = st.settings.enable;
@@ -301,6 +321,7 @@ impl Shared {
                         // Half-typed Rust: keep what the client shows until it parses again.
                         false
                     } else {
+                        follow_up = !out.complete;
                         doc.has_good = !out.rust_syntax_error;
                         doc.hovers = out.hovers;
                         debug_assert_eq!(doc.version, version);
@@ -312,8 +333,48 @@ impl Shared {
             }
         };
         if publish {
-            self.publish(uri).await;
+            self.publish(uri.clone()).await;
         }
+        if follow_up {
+            let this = self.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(FULL_CHECK_AFTER).await;
+                this.run_full(uri, generation).await;
+            });
+        }
+    }
+
+    /// The full check after a quick one, when no edit came since. It parses afresh and does not
+    /// hold the document: an edit meanwhile gets its quick check at once, and this result is
+    /// then dropped.
+    async fn run_full(self: Arc<Self>, uri: Uri, gen: u64) {
+        let job = {
+            let mut st = self.lock();
+            let Some(job) = st.job(&uri, gen, false) else {
+                return;
+            };
+            job
+        };
+        let uri2 = uri.clone();
+        let Ok(mut out) = crate::pool::run(move || lint(&uri2, job)).await else {
+            return;
+        };
+        {
+            let mut st = self.lock();
+            if !st.settings.enable {
+                return;
+            }
+            let Some(doc) = st.docs.get_mut(&uri) else {
+                return;
+            };
+            if doc.generation != gen || doc.running {
+                return;
+            }
+            doc.parse = out.parse.take();
+            doc.hovers = out.hovers;
+            st.published.entry(uri.clone()).or_default().file = out.diags;
+        }
+        self.publish(uri).await;
     }
 
     fn relint_all(self: &Arc<Self>, only_root: Option<&Path>) {
@@ -538,15 +599,27 @@ fn lint(uri: &Uri, mut job: LintJob) -> LintOut {
             hovers: Vec::new(),
             rust_syntax_error: false,
             parse: None,
+            complete: true,
         };
     }
-    let r = predeploy_rules::engine::check_source_incremental(
-        &job.engine_path,
-        &job.text,
-        job.kind,
-        &job.config,
-        &mut job.parse,
-    );
+    let (r, complete) = if job.quick {
+        predeploy_rules::engine::check_source_quick(
+            &job.engine_path,
+            &job.text,
+            job.kind,
+            &job.config,
+            &mut job.parse,
+        )
+    } else {
+        let r = predeploy_rules::engine::check_source_incremental(
+            &job.engine_path,
+            &job.text,
+            job.kind,
+            &job.config,
+            &mut job.parse,
+        );
+        (r, true)
+    };
     let conv = FileConv {
         uri,
         engine_path: &job.engine_path,
@@ -577,6 +650,7 @@ fn lint(uri: &Uri, mut job: LintJob) -> LintOut {
         hovers,
         rust_syntax_error,
         parse: job.parse,
+        complete,
     }
 }
 

@@ -544,3 +544,53 @@ fn workspace_scan_with_progress_and_project_files() {
         .contains("fail_on"));
     assert_eq!(c.shutdown_and_exit().code(), Some(0));
 }
+
+/// An edit inside one function of a Python file gets the quick check (the rules re-run on that
+/// function; the rest keeps its findings), then, after a pause, the full check that brings
+/// whole-file analyses such as route protection up to date.
+#[test]
+fn edits_in_a_function_get_a_quick_check_then_a_full_one() {
+    let ws = workspace();
+    let uri = file_uri(&ws.path().join("app.py"));
+    let v1 = "from flask import Flask, request\nfrom flask_login import login_required\n\napp = Flask(__name__)\n\n\n@app.route(\"/items/<int:item_id>\", methods=[\"DELETE\"])\ndef delete_item(item_id):\n    db.session.delete(Item.query.get(item_id))\n    return \"\", 204\n\n\n@app.route(\"/search\")\ndef search():\n    q = request.args.get(\"q\", \"\")\n    db.session.execute(\"SELECT * FROM t WHERE a = :q\", {\"q\": q})\n    return \"ok\"\n";
+    let unchecked_delete = |p: &Value| {
+        p["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "unchecked-handler" && d["range"]["start"]["line"] == 6)
+    };
+    let mut c = Client::spawn();
+    c.initialize(Some(ws.path()), json!({}));
+    c.open(&uri, "python", 1, v1);
+    let p = c.diagnostics(&uri, Some(1));
+    assert!(unchecked_delete(&p), "{p}");
+    assert!(sql_diags(&p).is_empty(), "{p}");
+
+    // Typing in `search`: its new finding comes with the first publish of the version.
+    let v2 = v1.replace(
+        "\"SELECT * FROM t WHERE a = :q\", {\"q\": q}",
+        "f\"SELECT * FROM t WHERE a = {q}\"",
+    );
+    c.change_full(&uri, 2, &v2);
+    let p = c.diagnostics(&uri, Some(2));
+    let ds = sql_diags(&p);
+    assert_eq!(ds.len(), 1, "{p}");
+    assert_eq!(ds[0]["range"]["start"]["line"], 15, "{p}");
+    assert!(unchecked_delete(&p), "other findings are kept: {p}");
+
+    // Guarding the DELETE route: the quick check keeps the route finding of the last full
+    // check; the full check that follows drops it.
+    let v3 = v2.replace(
+        "methods=[\"DELETE\"])\n",
+        "methods=[\"DELETE\"])\n@login_required\n",
+    );
+    c.change_full(&uri, 3, &v3);
+    let quick = c.diagnostics(&uri, Some(3));
+    assert!(unchecked_delete(&quick), "{quick}");
+    let full = c.diagnostics(&uri, Some(3));
+    assert!(!unchecked_delete(&full), "{full}");
+    assert_eq!(sql_diags(&full).len(), 1, "{full}");
+    assert_eq!(sql_diags(&full)[0]["range"]["start"]["line"], 16, "{full}");
+    assert_eq!(c.shutdown_and_exit().code(), Some(0));
+}
