@@ -32,6 +32,7 @@ fn sender() -> Sender<Job> {
                         // dropped result channel.
                         Ok(job) => {
                             let _ = catch_unwind(AssertUnwindSafe(job));
+                            release_free_memory();
                         }
                         Err(_) => break,
                     }
@@ -42,6 +43,20 @@ fn sender() -> Sender<Job> {
     .lock()
     .unwrap_or_else(|e| e.into_inner())
     .clone()
+}
+
+/// Hands the memory a lint freed back to the system. A check allocates a syntax tree, a parent
+/// index and findings proportional to the file, and glibc keeps freed memory in each thread's
+/// arena: with two lint threads (a quick check beside a full one) the server's RSS rose from 55
+/// to 85 MiB over ten edits of a 5,000-line file and stayed there. Runs after the job's result
+/// was sent, so it adds nothing to the latency a client sees.
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free pages of the allocator's heaps to the kernel; it
+    // takes the allocator's own locks and touches no memory in use.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// Runs `f` on the pool and waits for its result without blocking the reactor. `Err` if the job
