@@ -248,6 +248,7 @@ pub(crate) fn check_impl(
             format!("internal error while checking this file ({msg}); please report it. Other files are still checked"),
         ));
         cx.findings.clear();
+        crate::rules::access::file_facts_forget();
         // The cache may describe an earlier text; the next check starts afresh.
         *cache = None;
         complete = true;
@@ -492,18 +493,23 @@ pub fn check_paths(
     let done = AtomicUsize::new(0);
     let bytes = AtomicUsize::new(0);
     let run_project = !opts.skip_project_checks && opts.shard.is_none_or(|(k, _)| k == 1);
-    // Project checks run beside the file pass (they read files on their own), so their serial
-    // parts do not leave cores idle after it.
-    let per_file = || -> Vec<FileResult> {
+    // The file pass also gathers what the route-protection pass needs from each file it parses
+    // (that pass then parses only the files it must report on and those the cache answered).
+    let scopes = std::sync::Arc::new(crate::rules::access::scopes_of(&all_files));
+    let per_file = || -> Vec<(FileResult, Option<crate::rules::access::FileFacts>)> {
         files
             .par_iter()
             .map(|path| {
+                if run_project {
+                    crate::rules::access::file_facts_begin(&scopes);
+                }
                 let r = match &opts.cache {
                     Some(cache) => {
                         check_file_cached_under(path, rel_to_roots(path, roots), config, cache)
                     }
                     None => check_file_under(path, rel_to_roots(path, roots), config),
                 };
+                let facts = crate::rules::access::file_facts_end();
                 bytes.fetch_add(
                     std::fs::metadata(path)
                         .map(|m| m.len() as usize)
@@ -514,13 +520,34 @@ pub fn check_paths(
                 if let Some(p) = progress {
                     p(n, total);
                 }
-                r
+                (r, facts)
             })
             .collect()
     };
-    let (results, project) = rayon::join(per_file, || {
-        run_project.then(|| crate::lang::run_project(roots, &all_files, config))
+    // The other project checks run beside the file pass (they read files on their own), so
+    // their serial parts do not leave cores idle after it.
+    let (results, beside) = rayon::join(per_file, || {
+        run_project.then(|| {
+            crate::lang::run_project_where(roots, &all_files, config, Default::default(), |c| {
+                !c.after_file_pass
+            })
+        })
     });
+    let mut gathered = crate::lang::FileFactsMap::default();
+    let results: Vec<FileResult> = results
+        .into_iter()
+        .zip(&files)
+        .map(|((r, facts), path)| {
+            if let Some(f) = facts {
+                gathered.insert(path.clone(), f);
+            }
+            r
+        })
+        .collect();
+    let after = run_project.then(|| {
+        crate::lang::run_project_where(roots, &all_files, config, gathered, |c| c.after_file_pass)
+    });
+    let project = beside.into_iter().chain(after);
     let mut findings = Vec::new();
     for r in results.into_iter().chain(project) {
         findings.extend(r.findings);

@@ -334,3 +334,78 @@ fn incremental_checks_match_full_checks() {
         }
     }
 }
+
+/// The route-protection pass takes its facts from the file pass for the files it parsed, and
+/// parses the others itself (files the cache answered): cold, warm and partly warm scans of an
+/// app whose routes are protected (or not) from other modules report the same.
+#[test]
+fn project_facts_from_the_file_pass_or_the_cache_agree() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/unchecked-handler");
+    let ws = tempfile::tempdir().unwrap();
+    for app in [
+        "flask-factory",
+        "express-fnmount",
+        "fastify-plugins",
+        "flask-guarded",
+    ] {
+        copy_dir(&src.join(app), &ws.path().join(app));
+    }
+    let cfg = Config::default();
+    let roots = vec![ws.path().to_owned()];
+    let scan = |cache: Option<Arc<Cache>>| {
+        let r = check_paths(
+            &roots,
+            &cfg,
+            &ScanOptions {
+                cache,
+                ..Default::default()
+            },
+            None,
+        );
+        let mut v: Vec<(PathBuf, u32, String, String)> = r
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.path.clone(),
+                    f.start.line,
+                    f.rule.id.to_owned(),
+                    f.message.clone(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let plain = scan(None);
+    let cross_file = plain
+        .iter()
+        .filter(|f| f.2 == "unchecked-handler" && f.0.to_string_lossy().contains("views.py"))
+        .count();
+    assert!(
+        cross_file >= 3,
+        "blueprint routes judged across files: {plain:#?}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Arc::new(Cache::new(dir.path().to_owned(), &cfg));
+    assert_eq!(scan(Some(cache.clone())), plain, "cold cache");
+    assert_eq!(scan(Some(cache.clone())), plain, "warm cache");
+    // One module changes (a comment at its end): it is parsed, the others come from the cache.
+    let views = ws.path().join("flask-factory/shop/orders/views.py");
+    let mut text = std::fs::read_to_string(&views).unwrap();
+    text.push_str("# edited\n");
+    std::fs::write(&views, text).unwrap();
+    assert_eq!(scan(Some(cache)), plain, "partly warm cache");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}

@@ -577,6 +577,9 @@ pub struct TextCheck {
 pub struct ProjectCheck {
     pub rules: &'static [&'static RuleMeta],
     pub run: fn(&mut ProjectCx<'_>),
+    /// Runs after a scan's file pass, taking the facts it gathered
+    /// ([`ProjectCx::file_facts`]); the other project checks run beside the file pass.
+    pub after_file_pass: bool,
 }
 
 /// Context for project checks.
@@ -588,7 +591,13 @@ pub struct ProjectCx<'a> {
     pub config: &'a Config,
     pub findings: Vec<Finding>,
     pub notes: Vec<Note>,
+    /// Facts the scan's file pass gathered for the route-protection pass, by file (the files
+    /// it need not parse again).
+    pub(crate) file_facts: &'a std::sync::Mutex<FileFactsMap>,
 }
+
+/// Facts gathered by a scan's file pass for the project checks that run after it, by file.
+pub(crate) type FileFactsMap = std::collections::HashMap<PathBuf, crate::rules::access::FileFacts>;
 
 impl<'a> ProjectCx<'a> {
     pub fn enabled(&self, rule: &RuleMeta) -> bool {
@@ -1011,12 +1020,24 @@ pub(crate) fn run_all_incremental(
 /// Runs every enabled project check, in parallel with each other (each has its own context);
 /// their results are combined in registry order.
 pub(crate) fn run_project(roots: &[PathBuf], files: &[PathBuf], config: &Config) -> FileResult {
+    run_project_where(roots, files, config, FileFactsMap::default(), |_| true)
+}
+
+/// [`run_project`] for the checks `which` selects, with the facts a file pass gathered.
+pub(crate) fn run_project_where(
+    roots: &[PathBuf],
+    files: &[PathBuf],
+    config: &Config,
+    file_facts: FileFactsMap,
+    which: impl Fn(&ProjectCheck) -> bool + Sync,
+) -> FileResult {
     use rayon::prelude::*;
     let reg = crate::registry::registry();
+    let file_facts = std::sync::Mutex::new(file_facts);
     let parts: Vec<(Vec<Finding>, Vec<Note>)> = reg
         .project
         .par_iter()
-        .filter(|check| check.rules.iter().any(|r| config.is_enabled(r)))
+        .filter(|check| which(check) && check.rules.iter().any(|r| config.is_enabled(r)))
         .map(|check| {
             let mut pcx = ProjectCx {
                 roots,
@@ -1024,6 +1045,7 @@ pub(crate) fn run_project(roots: &[PathBuf], files: &[PathBuf], config: &Config)
                 config,
                 findings: Vec::new(),
                 notes: Vec::new(),
+                file_facts: &file_facts,
             };
             let run = check.run;
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&mut pcx)));

@@ -14,6 +14,9 @@ pub mod admin_route_without_role_check;
 pub mod model;
 pub mod object_lookup_without_owner_check;
 mod project;
+pub(crate) use project::{
+    file_facts_begin, file_facts_end, file_facts_forget, scopes_of, FileFacts,
+};
 pub mod routes_js;
 pub mod routes_py;
 pub mod routes_rs;
@@ -59,6 +62,7 @@ pub(crate) fn register(r: &mut Registry) {
     r.project.push(ProjectCheck {
         rules: PROJECT_RULES,
         run: project::run,
+        after_file_pass: true,
     });
 }
 

@@ -36,6 +36,9 @@ use tree_sitter::Node;
 enum State {
     /// A file on its own (the file pass, the editor).
     File,
+    /// The file pass of a scan, which also gathers the project pass's facts (see
+    /// [`file_facts_begin`]).
+    FileAndFacts(Box<Facts>),
     /// The project pass gathering facts.
     Facts(Box<Facts>),
     /// The project pass reporting cross-file routes.
@@ -58,7 +61,66 @@ thread_local! {
 
 /// Whether the current walk is the file pass.
 pub(super) fn file_mode() -> bool {
-    STATE.with(|s| matches!(&*s.borrow(), State::File))
+    STATE.with(|s| matches!(&*s.borrow(), State::File | State::FileAndFacts(_)))
+}
+
+/// The file pass of a scan gathers the facts the project pass needs from each file it checks,
+/// so that pass does not parse the file again: call before checking a file on this thread, and
+/// [`file_facts_end`] after. `scopes` are the apps of the scan ([`scopes_of`]).
+pub(crate) fn file_facts_begin(scopes: &Arc<Vec<PathBuf>>) {
+    let f = Facts {
+        scopes: scopes.clone(),
+        ..Facts::default()
+    };
+    STATE.with(|s| *s.borrow_mut() = State::FileAndFacts(Box::new(f)));
+}
+
+/// The facts gathered since [`file_facts_begin`] (and the thread back in file mode): None when
+/// the route checks did not walk the file (a cached result, a Rust file, a check that failed),
+/// which leaves it to the project pass.
+pub(crate) fn file_facts_end() -> Option<FileFacts> {
+    match STATE.with(|s| std::mem::replace(&mut *s.borrow_mut(), State::File)) {
+        State::FileAndFacts(f) if f.walked => Some(FileFacts(f)),
+        _ => None,
+    }
+}
+
+/// A check failed on the file being gathered: its facts are left to the project pass (which
+/// loses that file's facts the same way).
+pub(crate) fn file_facts_forget() {
+    STATE.with(|s| {
+        if let State::FileAndFacts(f) = &mut *s.borrow_mut() {
+            f.walked = false;
+        }
+    });
+}
+
+/// One file's facts, gathered by the file pass.
+pub(crate) struct FileFacts(Box<Facts>);
+
+/// The apps of a scan: directories holding a `package.json`, `manage.py`, Python project file
+/// or `Cargo.toml`.
+pub(crate) fn scopes_of(files: &[PathBuf]) -> Vec<PathBuf> {
+    let mut scopes = Vec::new();
+    for f in files {
+        if matches!(
+            f.file_name().and_then(|n| n.to_str()),
+            Some(
+                "package.json"
+                    | "manage.py"
+                    | "pyproject.toml"
+                    | "setup.py"
+                    | "setup.cfg"
+                    | "requirements.txt"
+                    | "Cargo.toml"
+            )
+        ) {
+            if let Some(d) = f.parent() {
+                scopes.push(normalize(d));
+            }
+        }
+    }
+    scopes
 }
 
 /// A middleware-like argument of a `use()` call, classified as far as its own file shows.
@@ -262,7 +324,9 @@ pub(crate) struct Facts {
     /// Directories holding a `package.json`, `manage.py` or Python project file (`pyproject.toml`,
     /// `setup.py`, `requirements.txt`): one app each (a monorepo holds several); app-wide facts
     /// (global guards, settings) apply within their app only.
-    scopes: Vec<PathBuf>,
+    scopes: Arc<Vec<PathBuf>>,
+    /// The file pass reached the route checks on this file (see [`file_facts_begin`]).
+    walked: bool,
     /// (app, framework) pairs where some route carries an authentication guard.
     auth_seen: HashSet<(PathBuf, &'static str)>,
     /// Files holding routes whose protection depends on other files.
@@ -427,6 +491,16 @@ fn rs_relevant(text: &str) -> bool {
             && (text.contains("ServiceConfig") || text.contains(".configure(")))
 }
 
+/// Whether a file may hold facts for the project pass (see the three prefilters).
+fn relevant(path: &Path, kind: FileKind, text: &str) -> bool {
+    match kind {
+        FileKind::Python => py_relevant(text),
+        FileKind::Rust => rs_relevant(text),
+        k if k.is_js_like() => js_relevant(path, text),
+        _ => false,
+    }
+}
+
 fn py_relevant(text: &str) -> bool {
     let has = |keys: &[&str]| keys.iter().any(|k| text.contains(k));
     let fastapi = has(&["APIRouter", "FastAPI", "include_router"]);
@@ -470,45 +544,30 @@ pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
     // Facts, in parallel: each worker gathers the facts of a run of files into its own
     // `Facts`, and the parts are merged in file order (so "the first settings file" means the
     // same as in a serial walk).
-    let mut scopes = Vec::new();
-    for f in pcx.files {
-        if matches!(
-            f.file_name().and_then(|n| n.to_str()),
-            Some(
-                "package.json"
-                    | "manage.py"
-                    | "pyproject.toml"
-                    | "setup.py"
-                    | "setup.cfg"
-                    | "requirements.txt"
-                    | "Cargo.toml"
-            )
-        ) {
-            if let Some(d) = f.parent() {
-                scopes.push(normalize(d));
-            }
-        }
-    }
+    let scopes = Arc::new(scopes_of(pcx.files));
     let empty = || Facts {
         scopes: scopes.clone(),
         ..Facts::default()
     };
+    // The files the scan's file pass already gathered facts from are not parsed again.
+    let mut file_facts =
+        std::mem::take(&mut *pcx.file_facts.lock().unwrap_or_else(|e| e.into_inner()));
+    let gathered: Vec<Option<FileFacts>> = pcx.files.iter().map(|f| file_facts.remove(f)).collect();
     let mut facts = {
         use rayon::prelude::*;
         pcx.files
             .par_iter()
-            .fold(empty, |acc, path| {
+            .zip(gathered)
+            .fold(empty, |acc, (path, gathered)| {
+                if let Some(FileFacts(f)) = gathered {
+                    return acc.merge(*f);
+                }
                 let kind = FileKind::detect(path);
                 if !(kind.is_js_like() || kind == FileKind::Python || kind == FileKind::Rust) {
                     return acc;
                 }
                 let Some(text) = read(path) else { return acc };
-                let relevant = match kind {
-                    FileKind::Python => py_relevant(&text),
-                    FileKind::Rust => rs_relevant(&text),
-                    _ => js_relevant(path, &text),
-                };
-                if !relevant {
+                if !relevant(path, kind, &text) {
                     return acc;
                 }
                 // Each file's facts go to a part of their own, merged after the walk: a rule
@@ -614,7 +673,7 @@ pub(super) fn prepare_js(
     routes: &mut [Route],
 ) -> bool {
     prepare(
-        cx.file.path,
+        cx.file,
         routes,
         |f| record_js(f, cx, root, opts),
         |f, path, r| f.apply_js(path, r),
@@ -629,7 +688,7 @@ pub(super) fn prepare_py(
     routes: &mut [Route],
 ) -> bool {
     prepare(
-        cx.file.path,
+        cx.file,
         routes,
         |f| record_py(f, cx, root, opts),
         |f, path, r| f.apply_py(path, r),
@@ -647,7 +706,7 @@ pub(super) fn prepare_rs(cx: &RustCx<'_, '_, '_>, routes: &mut [Route]) -> bool 
     // Functions whose router is reached from elsewhere: those holding unrooted routes.
     let fns: HashSet<String> = routes.iter().filter_map(|r| r.chain_top.clone()).collect();
     prepare(
-        cx.file.path,
+        cx.file,
         routes,
         |f| record_rs(f, cx, fns, mounts),
         |f, path, r| f.apply_rs(path, r),
@@ -712,13 +771,24 @@ fn record_rs(f: &mut Facts, cx: &RustCx<'_, '_, '_>, fns: HashSet<String>, mount
 /// The phase logic shared by both languages: `record` adds the file's facts (facts phase),
 /// `apply` applies cross-file facts to one route (report phase).
 fn prepare(
-    path: &Path,
+    file: &crate::engine::FileCx<'_>,
     routes: &mut [Route],
     record: impl FnOnce(&mut Facts),
     apply: impl Fn(&Facts, &Path, &mut Route),
 ) -> bool {
+    let path = file.path;
     let facts = STATE.with(|s| match &mut *s.borrow_mut() {
         State::File => None,
+        // The scan's file pass: the file's own findings, and the facts the project pass would
+        // gather from it (from the files it would read).
+        State::FileAndFacts(f) => {
+            f.walked = true;
+            if relevant(path, file.kind, file.text) {
+                record_routes(f, path, routes);
+                record(f);
+            }
+            None
+        }
         State::Facts(f) => {
             record_routes(f, path, routes);
             record(f);

@@ -36,5 +36,6 @@ pub(crate) fn register(r: &mut Registry) {
     r.project.push(ProjectCheck {
         rules: RULES,
         run: project::run,
+        after_file_pass: false,
     });
 }

@@ -184,14 +184,17 @@ pub(crate) fn register(r: &mut Registry) {
     r.project.push(ProjectCheck {
         rules: SECURITY_TXT_MISSING,
         run: security_txt_missing::check,
+        after_file_pass: false,
     });
     r.project.push(ProjectCheck {
         rules: DEPENDENCY_UPDATES,
         run: dependency_updates_unconfigured::check,
+        after_file_pass: false,
     });
     r.project.push(ProjectCheck {
         rules: MONITORING,
         run: check_monitoring,
+        after_file_pass: false,
     });
 }
 

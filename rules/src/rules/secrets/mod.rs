@@ -35,6 +35,7 @@ pub(crate) fn register(r: &mut Registry) {
     r.project.push(ProjectCheck {
         rules: ENV_FILE,
         run: env_file_committed::check_project,
+        after_file_pass: false,
     });
     r.text.push(TextCheck {
         rules: SECRET,
