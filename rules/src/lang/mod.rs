@@ -1231,6 +1231,117 @@ mod tests {
         );
     }
 
+    /// Chains of random small edits (characters typed or deleted anywhere, syntax errors
+    /// included), each checked quickly from the previous quick check's cache as the editor does:
+    /// every quick result agrees with a full check, statement by statement.
+    #[test]
+    fn chained_random_edits_agree_with_full_checks() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut files = Vec::new();
+        let mut stack = vec![dir.clone()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).expect("fixtures readable").flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if matches!(
+                    FileKind::detect(&p),
+                    FileKind::Python | FileKind::JavaScript | FileKind::TypeScript | FileKind::Tsx
+                ) {
+                    files.push(p);
+                }
+            }
+        }
+        files.sort();
+        let config = Config::default();
+        let locals = |m: &PassMemo| {
+            let mut v: Vec<_> = m
+                .findings
+                .iter()
+                .zip(&m.tags)
+                .filter(|(_, t)| **t != WHOLE_FILE)
+                .map(|(f, _)| (f.rule.id, f.range.start, f.range.end, f.message.clone()))
+                .collect();
+            v.sort();
+            v
+        };
+        // A fixed-seed generator: the same edits on every run.
+        let mut seed: u64 = 0x1234_5678;
+        let mut rnd = move |n: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((seed >> 33) as usize) % n.max(1)
+        };
+        let pieces = [
+            "x",
+            "(",
+            ")",
+            "\n",
+            "'",
+            "\"",
+            " + y",
+            "{",
+            "}",
+            ":",
+            "\n    ",
+            "request.args['a']",
+            "f\"{q}\"",
+            "#",
+        ];
+        let (mut quick, mut failures) = (0, Vec::new());
+        for path in &files {
+            let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
+            let kind = FileKind::detect(path);
+            let rel: PathBuf = path
+                .strip_prefix(&dir)
+                .expect("under fixtures")
+                .components()
+                .skip(1)
+                .collect();
+            let check = |t: &str, cache: &mut Option<ParseCache>, pass: Pass| {
+                crate::engine::check_impl(&rel, &rel, t, kind, &config, cache, pass).1
+            };
+            let mut cur = text;
+            let mut cache = None;
+            check(&cur, &mut cache, Pass::Full);
+            for _ in 0..12 {
+                let mut at = rnd(cur.len() + 1);
+                while !cur.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let mut new = cur.clone();
+                if rnd(2) == 0 {
+                    new.insert_str(at, pieces[rnd(pieces.len())]);
+                } else {
+                    let mut end = (at + rnd(8)).min(cur.len());
+                    while !cur.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    new.replace_range(at..end, "");
+                }
+                if !check(&new, &mut cache, Pass::Quick) {
+                    quick += 1;
+                    let mut full = None;
+                    check(&new, &mut full, Pass::Full);
+                    let memo = |c: &Option<ParseCache>| c.as_ref().and_then(|c| c.pass.clone());
+                    match (memo(&cache), memo(&full)) {
+                        (Some(q), Some(f)) if locals(&q) == locals(&f) => {}
+                        (q, f) => failures.push(format!(
+                            "{} after an edit at byte {at}:\n  quick: {:?}\n  full:  {:?}",
+                            path.display(),
+                            q.map(|q| locals(&q)),
+                            f.map(|f| locals(&f)),
+                        )),
+                    }
+                }
+                cur = new;
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        assert!(quick > 500, "only {quick} edits took the quick path");
+    }
+
     #[test]
     fn too_deep_trees_are_refused_with_their_depth() {
         let text = format!("x = {}1{}\n", "(".repeat(1_200), ")".repeat(1_200));
