@@ -749,3 +749,13 @@ mod tests {
         assert!(!template_has_capture("FROM {TABLE}"));
     }
 }
+
+/// Whether `hay` contains `needle` ignoring ASCII case (`needle` in lower case), without
+/// allocating a lower-cased copy of `hay`.
+pub fn contains_lower(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.is_empty()
+        || h.len() >= n.len()
+            && h.windows(n.len())
+                .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b))
+}

@@ -37,19 +37,57 @@ pub(super) fn server_like_name(name: &str) -> bool {
 pub(super) fn walk<'t>(n: Node<'t>, mut f: impl FnMut(Node<'t>)) {
     let mut stack = vec![n];
     let mut budget = 100_000usize;
+    // One cursor for the whole walk (`named_children` moves it to each node).
+    let mut c = n.walk();
     while let Some(x) = stack.pop() {
         budget = budget.saturating_sub(1);
         if budget == 0 {
             break;
         }
         f(x);
-        let mut c = x.walk();
         stack.extend(x.named_children(&mut c));
     }
 }
 
 /// Guards and writes seen in a function body (see `routes_js::body_facts`).
-fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
+/// What `body_facts` learns from an identifier's name alone, by name: handlers of one file
+/// repeat the same names, and splitting a name into words allocates.
+#[derive(Default)]
+pub(super) struct NameMemo<'s>(HashMap<&'s str, NameFacts>);
+
+#[derive(Clone, Copy)]
+struct NameFacts {
+    /// The name says "forbidden".
+    forbidden: bool,
+    /// A configured or known guard, or a word of the name is a guard word.
+    guard: bool,
+    /// A word of the name is an authorization word (`role`, `permission`...).
+    authz_word: bool,
+}
+
+impl<'s> NameMemo<'s> {
+    fn get(&mut self, name: &'s str, opts: &Options) -> NameFacts {
+        *self.0.entry(name).or_insert_with(|| {
+            let words = model::words(name);
+            NameFacts {
+                forbidden: name.to_ascii_lowercase().contains("forbidden"),
+                guard: model::guard_kind(name, &opts.guards).is_some()
+                    || words.iter().any(|w| model::body_word_kind(w).is_some()),
+                authz_word: words
+                    .iter()
+                    .any(|w| model::body_word_kind(w) == Some(GuardKind::Authz)),
+            }
+        })
+    }
+}
+
+fn body_facts<'s>(
+    src: &'s str,
+    body: Node<'_>,
+    opts: &Options,
+    route: &mut Route,
+    memo: &mut NameMemo<'s>,
+) {
     route.body_seen = true;
     route.reads_input.get_or_insert(false);
     route.body = Some(body.byte_range());
@@ -92,9 +130,7 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
             walk(x, |t| {
                 if t.k() == "identifier" {
                     let tx = node_text(src, t);
-                    if model::words(tx)
-                        .iter()
-                        .any(|w| model::body_word_kind(w) == Some(GuardKind::Authz))
+                    if memo.get(tx, opts).authz_word
                         || matches!(tx, "is_staff" | "is_superuser" | "is_admin")
                     {
                         authz.get_or_insert(tx.to_owned());
@@ -120,8 +156,8 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
         }
         "identifier" => {
             let t = node_text(src, x);
-            let lower = t.to_ascii_lowercase();
-            if lower.contains("forbidden") || t == "PermissionDenied" {
+            let facts = memo.get(t, opts);
+            if facts.forbidden || t == "PermissionDenied" {
                 authz.get_or_insert(t.to_owned());
             }
             // `db.session` is a database session, not the user's.
@@ -131,12 +167,7 @@ fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut Route) {
             if attr_of_other && t.contains("session") {
                 return;
             }
-            let k = model::guard_kind(t, &opts.guards).or_else(|| {
-                model::words(t)
-                    .iter()
-                    .find_map(|w| model::body_word_kind(w))
-            });
-            if k.is_some() || (x.k() == "identifier" && matches!(t, "user" | "current_user")) {
+            if facts.guard || (x.k() == "identifier" && matches!(t, "user" | "current_user")) {
                 authn.get_or_insert(t.to_owned());
             }
         }
@@ -275,6 +306,7 @@ pub(super) fn obj_kind(cx: &PyCx<'_, '_>, call: Node<'_>) -> Option<Kind> {
 }
 
 pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<Route> {
+    let mut memo = NameMemo::default();
     let src = cx.src;
     let mut objs: HashMap<String, Obj> = HashMap::new();
     let mut funcs: Vec<Node> = Vec::new();
@@ -542,7 +574,7 @@ pub(crate) fn collect(cx: &PyCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
             hook_guard(src, *h, opts, &mut r);
         }
         if let Some(b) = f.field("body") {
-            body_facts(src, b, opts, &mut r);
+            body_facts(src, b, opts, &mut r, &mut memo);
         }
         r.visible_chain = visible && !unknown_mw;
         r.rooted = visible;
@@ -604,6 +636,7 @@ fn flask_resources(
     opts: &Options,
     routes: &mut Vec<Route>,
 ) {
+    let mut memo = NameMemo::default();
     // class name -> path
     let mut paths: HashMap<String, String> = HashMap::new();
     for &c in calls {
@@ -760,7 +793,7 @@ fn flask_resources(
                 }
             }
             if let Some(b) = f.field("body") {
-                body_facts(src, b, opts, &mut r);
+                body_facts(src, b, opts, &mut r, &mut memo);
             }
             routes.push(r);
         }
@@ -817,7 +850,7 @@ fn hook_guard(src: &str, h: Node<'_>, opts: &Options, r: &mut Route) {
         return;
     };
     let mut tmp = Route::new("", String::new(), 0..0);
-    body_facts(src, b, opts, &mut tmp);
+    body_facts(src, b, opts, &mut tmp, &mut NameMemo::default());
     let name = h
         .field("name")
         .map(|n| node_text(src, n).to_owned())
@@ -856,6 +889,7 @@ fn django_views(
     opts: &Options,
     routes: &mut Vec<Route>,
 ) {
+    let mut memo = NameMemo::default();
     let src = cx.src;
     // Module-level function views taking `request` first.
     for &f in funcs {
@@ -943,7 +977,7 @@ fn django_views(
             }
         }
         if let Some(b) = f.field("body") {
-            body_facts(src, b, opts, &mut r);
+            body_facts(src, b, opts, &mut r, &mut memo);
             // `if request.method == "POST":` / `request.method in ("POST", "PUT")`
             walk(b, |x| {
                 if x.k() != "comparison_operator" {
@@ -1111,7 +1145,7 @@ fn django_views(
                             | "get_queryset" => {
                                 if let Some(b) = st.field("body") {
                                     let mut tmp = Route::new("", String::new(), 0..0);
-                                    body_facts(src, b, opts, &mut tmp);
+                                    body_facts(src, b, opts, &mut tmp, &mut memo);
                                     for mut g in tmp.guards {
                                         g.level = Level::Route;
                                         r.guards.push(g);
@@ -1121,7 +1155,7 @@ fn django_views(
                             _ => {}
                         }
                         if let Some(b) = st.field("body") {
-                            body_facts(src, b, opts, &mut r);
+                            body_facts(src, b, opts, &mut r, &mut memo);
                         }
                     }
                     _ => {}

@@ -122,10 +122,10 @@ fn manifest_declares(path: &std::path::Path, manifests: &[&str], packages: &[&st
 }
 
 fn mentions_header(s: &str) -> bool {
-    let l = s.to_ascii_lowercase();
-    l.contains("content-security-policy")
-        || l.contains("strict-transport-security")
-        || l.contains("x-frame-options")
+    use crate::lang::strings::contains_lower;
+    contains_lower(s, "content-security-policy")
+        || contains_lower(s, "strict-transport-security")
+        || contains_lower(s, "x-frame-options")
 }
 
 // ------------------------------------------------------------------ JavaScript / TypeScript
@@ -276,11 +276,20 @@ fn check_py_app(cx: &mut PyCx<'_, '_>, module: Node<'_>) {
         return;
     }
     let src = cx.src;
+    // The app is a `Flask(..)`, `FastAPI(..)` or `Starlette(..)` call: its class name is in the
+    // file (in the call or in the import that renames it).
+    if !["Flask", "FastAPI", "Starlette"]
+        .iter()
+        .any(|k| src.contains(k))
+    {
+        return;
+    }
     let mut app: Option<(Range<usize>, &'static str)> = None;
     let mut configures = false;
     let mut has_headers = false;
     let mut stack = vec![module];
     let mut budget = 200_000usize;
+    let mut c = module.walk();
     while let Some(n) = stack.pop() {
         budget = budget.saturating_sub(1);
         if budget == 0 {
@@ -293,10 +302,11 @@ fn check_py_app(cx: &mut PyCx<'_, '_>, module: Node<'_>) {
                 }
             }
             "identifier" => {
-                let t = py::node_text(src, n).to_ascii_lowercase();
-                if t.contains("talisman")
-                    || t.contains("security_headers")
-                    || t.contains("secure_headers")
+                use crate::lang::strings::contains_lower;
+                let t = py::node_text(src, n);
+                if contains_lower(t, "talisman")
+                    || contains_lower(t, "security_headers")
+                    || contains_lower(t, "secure_headers")
                 {
                     has_headers = true;
                 }
@@ -331,7 +341,6 @@ fn check_py_app(cx: &mut PyCx<'_, '_>, module: Node<'_>) {
             }
             _ => {}
         }
-        let mut c = n.walk();
         stack.extend(n.named_children(&mut c));
     }
     let Some((r, fw)) = app else { return };
