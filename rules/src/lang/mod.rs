@@ -1126,14 +1126,8 @@ mod tests {
         }
     }
 
-    /// The quick re-check of an edit finds what a full check finds, statement by statement:
-    /// every definition of every JS/TS/Python fixture is deleted (the strongest edit for a
-    /// finding that depends on another statement: a sanitizer, a wrapper, a constant defined
-    /// elsewhere) and, separately, gets a blank line inside (every later finding moves). The
-    /// findings of whole-file analyses are compared by the full check that follows in the
-    /// editor, not here.
-    #[test]
-    fn quick_rechecks_agree_with_full_checks() {
+    /// The JS/TS/Python files under `fixtures/`, sorted, and that directory.
+    fn fixture_code_files() -> (PathBuf, Vec<PathBuf>) {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
         let mut files = Vec::new();
         let mut stack = vec![dir.clone()];
@@ -1151,33 +1145,49 @@ mod tests {
             }
         }
         files.sort();
+        (dir, files)
+    }
+
+    /// A fixture's path as the fixture tests check it: within its rule's directory (`fixtures/`
+    /// itself would make everything test code).
+    fn in_rule_dir(dir: &Path, path: &Path) -> PathBuf {
+        path.strip_prefix(dir)
+            .expect("under fixtures")
+            .components()
+            .skip(1)
+            .collect()
+    }
+
+    /// The findings of a pass that statements reported (not whole-file analyses), sorted.
+    fn local_findings(m: &PassMemo) -> Vec<(&'static str, usize, usize, String)> {
+        let mut v: Vec<_> = m
+            .findings
+            .iter()
+            .zip(&m.tags)
+            .filter(|(_, t)| **t != WHOLE_FILE)
+            .map(|(f, _)| (f.rule.id, f.range.start, f.range.end, f.message.clone()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// The quick re-check of an edit finds what a full check finds, statement by statement:
+    /// every definition of every JS/TS/Python fixture is deleted (the strongest edit for a
+    /// finding that depends on another statement: a sanitizer, a wrapper, a constant defined
+    /// elsewhere) and, separately, gets a blank line inside (every later finding moves). The
+    /// findings of whole-file analyses are compared by the full check that follows in the
+    /// editor, not here.
+    #[test]
+    fn quick_rechecks_agree_with_full_checks() {
+        let (dir, files) = fixture_code_files();
         assert!(files.len() > 100, "{} fixture files", files.len());
         let config = Config::default();
-        let key = |f: &Finding| (f.rule.id, f.range.start, f.range.end, f.message.clone());
-        let locals = |m: &PassMemo| {
-            let mut v: Vec<_> = m
-                .findings
-                .iter()
-                .zip(&m.tags)
-                .filter(|(_, t)| **t != WHOLE_FILE)
-                .map(|(f, _)| key(f))
-                .collect();
-            v.sort();
-            v
-        };
         let (mut quick, mut full, mut with_findings) = (0, 0, 0);
         let mut failures = Vec::new();
         for path in &files {
             let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
             let kind = FileKind::detect(path);
-            // As the fixture tests check it: under its path in the rule's fixture directory
-            // (`fixtures/` would make everything test code).
-            let rel: PathBuf = path
-                .strip_prefix(&dir)
-                .expect("under fixtures")
-                .components()
-                .skip(1)
-                .collect();
+            let rel = in_rule_dir(&dir, path);
             let check = |t: &str, cache: &mut Option<ParseCache>, pass: Pass| {
                 crate::engine::check_impl(&rel, &rel, t, kind, &config, cache, pass).1
             };
@@ -1211,7 +1221,7 @@ mod tests {
                         failures.push(format!("{}: no memo", path.display()));
                         continue;
                     };
-                    let (lq, lf) = (locals(&q), locals(&f));
+                    let (lq, lf) = (local_findings(&q), local_findings(&f));
                     with_findings += usize::from(!lf.is_empty());
                     if lq != lf {
                         failures.push(format!(
@@ -1236,35 +1246,8 @@ mod tests {
     /// every quick result agrees with a full check, statement by statement.
     #[test]
     fn chained_random_edits_agree_with_full_checks() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-        let mut files = Vec::new();
-        let mut stack = vec![dir.clone()];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).expect("fixtures readable").flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else if matches!(
-                    FileKind::detect(&p),
-                    FileKind::Python | FileKind::JavaScript | FileKind::TypeScript | FileKind::Tsx
-                ) {
-                    files.push(p);
-                }
-            }
-        }
-        files.sort();
+        let (dir, files) = fixture_code_files();
         let config = Config::default();
-        let locals = |m: &PassMemo| {
-            let mut v: Vec<_> = m
-                .findings
-                .iter()
-                .zip(&m.tags)
-                .filter(|(_, t)| **t != WHOLE_FILE)
-                .map(|(f, _)| (f.rule.id, f.range.start, f.range.end, f.message.clone()))
-                .collect();
-            v.sort();
-            v
-        };
         // A fixed-seed generator: the same edits on every run.
         let mut seed: u64 = 0x1234_5678;
         let mut rnd = move |n: usize| {
@@ -1293,12 +1276,7 @@ mod tests {
         for path in &files {
             let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
             let kind = FileKind::detect(path);
-            let rel: PathBuf = path
-                .strip_prefix(&dir)
-                .expect("under fixtures")
-                .components()
-                .skip(1)
-                .collect();
+            let rel = in_rule_dir(&dir, path);
             let check = |t: &str, cache: &mut Option<ParseCache>, pass: Pass| {
                 crate::engine::check_impl(&rel, &rel, t, kind, &config, cache, pass).1
             };
@@ -1326,12 +1304,12 @@ mod tests {
                     check(&new, &mut full, Pass::Full);
                     let memo = |c: &Option<ParseCache>| c.as_ref().and_then(|c| c.pass.clone());
                     match (memo(&cache), memo(&full)) {
-                        (Some(q), Some(f)) if locals(&q) == locals(&f) => {}
+                        (Some(q), Some(f)) if local_findings(&q) == local_findings(&f) => {}
                         (q, f) => failures.push(format!(
                             "{} after an edit at byte {at}:\n  quick: {:?}\n  full:  {:?}",
                             path.display(),
-                            q.map(|q| locals(&q)),
-                            f.map(|f| locals(&f)),
+                            q.map(|q| local_findings(&q)),
+                            f.map(|f| local_findings(&f)),
                         )),
                     }
                 }
