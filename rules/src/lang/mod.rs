@@ -771,6 +771,19 @@ fn local_statement(kind: FileKind, top: tree_sitter::Node<'_>) -> bool {
                 "assignment_expression" | "augmented_assignment_expression"
             )
         }),
+        // `const handler = async (req, res) => {..}`: every name bound to a function.
+        "lexical_declaration" | "variable_declaration" => {
+            let mut c = top.walk();
+            let decls: Vec<tree_sitter::Node<'_>> = top.named_children(&mut c).collect();
+            !decls.is_empty()
+                && decls.iter().all(|d| {
+                    d.k() == "variable_declarator"
+                        && d.field("name").is_some_and(|n| n.k() == "identifier")
+                        && d.field("value").is_some_and(|v| {
+                            matches!(v.k(), "arrow_function" | "function_expression" | "function")
+                        })
+                })
+        }
         // `export function f() {..}`, `export class C {..}`, `export default function () {..}`.
         "export_statement" => top.field("declaration").map_or_else(
             || {
