@@ -328,6 +328,7 @@ fn main() {
             typed.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
         );
     }
+    // Versions go on after the typed edits' (`edits + 1 ..= 2 * edits`).
     let edits = edits * 2;
 
     // Long edit loop: memory must not grow.
