@@ -281,12 +281,8 @@ impl Shared {
     }
 
     async fn run_lint(self: Arc<Self>, uri: Uri, gen: u64) {
-        let job = {
-            let mut st = self.lock();
-            let Some(job) = st.job(&uri, gen, true) else {
-                return;
-            };
-            job
+        let Some(job) = self.lock().job(&uri, gen, true) else {
+            return;
         };
         let version = job.version;
         let generation = job.generation;
@@ -348,12 +344,8 @@ impl Shared {
     /// hold the document: an edit meanwhile gets its quick check at once, and this result is
     /// then dropped.
     async fn run_full(self: Arc<Self>, uri: Uri, gen: u64) {
-        let job = {
-            let mut st = self.lock();
-            let Some(job) = st.job(&uri, gen, false) else {
-                return;
-            };
-            job
+        let Some(job) = self.lock().job(&uri, gen, false) else {
+            return;
         };
         let uri2 = uri.clone();
         let Ok(mut out) = crate::pool::run(move || lint(&uri2, job)).await else {

@@ -154,6 +154,27 @@ struct UseFact {
     site: Related,
 }
 
+impl UseFact {
+    /// A fact with one item: `receiver` mounts `target` (a router, an app, a plugin, a route
+    /// module) or applies middleware of class `class`, at byte `at` of its file.
+    fn one(
+        receiver: String,
+        prefix: Option<String>,
+        target: Option<Target>,
+        class: Class,
+        at: usize,
+        site: Related,
+    ) -> UseFact {
+        UseFact {
+            receiver,
+            prefix,
+            items: vec![Item::Ref { target, class }],
+            at,
+            site,
+        }
+    }
+}
+
 #[derive(Default)]
 struct JsFile {
     apps: HashSet<String>,
@@ -1196,16 +1217,14 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
                     call.byte_range(),
                     "the app is mounted here".into(),
                 );
-                jf.uses.push(UseFact {
+                jf.uses.push(UseFact::one(
                     receiver,
-                    prefix: Some(prefix.to_owned()),
-                    items: vec![Item::Ref {
-                        target,
-                        class: Class::Benign,
-                    }],
-                    at: call.start_byte(),
+                    Some(prefix.to_owned()),
+                    target,
+                    Class::Benign,
+                    call.start_byte(),
                     site,
-                });
+                ));
                 continue;
             }
             "useGlobalGuards" => {
@@ -1262,16 +1281,14 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
                     continue;
                 }
                 let site = related_at(cx.file.path, src, call.byte_range(), "hook".into());
-                jf.uses.push(UseFact {
+                jf.uses.push(UseFact::one(
                     receiver,
-                    prefix: None,
-                    items: vec![Item::Ref {
-                        target: None,
-                        class: classify_mw(src, *h, opts),
-                    }],
-                    at: call.start_byte(),
+                    None,
+                    None,
+                    classify_mw(src, *h, opts),
+                    call.start_byte(),
                     site,
-                });
+                ));
                 continue;
             }
             // Fastify: `app.register(require('./routes/users'), { prefix: '/users' })`. A plugin
@@ -1303,16 +1320,14 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
                     call.byte_range(),
                     "the plugin is registered here".into(),
                 );
-                jf.uses.push(UseFact {
+                jf.uses.push(UseFact::one(
                     receiver,
                     prefix,
-                    items: vec![Item::Ref {
-                        target: Some(target),
-                        class: Class::Benign,
-                    }],
-                    at: src.len(),
+                    Some(target),
+                    Class::Benign,
+                    src.len(),
                     site,
-                });
+                ));
                 continue;
             }
             // `require('./routes/orders')(app)`, `registerOrders(app)` with an imported
@@ -1334,16 +1349,14 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
                         call.byte_range(),
                         "the routes are added to the app here".into(),
                     );
-                    jf.uses.push(UseFact {
+                    jf.uses.push(UseFact::one(
                         receiver,
-                        prefix: None,
-                        items: vec![Item::Ref {
-                            target: Some(target),
-                            class: Class::Benign,
-                        }],
-                        at: call.start_byte(),
+                        None,
+                        Some(target),
+                        Class::Benign,
+                        call.start_byte(),
                         site,
-                    });
+                    ));
                 }
                 continue;
             }
