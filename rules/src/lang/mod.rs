@@ -547,17 +547,84 @@ fn depth_of(node: tree_sitter::Node<'_>, mut depth: usize) -> usize {
     depth
 }
 
-/// A check over JS/TS syntax nodes. Called for every node of every JS/TS/TSX/JSX file (the root
-/// `program` node included, for whole-file analyses); it returns quickly on kinds it ignores.
+/// The named nodes a tree-sitter check is called on. The walk dispatches each node only to the
+/// checks that declared its kind, so a check never pays for the kinds it ignores; a check must
+/// still return on kinds it does not handle (tests call every check on every node and compare).
+#[derive(Clone, Copy, Debug)]
+pub enum On {
+    /// Every named node (checks that keep state across nodes or look at most kinds).
+    Every,
+    /// Nodes of these kinds only (grammar names, as [`NodeExt::k`] returns them; the root
+    /// `module`/`program` node for whole-file analyses).
+    Kinds(&'static [&'static str]),
+}
+
+impl On {
+    fn takes(self, kind: &str) -> bool {
+        match self {
+            On::Every => true,
+            On::Kinds(ks) => ks.contains(&kind),
+        }
+    }
+}
+
+/// A check over JS/TS syntax nodes, called for the nodes of every JS/TS/TSX/JSX file that `on`
+/// names (the root `program` node included, for whole-file analyses).
 pub struct JsCheck {
     pub rules: &'static [&'static RuleMeta],
+    pub on: On,
     pub run: fn(&mut js::JsCx<'_, '_>, tree_sitter::Node<'_>),
 }
 
-/// A check over Python syntax nodes (root `module` node included).
+/// A check over Python syntax nodes (root `module` node included), called for the kinds `on`
+/// names.
 pub struct PyCheck {
     pub rules: &'static [&'static RuleMeta],
+    pub on: On,
     pub run: fn(&mut python::PyCx<'_, '_>, tree_sitter::Node<'_>),
+}
+
+/// Which of a file's active checks take a node, by the node's kind id: filled on the first node
+/// of each kind (a file has a few dozen kinds), so each node costs one table lookup instead of
+/// one call per check.
+pub(crate) struct Dispatch {
+    ons: Vec<On>,
+    by_kind: Vec<Option<Box<[u16]>>>,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests: dispatch every node to every active check, as before kinds were declared.
+    pub(crate) static CALL_EVERY_CHECK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+impl Dispatch {
+    pub(crate) fn new(ons: impl Iterator<Item = On>) -> Self {
+        Dispatch {
+            ons: ons.collect(),
+            by_kind: Vec::new(),
+        }
+    }
+
+    /// The indices (into the checks `new` was given) of the checks that take `node`.
+    pub(crate) fn checks_for(&mut self, node: tree_sitter::Node<'_>) -> &[u16] {
+        let id = usize::from(node.kind_id());
+        if id >= self.by_kind.len() {
+            self.by_kind.resize(id + 1, None);
+        }
+        let ons = &self.ons;
+        self.by_kind[id].get_or_insert_with(|| {
+            #[cfg(test)]
+            if CALL_EVERY_CHECK.get() {
+                return (0..ons.len() as u16).collect();
+            }
+            let kind = node.k();
+            (0..ons.len())
+                .filter(|&i| ons[i].takes(kind))
+                .map(|i| i as u16)
+                .collect()
+        })
+    }
 }
 
 /// A check over Rust syntax (syn) nodes.
@@ -1339,5 +1406,61 @@ mod tests {
         let tree = python::parse(&text, None).expect("parses");
         let depth = with_parents(&tree, |_| ()).expect_err("over the limit");
         assert!(depth > MAX_TREE_DEPTH, "{depth}");
+    }
+
+    /// Dispatching each node only to the checks that declared its kind (`On`) finds exactly what
+    /// calling every check on every node finds, on every JS/TS/Python fixture: a kind left out
+    /// of a declaration loses findings here, and one a check needs for its state (a scope, a
+    /// memo) changes them.
+    #[test]
+    fn kind_dispatch_finds_what_calling_every_check_finds() {
+        let (dir, files) = fixture_code_files();
+        assert!(files.len() > 100, "{} fixture files", files.len());
+        let config = Config {
+            include_tests: true,
+            ..Config::default()
+        };
+        let (mut compared, mut with_findings) = (0, 0);
+        let mut failures = Vec::new();
+        for path in &files {
+            let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
+            let kind = FileKind::detect(path);
+            let rel = in_rule_dir(&dir, path);
+            let run = |every: bool| {
+                CALL_EVERY_CHECK.set(every);
+                let r = crate::engine::check_impl(
+                    &rel,
+                    &rel,
+                    &text,
+                    kind,
+                    &config,
+                    &mut None,
+                    Pass::Once,
+                )
+                .0;
+                CALL_EVERY_CHECK.set(false);
+                let mut v: Vec<_> = r
+                    .findings
+                    .iter()
+                    .map(|f| (f.rule.id, f.range.start, f.range.end, f.message.clone()))
+                    .collect();
+                v.sort();
+                v
+            };
+            let (every, by_kind) = (run(true), run(false));
+            compared += 1;
+            with_findings += usize::from(!every.is_empty());
+            if every != by_kind {
+                failures.push(format!(
+                    "{}:\n  every check: {every:?}\n  by kind:     {by_kind:?}",
+                    path.display()
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        assert!(
+            with_findings > 100,
+            "{with_findings} of {compared} files had findings"
+        );
     }
 }

@@ -440,12 +440,13 @@ pub(crate) fn walk_part(
         let imports = collect_imports(src, root);
         let mut cx = PyCx::new(&mut *file, src, imports);
         let mut tops = super::TopTagger::new(root, part);
+        let mut dispatch = super::Dispatch::new(active.iter().map(|c| c.on));
         // Named nodes only: rules look at names, calls and expressions; punctuation and
         // keywords are reached through them.
         for &node in named {
             let tag = tops.tag(node);
-            for c in active {
-                (c.run)(&mut cx, node);
+            for &i in dispatch.checks_for(node) {
+                (active[usize::from(i)].run)(&mut cx, node);
             }
             super::tag_new(&cx.file.findings, base, tags, tag);
         }

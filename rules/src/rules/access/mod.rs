@@ -48,10 +48,12 @@ pub(crate) fn register(r: &mut Registry) {
     r.rules(RULES);
     r.js.push(JsCheck {
         rules: RULES,
+        on: JS_ON,
         run: check_js,
     });
     r.py.push(PyCheck {
         rules: RULES,
+        on: PY_ON,
         run: check_py,
     });
     r.rust.push(RustCheck {
@@ -71,6 +73,9 @@ fn report_all(file: &mut crate::engine::FileCx<'_>, routes: &[Route], opts: &Opt
     admin_route_without_role_check::report(file, routes, opts);
 }
 
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+
 fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if node.k() != "program" || cx.file.is_test {
         return;
@@ -85,6 +90,9 @@ fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         object_lookup_without_owner_check::check_js(cx, node, &routes);
     }
 }
+
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
 
 fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if node.k() != "module" || cx.file.is_test {

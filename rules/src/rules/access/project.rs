@@ -465,6 +465,7 @@ impl Facts {
 
 static JS_FACTS: &[JsCheck] = &[JsCheck {
     rules: super::RULES,
+    on: super::JS_ON,
     run: super::check_js,
 }];
 static RS_FACTS: &[RustCheck] = &[RustCheck {
@@ -473,6 +474,7 @@ static RS_FACTS: &[RustCheck] = &[RustCheck {
 }];
 static PY_FACTS: &[PyCheck] = &[PyCheck {
     rules: super::RULES,
+    on: super::PY_ON,
     run: super::check_py,
 }];
 

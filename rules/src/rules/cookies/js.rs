@@ -7,6 +7,9 @@ use crate::lang::strings::{self, Built};
 use crate::lang::NodeExt;
 use tree_sitter::Node;
 
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {
         return;

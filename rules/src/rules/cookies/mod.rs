@@ -22,10 +22,12 @@ pub(crate) fn register(r: &mut Registry) {
     r.rules(COOKIES);
     r.js.push(JsCheck {
         rules: COOKIES,
+        on: js::JS_ON,
         run: js::check_js,
     });
     r.py.push(PyCheck {
         rules: COOKIES,
+        on: py::PY_ON,
         run: py::check_py,
     });
     r.rust.push(RustCheck {

@@ -102,6 +102,9 @@ fn report(file: &mut crate::engine::FileCx<'_>, range: Range<usize>, algo: &str)
     .help(HELP);
 }
 
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if node.k() != "call" || cx.file.is_test {
         return;
@@ -141,6 +144,9 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     }
     report(cx.file, node.byte_range(), &algo.to_ascii_uppercase());
 }
+
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if node.k() != "call_expression" || cx.file.is_test {

@@ -19,10 +19,12 @@ pub(crate) fn register(r: &mut Registry) {
     r.rules(WEAK_KDF);
     r.py.push(PyCheck {
         rules: WEAK_HASH,
+        on: weak_hash_algorithm::PY_ON,
         run: weak_hash_algorithm::check_py,
     });
     r.js.push(JsCheck {
         rules: WEAK_HASH,
+        on: weak_hash_algorithm::JS_ON,
         run: weak_hash_algorithm::check_js,
     });
     r.rust.push(RustCheck {
@@ -31,10 +33,12 @@ pub(crate) fn register(r: &mut Registry) {
     });
     r.py.push(PyCheck {
         rules: FAST_HASH,
+        on: fast_hash_on_password::PY_ON,
         run: fast_hash_on_password::check_py,
     });
     r.js.push(JsCheck {
         rules: FAST_HASH,
+        on: fast_hash_on_password::JS_ON,
         run: fast_hash_on_password::check_js,
     });
     r.rust.push(RustCheck {
@@ -43,10 +47,12 @@ pub(crate) fn register(r: &mut Registry) {
     });
     r.py.push(PyCheck {
         rules: WEAK_KDF,
+        on: weak_kdf_parameters::PY_ON,
         run: weak_kdf_parameters::check_py,
     });
     r.js.push(JsCheck {
         rules: WEAK_KDF,
+        on: weak_kdf_parameters::JS_ON,
         run: weak_kdf_parameters::check_js,
     });
     r.rust.push(RustCheck {

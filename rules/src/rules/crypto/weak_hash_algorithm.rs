@@ -278,6 +278,9 @@ fn django_hashers(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     .severity(Severity::High);
 }
 
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if node.k() == "assignment" && !cx.file.is_test {
         django_hashers(cx, node);
@@ -387,6 +390,9 @@ pub(crate) fn js_hashed_data(src: &str, call: Node<'_>, is_create_hash: bool) ->
     }
     ids
 }
+
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if node.k() != "call_expression" || cx.file.is_test {

@@ -209,6 +209,9 @@ fn bcrypt_setting(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     bcrypt_report(cx.file, r.byte_range(), v);
 }
 
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if node.k() == "assignment" && !cx.file.is_test {
         bcrypt_setting(cx, node);
@@ -315,6 +318,9 @@ fn js_int(src: &str, n: Node<'_>, depth: usize) -> Option<i128> {
         _ => None,
     }
 }
+
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if node.k() != "call_expression" || cx.file.is_test {

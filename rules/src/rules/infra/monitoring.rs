@@ -274,6 +274,9 @@ const TRACK_PY: &[&str] = &[
     "raygun4py",
 ];
 
+/// The nodes [`fact_py`] is called on.
+pub(crate) const FACT_PY_ON: crate::lang::On = crate::lang::On::Every;
+
 fn fact_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     match node.k() {
         "module" => {
@@ -359,6 +362,9 @@ fn require_module<'s>(src: &'s str, call: Node<'_>) -> Option<&'s str> {
     }
     js::string_value(src, *js::call_args(call).first()?)
 }
+
+/// The nodes [`fact_js`] is called on.
+pub(crate) const FACT_JS_ON: crate::lang::On = crate::lang::On::Every;
 
 fn fact_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     let src = cx.src;
@@ -462,10 +468,12 @@ fn fact_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
 
 static PY_CHECK: &[PyCheck] = &[PyCheck {
     rules: super::MONITORING,
+    on: FACT_PY_ON,
     run: fact_py,
 }];
 static JS_CHECK: &[JsCheck] = &[JsCheck {
     rules: super::MONITORING,
+    on: FACT_JS_ON,
     run: fact_js,
 }];
 static RS_CHECK: &[RustCheck] = &[RustCheck {

@@ -14,10 +14,12 @@ pub(crate) fn register(r: &mut Registry) {
     r.rules(SQL);
     r.js.push(JsCheck {
         rules: SQL,
+        on: sql::JS_ON,
         run: sql::check_js,
     });
     r.py.push(PyCheck {
         rules: SQL,
+        on: sql::PY_ON,
         run: sql::check_py,
     });
     r.rust.push(RustCheck {

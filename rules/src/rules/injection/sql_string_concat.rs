@@ -144,6 +144,9 @@ fn related_note(built: &Built, arg: Range<usize>) -> Option<Range<usize>> {
 const PY_HELP: &str = "keep the SQL constant and pass values as parameters: cursor.execute(\"... WHERE id = %s\", (id,)) \
     (SQLAlchemy: text(\"... WHERE id = :id\"), {\"id\": id})";
 
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if node.k() != "call" || cx.file.is_test {
         return;
@@ -251,6 +254,9 @@ fn check_django_extra(cx: &mut PyCx<'_, '_>, call: Node<'_>) {
 const JS_HELP: &str =
     "keep the SQL constant and pass values as parameters: db.query(\"... WHERE id = $1\", [id]) \
     (knex: .whereRaw(\"id = ?\", [id]); Prisma: $queryRaw`... ${id}`)";
+
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if node.k() != "call_expression" || cx.file.is_test {

@@ -163,6 +163,9 @@ fn py_target_name(src: &str, n: Node<'_>) -> Option<String> {
     }
 }
 
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {
         return;
@@ -261,6 +264,9 @@ fn js_literal(src: &str, n: Node<'_>) -> Option<Range<usize>> {
 fn field<'t>(n: Node<'t>, a: &str) -> Option<Node<'t>> {
     n.field(a)
 }
+
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {

@@ -51,10 +51,12 @@ pub(crate) fn register(r: &mut Registry) {
     });
     r.js.push(JsCheck {
         rules: CREDENTIAL,
+        on: hardcoded_credential::JS_ON,
         run: hardcoded_credential::check_js,
     });
     r.py.push(PyCheck {
         rules: CREDENTIAL,
+        on: hardcoded_credential::PY_ON,
         run: hardcoded_credential::check_py,
     });
     r.rust.push(RustCheck {

@@ -157,6 +157,9 @@ fn js_bytes(src: &str, v: Node<'_>) -> Option<f64> {
     common::eval_num(src, v, 0)
 }
 
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || node.k() != "call_expression" {
         return;
@@ -194,6 +197,9 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
 }
 
 // ------------------------------------------------------------------ Python
+
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || common::is_dev_settings(cx.file.path) {

@@ -139,6 +139,9 @@ fn stack_accesses<'t>(src: &str, n: Node<'t>) -> Vec<Node<'t>> {
     out
 }
 
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {
         return;
@@ -256,6 +259,9 @@ const PY_RESPONSES: &[&str] = &[
     "HTTPException",
     "abort",
 ];
+
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || node.k() != "call" {

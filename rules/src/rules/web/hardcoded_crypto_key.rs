@@ -173,6 +173,9 @@ fn module_assignments<'t>(src: &str, at: Node<'t>, name: &str) -> Vec<(Node<'t>,
     out
 }
 
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || node.k() != "call" {
         return;
@@ -347,6 +350,9 @@ fn program_consts<'t>(src: &str, at: Node<'t>, name: &str) -> Vec<(Node<'t>, boo
     }
     out
 }
+
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || node.k() != "call_expression" {

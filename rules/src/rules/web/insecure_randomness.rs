@@ -153,6 +153,9 @@ fn names_secret(name: &str) -> bool {
     !rest.is_empty() && common::is_secret_name(&rest.join("_"))
 }
 
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || node.k() != "call_expression" {
         return;
@@ -215,6 +218,9 @@ fn py_purpose(src: &str, n: Node<'_>) -> Option<String> {
     }
     None
 }
+
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || node.k() != "call" {

@@ -85,6 +85,9 @@ fn py_algorithms_none(src: &str, list: Node<'_>) -> bool {
     r
 }
 
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || node.k() != "call" {
         return;
@@ -161,6 +164,9 @@ fn jsonwebtoken_call(cx: &JsCx<'_, '_>, call: Node<'_>, method: &str) -> bool {
     let r = cx.resolved_callee(call).unwrap_or_default();
     r == format!("jsonwebtoken.{method}") || r == format!("jose.{method}")
 }
+
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {

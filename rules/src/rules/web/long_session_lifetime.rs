@@ -112,6 +112,9 @@ fn py_seconds(src: &str, n: Node<'_>) -> Option<f64> {
     Some(total)
 }
 
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || common::is_dev_settings(cx.file.path) {
         return;
@@ -176,6 +179,9 @@ fn js_is_refresh(src: &str, n: Node<'_>) -> bool {
     }
     false
 }
+
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || node.k() != "call_expression" {

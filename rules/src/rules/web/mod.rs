@@ -52,18 +52,18 @@ static RAND: &[&RuleMeta] = &[&insecure_randomness::INSECURE_RANDOMNESS];
 
 /// Registers a rule slice with its per-language checks.
 macro_rules! reg {
-    ($r:ident, $rules:ident, $($lang:ident => $f:path),+ $(,)?) => {{
+    ($r:ident, $rules:ident, $($lang:ident => $m:ident),+ $(,)?) => {{
         $r.rules($rules);
-        $(reg!(@one $r, $rules, $lang, $f);)+
+        $(reg!(@one $r, $rules, $lang, $m);)+
     }};
-    (@one $r:ident, $rules:ident, py, $f:path) => {
-        $r.py.push(PyCheck { rules: $rules, run: $f })
+    (@one $r:ident, $rules:ident, py, $m:ident) => {
+        $r.py.push(PyCheck { rules: $rules, on: $m::PY_ON, run: $m::check_py })
     };
-    (@one $r:ident, $rules:ident, js, $f:path) => {
-        $r.js.push(JsCheck { rules: $rules, run: $f })
+    (@one $r:ident, $rules:ident, js, $m:ident) => {
+        $r.js.push(JsCheck { rules: $rules, on: $m::JS_ON, run: $m::check_js })
     };
-    (@one $r:ident, $rules:ident, rust, $f:path) => {
-        $r.rust.push(RustCheck { rules: $rules, run: $f })
+    (@one $r:ident, $rules:ident, rust, $m:ident) => {
+        $r.rust.push(RustCheck { rules: $rules, run: $m::check_rust })
     };
 }
 
@@ -89,25 +89,25 @@ pub(crate) fn register(r: &mut Registry) {
     use unsafe_csp as csp;
     use weak_hsts as hsts;
     use weak_tls_version as wtls;
-    reg!(r, TLS_OFF, py => tls::check_py, js => tls::check_js, rust => tls::check_rust);
-    reg!(r, WEAK_TLS, py => wtls::check_py, js => wtls::check_js, rust => wtls::check_rust);
-    reg!(r, DEBUG, py => dbg::check_py);
-    reg!(r, JWT, py => jwt::check_py, js => jwt::check_js, rust => jwt::check_rust);
-    reg!(r, REDIR, py => redir::check_py, js => redir::check_js, rust => redir::check_rust);
-    reg!(r, LOGS, py => logs::check_py, js => logs::check_js, rust => logs::check_rust);
-    reg!(r, KEYS, py => keys::check_py, js => keys::check_js, rust => keys::check_rust);
-    reg!(r, HTTP, py => http::check_py, js => http::check_js, rust => http::check_rust);
-    reg!(r, HSTS, py => hsts::check_py, js => hsts::check_js, rust => hsts::check_rust);
-    reg!(r, CSP, py => csp::check_py, js => csp::check_js, rust => csp::check_rust);
-    reg!(r, HDRS, py => hdrs::check_py, js => hdrs::check_js, rust => hdrs::check_rust);
-    reg!(r, GQL, py => gql::check_py, js => gql::check_js, rust => gql::check_rust);
-    reg!(r, DOCS, py => docs::check_py, js => docs::check_js, rust => docs::check_rust);
-    reg!(r, BODY, py => body::check_py, js => body::check_js, rust => body::check_rust);
-    reg!(r, FRAME, py => frame::check_py, js => frame::check_js, rust => frame::check_rust);
-    reg!(r, SESSION, py => sess::check_py, js => sess::check_js, rust => sess::check_rust);
-    reg!(r, PWLEN, py => pwlen::check_py, js => pwlen::check_js, rust => pwlen::check_rust);
-    reg!(r, OAUTH, py => oauth::check_py, js => oauth::check_js, rust => oauth::check_rust);
-    reg!(r, TOKURL, py => tokurl::check_py, js => tokurl::check_js, rust => tokurl::check_rust);
-    reg!(r, RAND, py => rnd::check_py, js => rnd::check_js, rust => rnd::check_rust);
-    reg!(r, ERR, py => err::check_py, js => err::check_js, rust => err::check_rust);
+    reg!(r, TLS_OFF, py => tls, js => tls, rust => tls);
+    reg!(r, WEAK_TLS, py => wtls, js => wtls, rust => wtls);
+    reg!(r, DEBUG, py => dbg);
+    reg!(r, JWT, py => jwt, js => jwt, rust => jwt);
+    reg!(r, REDIR, py => redir, js => redir, rust => redir);
+    reg!(r, LOGS, py => logs, js => logs, rust => logs);
+    reg!(r, KEYS, py => keys, js => keys, rust => keys);
+    reg!(r, HTTP, py => http, js => http, rust => http);
+    reg!(r, HSTS, py => hsts, js => hsts, rust => hsts);
+    reg!(r, CSP, py => csp, js => csp, rust => csp);
+    reg!(r, HDRS, py => hdrs, js => hdrs, rust => hdrs);
+    reg!(r, GQL, py => gql, js => gql, rust => gql);
+    reg!(r, DOCS, py => docs, js => docs, rust => docs);
+    reg!(r, BODY, py => body, js => body, rust => body);
+    reg!(r, FRAME, py => frame, js => frame, rust => frame);
+    reg!(r, SESSION, py => sess, js => sess, rust => sess);
+    reg!(r, PWLEN, py => pwlen, js => pwlen, rust => pwlen);
+    reg!(r, OAUTH, py => oauth, js => oauth, rust => oauth);
+    reg!(r, TOKURL, py => tokurl, js => tokurl, rust => tokurl);
+    reg!(r, RAND, py => rnd, js => rnd, rust => rnd);
+    reg!(r, ERR, py => err, js => err, rust => err);
 }

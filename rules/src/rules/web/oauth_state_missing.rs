@@ -82,6 +82,9 @@ fn params_missing_state(keys: &[String]) -> bool {
         && !keys.iter().any(|k| k == "state")
 }
 
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {
         return;
@@ -125,6 +128,9 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         _ => {}
     }
 }
+
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {

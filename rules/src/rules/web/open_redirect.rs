@@ -153,6 +153,9 @@ fn mentions(text: &str, name: &str) -> bool {
     false
 }
 
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || node.k() != "call" {
         return;
@@ -294,6 +297,9 @@ fn js_checked(src: &str, redirect_call: Node<'_>, name: &str) -> bool {
     }
     false
 }
+
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || node.k() != "call_expression" {

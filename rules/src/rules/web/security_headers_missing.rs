@@ -143,6 +143,9 @@ const JS_HEADER_MODULES: &[&str] = &[
     "secure-headers",
 ];
 
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || node.k() != "program" {
         return;
@@ -251,6 +254,9 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
 }
 
 // ------------------------------------------------------------------ Python
+
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {

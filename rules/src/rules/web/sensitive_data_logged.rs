@@ -302,6 +302,9 @@ fn is_literal(n: Node<'_>) -> bool {
     )
 }
 
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || node.k() != "call" {
         return;
@@ -477,6 +480,9 @@ fn js_logged_values<'t>(src: &str, call: Node<'t>) -> Vec<Node<'t>> {
     }
     out
 }
+
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || node.k() != "call_expression" {

@@ -153,6 +153,9 @@ fn report(file: &mut crate::engine::FileCx<'_>, r: std::ops::Range<usize>, p: &s
     .help("send it in the Authorization header (Bearer) instead of the URL");
 }
 
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || !matches!(node.k(), "template_string" | "binary_expression") {
         return;
@@ -170,6 +173,9 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
         report(cx.file, node.byte_range(), p);
     }
 }
+
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || !matches!(node.k(), "string" | "binary_operator" | "call") {

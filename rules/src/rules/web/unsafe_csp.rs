@@ -107,6 +107,9 @@ fn js_sources(src: &str, v: Node<'_>) -> Vec<String> {
     }
 }
 
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {
         return;
@@ -185,6 +188,9 @@ fn py_sources(src: &str, v: Node<'_>) -> Vec<String> {
             .unwrap_or_default(),
     }
 }
+
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {

@@ -68,6 +68,9 @@ crate::declare_rule! {
 
 // ------------------------------------------------------------------ Python
 
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || !matches!(node.k(), "attribute" | "identifier") {
         return;
@@ -137,6 +140,9 @@ fn js_weak(v: &str) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {

@@ -60,6 +60,9 @@ fn severity_for(v: &mut taint::Verdict) {
     v.severity = crate::meta::Severity::High;
 }
 
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if node.k() != "call" || cx.file.is_test {
         return;
@@ -100,6 +103,9 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         &v,
     );
 }
+
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if node.k() == "program" {

@@ -80,6 +80,9 @@ fn js_response(path: &str) -> bool {
     matches!(last, "res" | "response" | "resp")
 }
 
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if node.k() == "program" {
         taint::note_generated(cx);
@@ -169,6 +172,9 @@ fn py_flask_view(src: &str, ret: Node<'_>) -> bool {
         })
     })
 }
+
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {

@@ -124,6 +124,9 @@ fn is_jquery_receiver(src: &str, mut obj: Node<'_>) -> bool {
     false
 }
 
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if node.k() == "program" {
         taint::note_generated(cx);

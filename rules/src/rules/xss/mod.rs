@@ -42,26 +42,32 @@ pub(crate) fn register(r: &mut Registry) {
     }
     r.js.push(JsCheck {
         rules: INNER,
+        on: inner_html_sink::JS_ON,
         run: inner_html_sink::check_js,
     });
     r.js.push(JsCheck {
         rules: DANGEROUS,
+        on: dangerously_set_inner_html::JS_ON,
         run: dangerously_set_inner_html::check_js,
     });
     r.js.push(JsCheck {
         rules: ANGULAR,
+        on: angular_bypass_security_trust::JS_ON,
         run: angular_bypass_security_trust::check_js,
     });
     r.js.push(JsCheck {
         rules: EVAL,
+        on: eval_of_dynamic_string::JS_ON,
         run: eval_of_dynamic_string::check_js,
     });
     r.js.push(JsCheck {
         rules: RESPONSE,
+        on: html_response_from_format::JS_ON,
         run: html_response_from_format::check_js,
     });
     r.py.push(PyCheck {
         rules: RESPONSE,
+        on: html_response_from_format::PY_ON,
         run: html_response_from_format::check_py,
     });
     r.rust.push(RustCheck {
@@ -70,6 +76,7 @@ pub(crate) fn register(r: &mut Registry) {
     });
     r.py.push(PyCheck {
         rules: MARKUP,
+        on: markup_from_dynamic_string::PY_ON,
         run: markup_from_dynamic_string::check_py,
     });
     r.rust.push(RustCheck {
@@ -78,10 +85,12 @@ pub(crate) fn register(r: &mut Registry) {
     });
     r.py.push(PyCheck {
         rules: TEMPLATE_SRC,
+        on: dynamic_template_source::PY_ON,
         run: dynamic_template_source::check_py,
     });
     r.js.push(JsCheck {
         rules: TEMPLATE_SRC,
+        on: dynamic_template_source::JS_ON,
         run: dynamic_template_source::check_js,
     });
     r.rust.push(RustCheck {
@@ -90,10 +99,12 @@ pub(crate) fn register(r: &mut Registry) {
     });
     r.py.push(PyCheck {
         rules: AUTOESCAPE,
+        on: template_autoescape_disabled::PY_ON,
         run: template_autoescape_disabled::check_py,
     });
     r.js.push(JsCheck {
         rules: AUTOESCAPE,
+        on: template_autoescape_disabled::JS_ON,
         run: template_autoescape_disabled::check_js,
     });
     r.rust.push(RustCheck {

@@ -137,6 +137,9 @@ fn script_path(path: &std::path::Path) -> bool {
         || p.contains("/bin/")
 }
 
+/// The nodes [`check_py`] is called on.
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {
         return;
@@ -246,6 +249,9 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
 }
 
 // ------------------------------------------------------------------ JavaScript / TypeScript
+
+/// The nodes [`check_js`] is called on.
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if node.k() != "call_expression" || cx.file.is_test {
