@@ -1420,7 +1420,7 @@ mod tests {
             include_tests: true,
             ..Config::default()
         };
-        let (mut compared, mut with_findings) = (0, 0);
+        let (mut compared, mut with_findings, mut with_facts) = (0, 0, 0);
         let mut failures = Vec::new();
         for path in &files {
             let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
@@ -1456,11 +1456,30 @@ mod tests {
                     path.display()
                 ));
             }
+            // The monitoring project check's own walk (entry points, logging, trackers).
+            let facts = |every: bool| {
+                CALL_EVERY_CHECK.set(every);
+                let f = crate::rules::infra::monitoring::file_facts(&rel, &text, kind, &config);
+                CALL_EVERY_CHECK.set(false);
+                f
+            };
+            let (every, by_kind) = (facts(true), facts(false));
+            with_facts += usize::from(!every.is_empty());
+            if every != by_kind {
+                failures.push(format!(
+                    "{} (monitoring facts):\n  every check: {every:?}\n  by kind:     {by_kind:?}",
+                    path.display()
+                ));
+            }
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
         assert!(
             with_findings > 100,
             "{with_findings} of {compared} files had findings"
+        );
+        assert!(
+            with_facts > 10,
+            "{with_facts} of {compared} files had monitoring facts"
         );
     }
 }

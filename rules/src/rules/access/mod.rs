@@ -74,7 +74,7 @@ fn report_all(file: &mut crate::engine::FileCx<'_>, routes: &[Route], opts: &Opt
 }
 
 /// The nodes [`check_js`] is called on.
-pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Kinds(&["program"]);
 
 fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if node.k() != "program" || cx.file.is_test {
@@ -92,7 +92,7 @@ fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
 }
 
 /// The nodes [`check_py`] is called on.
-pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Kinds(&["module"]);
 
 fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if node.k() != "module" || cx.file.is_test {

@@ -8,7 +8,8 @@ use crate::lang::NodeExt;
 use tree_sitter::Node;
 
 /// The nodes [`check_js`] is called on.
-pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const JS_ON: crate::lang::On =
+    crate::lang::On::Kinds(&["call_expression", "assignment_expression"]);
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {

@@ -103,7 +103,7 @@ fn report(file: &mut crate::engine::FileCx<'_>, range: Range<usize>, algo: &str)
 }
 
 /// The nodes [`check_py`] is called on.
-pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Kinds(&["call"]);
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if node.k() != "call" || cx.file.is_test {
@@ -146,7 +146,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
 }
 
 /// The nodes [`check_js`] is called on.
-pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Kinds(&["call_expression"]);
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if node.k() != "call_expression" || cx.file.is_test {

@@ -275,7 +275,8 @@ const TRACK_PY: &[&str] = &[
 ];
 
 /// The nodes [`fact_py`] is called on.
-pub(crate) const FACT_PY_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const FACT_PY_ON: crate::lang::On =
+    crate::lang::On::Kinds(&["module", "call", "assignment"]);
 
 fn fact_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     match node.k() {
@@ -364,7 +365,8 @@ fn require_module<'s>(src: &'s str, call: Node<'_>) -> Option<&'s str> {
 }
 
 /// The nodes [`fact_js`] is called on.
-pub(crate) const FACT_JS_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const FACT_JS_ON: crate::lang::On =
+    crate::lang::On::Kinds(&["import_statement", "call_expression", "new_expression"]);
 
 fn fact_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     let src = cx.src;
@@ -584,6 +586,30 @@ fn in_asset_dir(rel: &Path) -> bool {
     }) || rel
         .file_name()
         .is_some_and(|n| n.to_string_lossy().contains(".min."))
+}
+
+/// Tests: the facts the walk reports for one file, as (range, message), sorted.
+#[cfg(test)]
+pub(crate) fn file_facts(
+    path: &Path,
+    text: &str,
+    kind: FileKind,
+    config: &Config,
+) -> Vec<(usize, usize, String)> {
+    let mut cx = FileCx::new(path, text, kind, config);
+    match kind {
+        FileKind::Python => crate::lang::python::run(&mut cx, PY_CHECK),
+        k if k.is_js_like() => crate::lang::js::run(&mut cx, JS_CHECK),
+        _ => {}
+    }
+    let mut v: Vec<_> = cx
+        .findings
+        .iter()
+        .filter(|f| std::ptr::eq(f.rule, &FACT))
+        .map(|f| (f.range.start, f.range.end, f.message.clone()))
+        .collect();
+    v.sort();
+    v
 }
 
 fn walk_code(path: &Path, text: &str, kind: FileKind, config: &Config, facts: &mut Facts) {

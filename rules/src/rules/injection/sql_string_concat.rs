@@ -145,7 +145,7 @@ const PY_HELP: &str = "keep the SQL constant and pass values as parameters: curs
     (SQLAlchemy: text(\"... WHERE id = :id\"), {\"id\": id})";
 
 /// The nodes [`check_py`] is called on.
-pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Kinds(&["call"]);
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if node.k() != "call" || cx.file.is_test {
@@ -256,7 +256,7 @@ const JS_HELP: &str =
     (knex: .whereRaw(\"id = ?\", [id]); Prisma: $queryRaw`... ${id}`)";
 
 /// The nodes [`check_js`] is called on.
-pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Kinds(&["call_expression"]);
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if node.k() != "call_expression" || cx.file.is_test {

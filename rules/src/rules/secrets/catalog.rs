@@ -63,13 +63,13 @@ struct RawFp {
 pub struct Provider {
     pub id: String,
     pub description: String,
-    pub regex: Regex,
+    regex: LazyRegex,
     pub entropy: f64,
     pub severity: crate::meta::Severity,
     before: usize,
     after: usize,
     multiline: bool,
-    allow: Vec<Regex>,
+    allow: Vec<LazyRegex>,
     validate: Option<String>,
     #[cfg(test)]
     pub tps: Vec<String>,
@@ -94,6 +94,35 @@ struct Keyword {
     exact: Vec<(Box<[u8]>, Vec<usize>)>,
 }
 
+/// A format's regex, compiled when a scan first needs it: a scan meets the keywords of a few of
+/// the catalog's formats, and compiling all of them was ~0.1 s of every process's start (the
+/// first scan of a run, the editor's first check). Built-in formats are checked to compile by
+/// a unit test; project-defined ones are compiled when their catalog is built, so a bad one is
+/// reported then.
+struct LazyRegex {
+    src: String,
+    re: std::sync::OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    fn new(src: String, eager: bool) -> Result<Self, regex::Error> {
+        let re = std::sync::OnceLock::new();
+        if eager {
+            let _ = re.set(Regex::new(&src)?);
+        }
+        Ok(LazyRegex { src, re })
+    }
+
+    fn get(&self) -> &Regex {
+        self.re.get_or_init(|| {
+            // Never expected: `builtin_formats_compile` compiles every built-in pattern, and
+            // project-defined ones were compiled eagerly. A pattern that cannot compile
+            // matches nothing rather than failing the scan.
+            Regex::new(&self.src).unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("empty class"))
+        })
+    }
+}
+
 /// `\b` in the catalog means an ASCII word boundary (fast, and secrets are ASCII).
 fn ascii_boundaries(re: &str) -> String {
     re.replace(r"\b", r"(?-u:\b)")
@@ -101,21 +130,26 @@ fn ascii_boundaries(re: &str) -> String {
 
 fn build() -> Result<Catalog, String> {
     let file: File = toml::from_str(PROVIDERS_TOML).map_err(|e| e.to_string())?;
-    build_from(file)
+    build_from(file, false)
 }
 
-fn build_from(file: File) -> Result<Catalog, String> {
+/// The catalog of `file`'s formats; `eager` compiles every regex now (project-defined formats,
+/// whose errors must be reported), otherwise each on first use.
+fn build_from(file: File, eager: bool) -> Result<Catalog, String> {
     let mut providers = Vec::new();
     let mut patterns: Vec<String> = Vec::new();
     let mut keywords: Vec<Keyword> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for (i, p) in file.provider.into_iter().enumerate() {
-        let regex = Regex::new(&ascii_boundaries(&p.regex))
+        let regex = LazyRegex::new(ascii_boundaries(&p.regex), eager)
             .map_err(|e| format!("provider {}: {e}", p.id))?;
         let allow = p
             .allow
             .iter()
-            .map(|a| Regex::new(a).map_err(|e| format!("provider {} allow: {e}", p.id)))
+            .map(|a| {
+                LazyRegex::new(a.clone(), eager)
+                    .map_err(|e| format!("provider {} allow: {e}", p.id))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let severity = match p.severity.as_deref() {
             None => crate::meta::Severity::High,
@@ -219,7 +253,7 @@ pub fn extra_catalog(config: &crate::config::Config) -> Option<Result<Arc<Catalo
         let file: File = toml::Value::Table(t)
             .try_into()
             .map_err(|e: toml::de::Error| e.to_string())?;
-        build_from(file).map(Arc::new)
+        build_from(file, true).map(Arc::new)
     })()
     .map_err(|e| format!("[rules.hardcoded-secret] patterns: {e}"));
     cache.insert(key, built.clone());
@@ -286,7 +320,7 @@ pub fn scan_with(cat: &Catalog, text: &str) -> Vec<Hit> {
         let prov = &cat.providers[p];
         for w in ws {
             let hay = &text[w.clone()];
-            for caps in prov.regex.captures_iter(hay) {
+            for caps in prov.regex.get().captures_iter(hay) {
                 let Some(m) = caps.get(1).or_else(|| caps.get(0)) else {
                     continue;
                 };
@@ -328,7 +362,7 @@ fn accept(prov: &Provider, secret: &str) -> bool {
     if is_token_placeholder(secret) {
         return false;
     }
-    if prov.allow.iter().any(|a| a.is_match(secret)) {
+    if prov.allow.iter().any(|a| a.get().is_match(secret)) {
         return false;
     }
     match prov.validate.as_deref() {
@@ -476,6 +510,22 @@ pub(crate) mod tests {
         for p in &cat.providers {
             assert!(ids.insert(p.id.clone()), "duplicate provider id {}", p.id);
             assert!(!p.tps.is_empty(), "{} has no true-positive example", p.id);
+        }
+    }
+
+    /// Built-in formats compile on first use (`LazyRegex`): every one must compile.
+    #[test]
+    fn builtin_formats_compile() {
+        assert!(
+            Regex::new(r"[^\s\S]").is_ok(),
+            "the never-matching fallback compiles"
+        );
+        let cat = build().expect("catalog");
+        for p in &cat.providers {
+            Regex::new(&p.regex.src).unwrap_or_else(|e| panic!("provider {}: {e}", p.id));
+            for a in &p.allow {
+                Regex::new(&a.src).unwrap_or_else(|e| panic!("provider {} allow: {e}", p.id));
+            }
         }
     }
 
@@ -629,7 +679,7 @@ keywords = ["TOK_"]
 "#,
         )
         .expect("parses");
-        let cat = build_from(file).expect("builds");
+        let cat = build_from(file, true).expect("builds");
         let ids = |text: &str| -> Vec<String> {
             let mut v: Vec<String> = scan_with(&cat, text)
                 .iter()

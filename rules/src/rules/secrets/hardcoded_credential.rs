@@ -164,7 +164,14 @@ fn py_target_name(src: &str, n: Node<'_>) -> Option<String> {
 }
 
 /// The nodes [`check_py`] is called on.
-pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Kinds(&[
+    "assignment",
+    "keyword_argument",
+    "default_parameter",
+    "typed_default_parameter",
+    "pair",
+    "call",
+]);
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {
@@ -266,7 +273,18 @@ fn field<'t>(n: Node<'t>, a: &str) -> Option<Node<'t>> {
 }
 
 /// The nodes [`check_js`] is called on.
-pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Kinds(&[
+    "variable_declarator",
+    "assignment_expression",
+    "assignment_pattern",
+    "pair",
+    "field_definition",
+    "public_field_definition",
+    "required_parameter",
+    "optional_parameter",
+    "jsx_attribute",
+    "binary_expression",
+]);
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {

@@ -158,7 +158,7 @@ fn js_bytes(src: &str, v: Node<'_>) -> Option<f64> {
 }
 
 /// The nodes [`check_js`] is called on.
-pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Kinds(&["call_expression"]);
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || node.k() != "call_expression" {
@@ -199,7 +199,8 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
 // ------------------------------------------------------------------ Python
 
 /// The nodes [`check_py`] is called on.
-pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const PY_ON: crate::lang::On =
+    crate::lang::On::Kinds(&["assignment", "keyword_argument"]);
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || common::is_dev_settings(cx.file.path) {

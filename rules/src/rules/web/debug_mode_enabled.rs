@@ -67,7 +67,7 @@ crate::declare_rule! {
 }
 
 /// The nodes [`check_py`] is called on.
-pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Kinds(&["call", "assignment"]);
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {

@@ -140,7 +140,8 @@ fn stack_accesses<'t>(src: &str, n: Node<'t>) -> Vec<Node<'t>> {
 }
 
 /// The nodes [`check_js`] is called on.
-pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const JS_ON: crate::lang::On =
+    crate::lang::On::Kinds(&["call_expression", "assignment_expression", "pair"]);
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {
@@ -261,7 +262,7 @@ const PY_RESPONSES: &[&str] = &[
 ];
 
 /// The nodes [`check_py`] is called on.
-pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Kinds(&["call"]);
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || node.k() != "call" {

@@ -83,7 +83,7 @@ const HELP: &str = "use https:// (or move the address to configuration and reach
 // ------------------------------------------------------------------ JavaScript / TypeScript
 
 /// The nodes [`check_js`] is called on.
-pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Kinds(&["pair", "call_expression"]);
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {
@@ -196,7 +196,7 @@ fn check_js_base_url(cx: &mut JsCx<'_, '_>, pair: Node<'_>) {
 // ------------------------------------------------------------------ Python
 
 /// The nodes [`check_py`] is called on.
-pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Kinds(&["call"]);
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || node.k() != "call" {

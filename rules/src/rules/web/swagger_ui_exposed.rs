@@ -61,7 +61,7 @@ const HELP: &str = "mount the docs only outside production (if (process.env.NODE
 // ------------------------------------------------------------------ JavaScript / TypeScript
 
 /// The nodes [`check_js`] is called on.
-pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Kinds(&["call_expression"]);
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || node.k() != "call_expression" {
@@ -86,7 +86,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
 // ------------------------------------------------------------------ Python
 
 /// The nodes [`check_py`] is called on.
-pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Kinds(&["call"]);
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || node.k() != "call" {

@@ -154,7 +154,8 @@ fn report(file: &mut crate::engine::FileCx<'_>, r: std::ops::Range<usize>, p: &s
 }
 
 /// The nodes [`check_js`] is called on.
-pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const JS_ON: crate::lang::On =
+    crate::lang::On::Kinds(&["template_string", "binary_expression"]);
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || !matches!(node.k(), "template_string" | "binary_expression") {
@@ -175,7 +176,8 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
 }
 
 /// The nodes [`check_py`] is called on.
-pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const PY_ON: crate::lang::On =
+    crate::lang::On::Kinds(&["string", "binary_operator", "call"]);
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || !matches!(node.k(), "string" | "binary_operator" | "call") {

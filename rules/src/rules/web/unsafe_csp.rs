@@ -108,7 +108,8 @@ fn js_sources(src: &str, v: Node<'_>) -> Vec<String> {
 }
 
 /// The nodes [`check_js`] is called on.
-pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const JS_ON: crate::lang::On =
+    crate::lang::On::Kinds(&["call_expression", "pair", "object"]);
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {
@@ -190,7 +191,8 @@ fn py_sources(src: &str, v: Node<'_>) -> Vec<String> {
 }
 
 /// The nodes [`check_py`] is called on.
-pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const PY_ON: crate::lang::On =
+    crate::lang::On::Kinds(&["assignment", "call", "pair", "dictionary", "module"]);
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {

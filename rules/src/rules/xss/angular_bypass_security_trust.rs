@@ -52,7 +52,7 @@ crate::declare_rule! {
 const HELP: &str = "bind the value directly so Angular sanitizes it, or sanitize it first (DOMPurify.sanitize) and validate URLs against an allowlist before trusting them";
 
 /// The nodes [`check_js`] is called on.
-pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Kinds(&["program", "call_expression"]);
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if node.k() == "program" {

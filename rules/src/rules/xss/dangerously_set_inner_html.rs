@@ -53,7 +53,7 @@ crate::declare_rule! {
 const HELP: &str = "render the value as JSX children, or sanitize it: dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(html) }}";
 
 /// The nodes [`check_js`] is called on.
-pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Kinds(&["program", "jsx_attribute"]);
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if node.k() == "program" {

@@ -81,7 +81,8 @@ fn js_response(path: &str) -> bool {
 }
 
 /// The nodes [`check_js`] is called on.
-pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const JS_ON: crate::lang::On =
+    crate::lang::On::Kinds(&["program", "call_expression", "assignment_expression"]);
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if node.k() == "program" {
@@ -174,7 +175,7 @@ fn py_flask_view(src: &str, ret: Node<'_>) -> bool {
 }
 
 /// The nodes [`check_py`] is called on.
-pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Kinds(&["call", "return_statement"]);
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {

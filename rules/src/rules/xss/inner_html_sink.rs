@@ -125,7 +125,12 @@ fn is_jquery_receiver(src: &str, mut obj: Node<'_>) -> bool {
 }
 
 /// The nodes [`check_js`] is called on.
-pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Kinds(&[
+    "program",
+    "assignment_expression",
+    "augmented_assignment_expression",
+    "call_expression",
+]);
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if node.k() == "program" {

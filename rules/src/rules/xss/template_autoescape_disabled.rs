@@ -138,7 +138,7 @@ fn script_path(path: &std::path::Path) -> bool {
 }
 
 /// The nodes [`check_py`] is called on.
-pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Kinds(&["call", "pair"]);
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test {
@@ -251,7 +251,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
 // ------------------------------------------------------------------ JavaScript / TypeScript
 
 /// The nodes [`check_js`] is called on.
-pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Every;
+pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Kinds(&["call_expression"]);
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if node.k() != "call_expression" || cx.file.is_test {
