@@ -60,15 +60,27 @@ impl std::hash::Hasher for IdHasher {
     }
 }
 
+/// Child id -> (parent, the child's index in the walk's pre-order list of named nodes).
 type ParentMap = std::collections::HashMap<
     usize,
-    tree_sitter::Node<'static>,
+    (tree_sitter::Node<'static>, u32),
     std::hash::BuildHasherDefault<IdHasher>,
 >;
+
+/// The named nodes of the walk in pre-order, with the end of each one's subtree in that list,
+/// so a rule's walk of a subtree reads a slice instead of moving a tree-sitter cursor (each
+/// move costs hundreds of instructions; rules walk function bodies and whole files often).
+struct Preorder {
+    nodes: Vec<tree_sitter::Node<'static>>,
+    /// `ends[i]`: one past the last named descendant of `nodes[i]`.
+    ends: Vec<u32>,
+}
 
 thread_local! {
     /// Child id -> parent node for the tree being walked on this thread (see [`with_parents`]).
     static PARENTS: std::cell::RefCell<Option<ParentMap>> = const { std::cell::RefCell::new(None) };
+    /// The pre-order list of the tree being walked on this thread (see [`walk_named`]).
+    static PREORDER: std::cell::RefCell<Option<std::rc::Rc<Preorder>>> = const { std::cell::RefCell::new(None) };
 }
 
 /// The parent of a tree-sitter node. tree-sitter's own `Node::parent` searches down from the
@@ -78,7 +90,7 @@ thread_local! {
 pub fn parent<'t>(n: tree_sitter::Node<'t>) -> Option<tree_sitter::Node<'t>> {
     let hit = PARENTS.with(|p| {
         p.borrow().as_ref().and_then(|map| {
-            map.get(&n.id()).map(|&par| {
+            map.get(&n.id()).map(|&(par, _)| {
                 // SAFETY: the map holds nodes of the tree passed to `with_parents`, which
                 // outlives the closure the map is installed for (it is removed when the
                 // closure returns or unwinds). Node ids are unique within a tree and are
@@ -226,6 +238,7 @@ struct ParentsGuard(
     Option<&'static Grammar>,
     Option<AssignMemo>,
     usize,
+    Option<std::rc::Rc<Preorder>>,
 );
 
 impl Drop for ParentsGuard {
@@ -236,6 +249,8 @@ impl Drop for ParentsGuard {
         let outer = self.2.take();
         ASSIGNS.with(|a| *a.borrow_mut() = outer);
         CURRENT_ROOT.set(self.3);
+        let outer = self.4.take();
+        PREORDER.with(|p| *p.borrow_mut() = outer);
     }
 }
 
@@ -391,31 +406,45 @@ pub(crate) fn with_parents_under<'t, R>(
     let starts = tops.unwrap_or(&whole);
     let mut map = ParentMap::default();
     let mut stack: Vec<tree_sitter::Node<'_>> = Vec::new();
-    // The named nodes in pre-order, for the rule walk (one cursor walk serves both).
-    let mut named: Vec<tree_sitter::Node<'t>> = Vec::new();
+    // Beside each `stack` entry: its index in `named`, or u32::MAX for an anonymous node.
+    let mut open: Vec<u32> = Vec::new();
+    // The named nodes in pre-order, for the rule walk (one cursor walk serves both), and where
+    // each one's subtree ends in that order.
+    let mut named: Vec<tree_sitter::Node<'static>> = Vec::new();
+    let mut ends: Vec<u32> = Vec::new();
     for &start in starts {
         let mut cursor = start.walk();
         stack.clear();
+        open.clear();
         if tops.is_some() {
             stack.push(root);
+            open.push(u32::MAX);
         }
         loop {
             let node = cursor.node();
+            let mut ix = u32::MAX;
             // Named nodes only: rules ask for the parents of names, calls and expressions, not
             // of punctuation, and indexing tokens too would double the memory of big files
             // (anonymous nodes still get `Node::parent`, just slower).
             if node.is_named() {
-                named.push(node);
+                ix = named.len() as u32;
+                // SAFETY: see `parent`; `named` and `map` are dropped or removed from this
+                // thread before `tree` can be dropped, and handed out with the lifetime 't.
+                let n = unsafe {
+                    std::mem::transmute::<tree_sitter::Node<'_>, tree_sitter::Node<'static>>(node)
+                };
+                named.push(n);
+                ends.push(ix + 1);
                 if let Some(&p) = stack.last() {
-                    // SAFETY: see `parent`; the entry is removed before `tree` can be dropped.
                     let p = unsafe {
                         std::mem::transmute::<tree_sitter::Node<'_>, tree_sitter::Node<'static>>(p)
                     };
-                    map.insert(node.id(), p);
+                    map.insert(node.id(), (p, ix));
                 }
             }
             if cursor.goto_first_child() {
                 stack.push(node);
+                open.push(ix);
                 if stack.len() > MAX_TREE_DEPTH {
                     return Err(depth_of(cursor.node(), stack.len()));
                 }
@@ -432,18 +461,125 @@ pub(crate) fn with_parents_under<'t, R>(
                     break;
                 }
                 stack.pop();
+                if let Some(i) = open.pop().filter(|&i| i != u32::MAX) {
+                    ends[i as usize] = named.len() as u32;
+                }
             }
             if done {
                 break;
             }
         }
     }
+    let pre = std::rc::Rc::new(Preorder { nodes: named, ends });
     let prev = PARENTS.with(|p| p.borrow_mut().replace(map));
     let prev_grammar = CURRENT_GRAMMAR.replace(grammar_for(&tree.language()));
     let prev_assigns = ASSIGNS.with(|a| a.borrow_mut().replace(AssignMemo::new()));
     let prev_root = CURRENT_ROOT.replace(root.id());
-    let _guard = ParentsGuard(prev, prev_grammar, prev_assigns, prev_root);
-    Ok(f(&named))
+    let prev_pre = PREORDER.with(|p| p.borrow_mut().replace(pre.clone()));
+    let _guard = ParentsGuard(prev, prev_grammar, prev_assigns, prev_root, prev_pre);
+    // SAFETY: the nodes are of `tree`, which outlives this call.
+    let nodes = unsafe {
+        std::mem::transmute::<&[tree_sitter::Node<'static>], &[tree_sitter::Node<'t>]>(
+            pre.nodes.as_slice(),
+        )
+    };
+    Ok(f(nodes))
+}
+
+/// The order [`walk_named`] visits a subtree in.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Order {
+    /// Source order (pre-order).
+    Source,
+    /// What a stack that pushes each node's named children in order and pops the last one
+    /// gives: a node, then its children's subtrees from the last child to the first.
+    LastChildFirst,
+}
+
+/// What [`walk_named`]'s visitor wants next.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Visit {
+    /// Go on into this node's children.
+    Descend,
+    /// Skip this node's subtree.
+    Skip,
+    /// End the walk.
+    Stop,
+}
+
+/// Visits `n` and its named descendants (through named children, as `Node::named_children`
+/// gives them) in `order`, at most `budget - 1` of them. Returns false when the budget ran out
+/// or the visitor stopped. Inside [`with_parents`] a subtree of the walked tree is read from
+/// the pre-order list; elsewhere (or for a node outside it) with a tree-sitter cursor, in the
+/// same order.
+pub(crate) fn walk_named<'t>(
+    n: tree_sitter::Node<'t>,
+    order: Order,
+    mut budget: usize,
+    mut f: impl FnMut(tree_sitter::Node<'t>) -> Visit,
+) -> bool {
+    let pre = PREORDER.with(|p| p.borrow().clone());
+    let at = pre.as_ref().and_then(|pre| {
+        if pre.nodes.first().is_some_and(|r| r.id() == n.id()) {
+            return Some(0);
+        }
+        PARENTS.with(|p| {
+            p.borrow()
+                .as_ref()
+                .and_then(|m| m.get(&n.id()).map(|&(_, i)| i as usize))
+        })
+    });
+    if let (Some(pre), Some(at)) = (pre.as_ref(), at) {
+        // SAFETY: `n` is a node of the tree the list was built from (its id is in the index),
+        // which lives at least as long as `n`.
+        let nodes = unsafe {
+            std::mem::transmute::<&[tree_sitter::Node<'static>], &[tree_sitter::Node<'t>]>(
+                pre.nodes.as_slice(),
+            )
+        };
+        let ends = &pre.ends;
+        let mut stack = vec![at];
+        while let Some(x) = stack.pop() {
+            budget = budget.saturating_sub(1);
+            if budget == 0 {
+                return false;
+            }
+            match f(nodes[x]) {
+                Visit::Stop => return false,
+                Visit::Skip => continue,
+                Visit::Descend => {}
+            }
+            let from = stack.len();
+            let mut c = x + 1;
+            while c < ends[x] as usize {
+                stack.push(c);
+                c = ends[c] as usize;
+            }
+            if order == Order::Source {
+                stack[from..].reverse();
+            }
+        }
+        return true;
+    }
+    let mut stack = vec![n];
+    let mut c = n.walk();
+    while let Some(x) = stack.pop() {
+        budget = budget.saturating_sub(1);
+        if budget == 0 {
+            return false;
+        }
+        match f(x) {
+            Visit::Stop => return false,
+            Visit::Skip => continue,
+            Visit::Descend => {}
+        }
+        let from = stack.len();
+        stack.extend(x.named_children(&mut c));
+        if order == Order::Source {
+            stack[from..].reverse();
+        }
+    }
+    true
 }
 
 /// The tag of findings a check reported from the root node (a whole-file analysis).
@@ -1481,5 +1617,61 @@ mod tests {
             with_facts > 10,
             "{with_facts} of {compared} files had monitoring facts"
         );
+    }
+
+    /// A subtree walk read from the pre-order list visits what a cursor walk visits, in the same
+    /// order, with the same budget and skips, for every named node of every JS/TS/Python fixture.
+    #[test]
+    fn subtree_walks_from_the_list_equal_cursor_walks() {
+        let (_, files) = fixture_code_files();
+        let mut walks = 0usize;
+        for path in &files {
+            let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
+            let kind = FileKind::detect(path);
+            let tree = match kind {
+                FileKind::Python => python::parse(&text, None),
+                k => js::parse(&text, k, None),
+            }
+            .expect("parses");
+            // Skip the subtrees of some kinds, stop at the 40th node of each walk.
+            let run = |n: tree_sitter::Node<'_>, order: Order, budget: usize| {
+                let mut seen = Vec::new();
+                let done = walk_named(n, order, budget, |x| {
+                    seen.push(x.id());
+                    match x.kind() {
+                        "string" | "template_string" | "lambda" | "arrow_function" => Visit::Skip,
+                        _ if seen.len() == 40 && budget == usize::MAX => Visit::Stop,
+                        _ => Visit::Descend,
+                    }
+                });
+                (seen, done)
+            };
+            let mut all = Vec::new();
+            let cases = [
+                (Order::Source, usize::MAX),
+                (Order::LastChildFirst, usize::MAX),
+                (Order::LastChildFirst, 25),
+                (Order::Source, 1_000_000),
+            ];
+            let mut c = tree.walk();
+            let mut stack = vec![tree.root_node()];
+            while let Some(n) = stack.pop() {
+                all.push(n);
+                stack.extend(n.named_children(&mut c));
+            }
+            let by_cursor: Vec<_> = all
+                .iter()
+                .flat_map(|&n| cases.map(|(o, b)| run(n, o, b)))
+                .collect();
+            let by_list: Vec<_> = with_parents(&tree, |_| {
+                all.iter()
+                    .flat_map(|&n| cases.map(|(o, b)| run(n, o, b)))
+                    .collect()
+            })
+            .expect("not too deep");
+            assert_eq!(by_cursor, by_list, "{}", path.display());
+            walks += by_list.len();
+        }
+        assert!(walks > 10_000, "{walks} walks compared");
     }
 }

@@ -35,18 +35,11 @@ pub(super) fn server_like_name(name: &str) -> bool {
 
 /// Walks a subtree (bounded).
 pub(super) fn walk<'t>(n: Node<'t>, mut f: impl FnMut(Node<'t>)) {
-    let mut stack = vec![n];
-    let mut budget = 100_000usize;
-    // One cursor for the whole walk (`named_children` moves it to each node).
-    let mut c = n.walk();
-    while let Some(x) = stack.pop() {
-        budget = budget.saturating_sub(1);
-        if budget == 0 {
-            break;
-        }
+    use crate::lang::{walk_named, Order, Visit};
+    walk_named(n, Order::LastChildFirst, 100_000, |x| {
         f(x);
-        stack.extend(x.named_children(&mut c));
-    }
+        Visit::Descend
+    });
 }
 
 /// Guards and writes seen in a function body (see `routes_js::body_facts`).

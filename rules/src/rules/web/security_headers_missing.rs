@@ -3,6 +3,7 @@ use crate::lang::js::{self, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::{RustCx, RustNode};
 use crate::lang::NodeExt;
+use crate::lang::{Order, Visit};
 use crate::meta::Severity;
 use std::ops::Range;
 use tree_sitter::Node;
@@ -161,13 +162,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     let mut app: Option<(Range<usize>, &'static str)> = None;
     let mut configures = false;
     let mut has_headers = false;
-    let mut stack = vec![node];
-    let mut budget = 200_000usize;
-    while let Some(n) = stack.pop() {
-        budget = budget.saturating_sub(1);
-        if budget == 0 {
-            return;
-        }
+    let walked = crate::lang::walk_named(node, Order::LastChildFirst, 200_000, |n| {
         match n.k() {
             "string" | "template_string" => {
                 if mentions_header(js::node_text(src, n)) {
@@ -218,8 +213,10 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
             }
             _ => {}
         }
-        let mut c = n.walk();
-        stack.extend(n.named_children(&mut c));
+        Visit::Descend
+    });
+    if !walked {
+        return;
     }
     let Some((r, fw)) = app else { return };
     if has_headers || !configures {
@@ -293,14 +290,7 @@ fn check_py_app(cx: &mut PyCx<'_, '_>, module: Node<'_>) {
     let mut app: Option<(Range<usize>, &'static str)> = None;
     let mut configures = false;
     let mut has_headers = false;
-    let mut stack = vec![module];
-    let mut budget = 200_000usize;
-    let mut c = module.walk();
-    while let Some(n) = stack.pop() {
-        budget = budget.saturating_sub(1);
-        if budget == 0 {
-            return;
-        }
+    let walked = crate::lang::walk_named(module, Order::LastChildFirst, 200_000, |n| {
         match n.k() {
             "string" => {
                 if mentions_header(py::node_text(src, n)) {
@@ -347,7 +337,10 @@ fn check_py_app(cx: &mut PyCx<'_, '_>, module: Node<'_>) {
             }
             _ => {}
         }
-        stack.extend(n.named_children(&mut c));
+        Visit::Descend
+    });
+    if !walked {
+        return;
     }
     let Some((r, fw)) = app else { return };
     if has_headers || !configures {
