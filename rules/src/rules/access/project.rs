@@ -24,7 +24,7 @@ use crate::finding::Related;
 use crate::lang::js::{self, node_text, JsCx};
 use crate::lang::python::{self as py, PyCx};
 use crate::lang::rust::RustCx;
-use crate::lang::NodeExt;
+use crate::lang::{walk_named, NodeExt, Order, Visit};
 use crate::lang::{JsCheck, ProjectCx, PyCheck, RustCheck};
 use crate::source::{FileKind, LineIndex};
 use std::cell::RefCell;
@@ -1013,15 +1013,9 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
     let mut jf = JsFile::default();
     let mut calls = Vec::new();
     let mut local_fns: HashMap<String, Node> = HashMap::new();
-    let mut stack = vec![root];
-    let mut budget = 300_000usize;
     let mut nest_public = false;
     let mut nest_apps: HashSet<String> = HashSet::new();
-    while let Some(n) = stack.pop() {
-        budget = budget.saturating_sub(1);
-        if budget == 0 {
-            break;
-        }
+    walk_named(root, Order::Source, 300_000, |n| {
         match n.k() {
             "call_expression" => calls.push(n),
             "function_declaration" => {
@@ -1148,10 +1142,8 @@ fn record_js(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) {
             "pair" => nest_provider(f, cx, n),
             _ => {}
         }
-        let mut c = n.walk();
-        let kids: Vec<Node> = n.named_children(&mut c).collect();
-        stack.extend(kids.into_iter().rev());
-    }
+        Visit::Descend
+    });
     // `module.exports = registerRoutes` / `export { registerRoutes }` with
     // `function registerRoutes(app) { app.get(..) }`: the export stands for the app parameter.
     for local in jf.exports.values_mut() {
@@ -1546,13 +1538,7 @@ fn next_middleware(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, path: &Path
         authish = true;
     }
     let mut matchers = Matchers::All;
-    let mut stack = vec![root];
-    let mut budget = 100_000usize;
-    while let Some(n) = stack.pop() {
-        budget = budget.saturating_sub(1);
-        if budget == 0 {
-            break;
-        }
+    walk_named(root, Order::LastChildFirst, 100_000, |n| {
         match n.k() {
             "export_statement" => {
                 if let Some(s) = n.field("source") {
@@ -1621,9 +1607,8 @@ fn next_middleware(f: &mut Facts, cx: &JsCx<'_, '_>, root: Node<'_>, path: &Path
             }
             _ => {}
         }
-        let mut c = n.walk();
-        stack.extend(n.named_children(&mut c));
-    }
+        Visit::Descend
+    });
     // Clerk's `clerkMiddleware()` protects nothing unless it calls `auth.protect()`.
     let auth = if clerk {
         protect

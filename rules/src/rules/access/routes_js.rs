@@ -4,7 +4,7 @@
 
 use super::model::{self, Guard, GuardKind, Level, Options, Route};
 use crate::lang::js::{self, node_text, JsCx};
-use crate::lang::NodeExt;
+use crate::lang::{walk_named, NodeExt, Order, Visit};
 use std::collections::HashMap;
 use tree_sitter::Node;
 
@@ -111,22 +111,15 @@ fn call_arg_kind(src: &str, n: Node<'_>) -> Option<GuardKind> {
 /// Every identifier/property token inside `n` (bounded), for body evidence.
 fn tokens<'s>(src: &'s str, n: Node<'_>) -> Vec<&'s str> {
     let mut out = Vec::new();
-    let mut stack = vec![n];
-    let mut budget = 50_000usize;
-    while let Some(x) = stack.pop() {
-        budget = budget.saturating_sub(1);
-        if budget == 0 {
-            break;
-        }
+    walk_named(n, Order::LastChildFirst, 50_000, |x| {
         match x.k() {
             "identifier" | "property_identifier" | "shorthand_property_identifier" => {
                 out.push(node_text(src, x))
             }
             _ => {}
         }
-        let mut c = x.walk();
-        stack.extend(x.named_children(&mut c));
-    }
+        Visit::Descend
+    });
     out
 }
 
@@ -138,13 +131,7 @@ pub(super) fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut 
     route.body = Some(body.byte_range());
     let mut authn: Option<String> = None;
     let mut authz: Option<String> = None;
-    let mut stack = vec![body];
-    let mut budget = 50_000usize;
-    while let Some(x) = stack.pop() {
-        budget = budget.saturating_sub(1);
-        if budget == 0 {
-            break;
-        }
+    walk_named(body, Order::LastChildFirst, 50_000, |x| {
         match x.k() {
             "call_expression" => {
                 if let Some(name) = js::callee_name(src, x) {
@@ -201,9 +188,8 @@ pub(super) fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut 
             }
             _ => {}
         }
-        let mut c = x.walk();
-        stack.extend(x.named_children(&mut c));
-    }
+        Visit::Descend
+    });
     if let Some(a) = authz {
         route.guards.push(Guard {
             name: a,
@@ -227,13 +213,9 @@ pub(super) fn middleware_guard(src: &str, body: Node<'_>, opts: &Options) -> Opt
     let mut tmp = Route::new("", String::new(), 0..0);
     body_facts(src, body, opts, &mut tmp);
     let mut rejects = false;
-    let mut stack = vec![body];
-    let mut budget = 20_000usize;
-    while let Some(x) = stack.pop() {
-        budget = budget.saturating_sub(1);
-        if budget == 0 || rejects {
-            break;
-        }
+    // Stops after the first node that rejects (a stack walk that checks the flag before each
+    // node visits nothing more either).
+    walk_named(body, Order::LastChildFirst, 20_000, |x| {
         match x.k() {
             "throw_statement" => rejects = true,
             "number" if matches!(node_text(src, x), "401" | "403") => rejects = true,
@@ -248,9 +230,12 @@ pub(super) fn middleware_guard(src: &str, body: Node<'_>, opts: &Options) -> Opt
             }
             _ => {}
         }
-        let mut c = x.walk();
-        stack.extend(x.named_children(&mut c));
-    }
+        if rejects {
+            Visit::Stop
+        } else {
+            Visit::Descend
+        }
+    });
     if !rejects {
         return None;
     }
@@ -349,13 +334,7 @@ pub(crate) fn collect(cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
     let mut objs: HashMap<String, Obj> = HashMap::new();
     let mut custom: Vec<String> = Vec::new();
     let mut classes = Vec::new();
-    let mut stack = vec![root];
-    let mut budget = 500_000usize;
-    while let Some(n) = stack.pop() {
-        budget = budget.saturating_sub(1);
-        if budget == 0 {
-            break;
-        }
+    walk_named(root, Order::Source, 500_000, |n| {
         match n.k() {
             "call_expression" => calls.push(n),
             "function_declaration" => {
@@ -386,10 +365,8 @@ pub(crate) fn collect(cx: &JsCx<'_, '_>, root: Node<'_>, opts: &Options) -> Vec<
             }
             _ => {}
         }
-        let mut c = n.walk();
-        let kids: Vec<Node> = n.named_children(&mut c).collect();
-        stack.extend(kids.into_iter().rev());
-    }
+        Visit::Descend
+    });
     calls.sort_by_key(|c| c.start_byte());
 
     let mut routes = Vec::new();
@@ -1170,13 +1147,7 @@ fn body_facts_nest(src: &str, body: Node<'_>, opts: &Options, r: &mut Route) {
     let Some(params) = body.up().and_then(|m| m.field("parameters")) else {
         return;
     };
-    let mut stack = vec![params];
-    let mut budget = 10_000usize;
-    while let Some(x) = stack.pop() {
-        budget = budget.saturating_sub(1);
-        if budget == 0 {
-            break;
-        }
+    walk_named(params, Order::LastChildFirst, 10_000, |x| {
         if x.k() == "decorator" {
             if let Some((name, _)) = decorator_name(src, x) {
                 if model::guard_kind(&name, &opts.guards).is_some()
@@ -1187,14 +1158,13 @@ fn body_facts_nest(src: &str, body: Node<'_>, opts: &Options, r: &mut Route) {
                         kind: GuardKind::Authn,
                         level: Level::Body,
                     });
-                    return;
+                    return Visit::Stop;
                 }
             }
-            continue;
+            return Visit::Skip;
         }
-        let mut c = x.walk();
-        stack.extend(x.named_children(&mut c));
-    }
+        Visit::Descend
+    });
 }
 
 // ------------------------------------------------------------------ Next.js
@@ -1312,8 +1282,6 @@ fn pages_api_path(path: &std::path::Path) -> Option<String> {
 /// Methods a pages-router handler serves: `req.method === "POST"`, `switch (req.method) { case "DELETE": }`.
 fn handled_methods(src: &str, body: Node<'_>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let mut stack = vec![body];
-    let mut budget = 50_000usize;
     let is_method = |n: Node<'_>| {
         js::member_path(src, n).is_some_and(|p| p.ends_with(".method") && p.split('.').count() == 2)
     };
@@ -1327,11 +1295,7 @@ fn handled_methods(src: &str, body: Node<'_>) -> Vec<String> {
             out.push(v);
         }
     };
-    while let Some(x) = stack.pop() {
-        budget = budget.saturating_sub(1);
-        if budget == 0 {
-            break;
-        }
+    walk_named(body, Order::LastChildFirst, 50_000, |x| {
         match x.k() {
             "binary_expression" => {
                 if let (Some(l), Some(r)) = (x.field("left"), x.field("right")) {
@@ -1371,9 +1335,8 @@ fn handled_methods(src: &str, body: Node<'_>) -> Vec<String> {
             }
             _ => {}
         }
-        let mut c = x.walk();
-        stack.extend(x.named_children(&mut c));
-    }
+        Visit::Descend
+    });
     out
 }
 
