@@ -174,8 +174,7 @@ pub fn call_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
     if args.k() == "template_string" {
         return Vec::new();
     }
-    let mut c = args.walk();
-    args.named_children(&mut c)
+    super::named_kids(args)
         .filter(|n| n.k() != "comment")
         .collect()
 }

@@ -144,8 +144,7 @@ pub fn positional_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
     let Some(args) = call.field("arguments") else {
         return Vec::new();
     };
-    let mut c = args.walk();
-    args.named_children(&mut c)
+    super::named_kids(args)
         .filter(|n| {
             !matches!(
                 n.k(),
@@ -185,10 +184,9 @@ pub fn string_value<'s>(src: &'s str, n: Node<'_>) -> Option<&'s str> {
     if n.k() != "string" || has_interpolation(n) {
         return None;
     }
-    let mut c = n.walk();
     let mut content = None;
     let mut parts = 0;
-    for ch in n.named_children(&mut c) {
+    for ch in super::named_kids(n) {
         if ch.k() == "string_content" {
             content = Some(node_text(src, ch));
             parts += 1;
@@ -213,9 +211,7 @@ pub fn string_value<'s>(src: &'s str, n: Node<'_>) -> Option<&'s str> {
 }
 
 pub fn has_interpolation(n: Node<'_>) -> bool {
-    let mut c = n.walk();
-    let r = n.named_children(&mut c).any(|ch| ch.k() == "interpolation");
-    r
+    super::named_kids(n).any(|ch| ch.k() == "interpolation")
 }
 
 /// True for `True`.

@@ -170,10 +170,11 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
                 }
             }
             "identifier" | "property_identifier" => {
-                let t = js::node_text(src, n).to_ascii_lowercase();
-                if t.contains("helmet")
-                    || t.contains("securityheaders")
-                    || t.contains("secureheaders")
+                use crate::lang::strings::contains_lower;
+                let t = js::node_text(src, n);
+                if contains_lower(t, "helmet")
+                    || contains_lower(t, "securityheaders")
+                    || contains_lower(t, "secureheaders")
                 {
                     has_headers = true;
                 }
