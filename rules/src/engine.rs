@@ -249,6 +249,7 @@ pub(crate) fn check_impl(
         ));
         cx.findings.clear();
         crate::rules::access::file_facts_forget();
+        crate::rules::infra::monitoring::gather_forget();
         // The cache may describe an earlier text; the next check starts afresh.
         *cache = None;
         complete = true;
@@ -493,15 +494,21 @@ pub fn check_paths(
     let done = AtomicUsize::new(0);
     let bytes = AtomicUsize::new(0);
     let run_project = !opts.skip_project_checks && opts.shard.is_none_or(|(k, _)| k == 1);
-    // The file pass also gathers what the route-protection pass needs from each file it parses
-    // (that pass then parses only the files it must report on and those the cache answered).
+    // The file pass also gathers what the route-protection pass and the logging/tracking checks
+    // need from each file it parses (they then parse only the files they must report on and
+    // those the cache answered).
     let scopes = std::sync::Arc::new(crate::rules::access::scopes_of(&all_files));
-    let per_file = || -> Vec<(FileResult, Option<crate::rules::access::FileFacts>)> {
+    type Gathered = (
+        Option<crate::rules::access::FileFacts>,
+        Option<crate::rules::infra::monitoring::FileMon>,
+    );
+    let per_file = || -> Vec<(FileResult, Gathered)> {
         files
             .par_iter()
             .map(|path| {
                 if run_project {
                     crate::rules::access::file_facts_begin(&scopes);
+                    crate::rules::infra::monitoring::gather_begin();
                 }
                 let r = match &opts.cache {
                     Some(cache) => {
@@ -509,7 +516,10 @@ pub fn check_paths(
                     }
                     None => check_file_under(path, rel_to_roots(path, roots), config),
                 };
-                let facts = crate::rules::access::file_facts_end();
+                let facts = (
+                    crate::rules::access::file_facts_end(),
+                    crate::rules::infra::monitoring::gather_end(),
+                );
                 bytes.fetch_add(
                     std::fs::metadata(path)
                         .map(|m| m.len() as usize)
@@ -537,9 +547,12 @@ pub fn check_paths(
     let results: Vec<FileResult> = results
         .into_iter()
         .zip(&files)
-        .map(|((r, facts), path)| {
-            if let Some(f) = facts {
-                gathered.insert(path.clone(), f);
+        .map(|((r, (access, monitoring)), path)| {
+            if let Some(f) = access {
+                gathered.access.insert(path.clone(), f);
+            }
+            if let Some(f) = monitoring {
+                gathered.monitoring.insert(path.clone(), f);
             }
             r
         })

@@ -398,6 +398,73 @@ fn project_facts_from_the_file_pass_or_the_cache_agree() {
     assert_eq!(scan(Some(cache)), plain, "partly warm cache");
 }
 
+/// The logging and error-tracking checks read what the file pass gathered from the files it
+/// parsed, and walk the files the cache answered: both give the same findings.
+#[test]
+fn monitoring_facts_from_the_file_pass_or_the_cache_agree() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let ws = tempfile::tempdir().unwrap();
+    let mut roots = Vec::new();
+    for app in [
+        "logging-not-configured",
+        "error-tracking-missing",
+        "unchecked-handler/flask-factory",
+        "unchecked-handler/express-fnmount",
+    ] {
+        let to = ws.path().join(app.replace('/', "-"));
+        copy_dir(&fixtures.join(app), &to);
+        roots.push(to);
+    }
+    let cfg = Config::default();
+    let scan = |cache: Option<Arc<Cache>>| {
+        let r = check_paths(
+            &roots,
+            &cfg,
+            &ScanOptions {
+                cache,
+                ..Default::default()
+            },
+            None,
+        );
+        let mut v: Vec<(PathBuf, u32, String, String)> = r
+            .findings
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.rule.id,
+                    "logging-not-configured" | "error-tracking-missing"
+                )
+            })
+            .map(|f| {
+                (
+                    f.path.clone(),
+                    f.start.line,
+                    f.rule.id.to_owned(),
+                    f.message.clone(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let plain = scan(None);
+    for rule in ["logging-not-configured", "error-tracking-missing"] {
+        assert!(
+            plain.iter().any(|f| f.2 == rule),
+            "{rule} reported: {plain:#?}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Arc::new(Cache::new(dir.path().to_owned(), &cfg));
+    assert_eq!(scan(Some(cache.clone())), plain, "cold cache");
+    assert_eq!(scan(Some(cache.clone())), plain, "warm cache");
+    let app = roots[0].join("app.py");
+    let mut text = std::fs::read_to_string(&app).unwrap();
+    text.push_str("# edited\n");
+    std::fs::write(&app, text).unwrap();
+    assert_eq!(scan(Some(cache)), plain, "partly warm cache");
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap().flatten() {

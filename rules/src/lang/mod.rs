@@ -853,13 +853,20 @@ pub struct ProjectCx<'a> {
     pub config: &'a Config,
     pub findings: Vec<Finding>,
     pub notes: Vec<Note>,
-    /// Facts the scan's file pass gathered for the route-protection pass, by file (the files
-    /// it need not parse again).
+    /// Facts the scan's file pass gathered for the project checks that run after it, by file
+    /// (the files they need not parse again).
     pub(crate) file_facts: &'a std::sync::Mutex<FileFactsMap>,
 }
 
 /// Facts gathered by a scan's file pass for the project checks that run after it, by file.
-pub(crate) type FileFactsMap = std::collections::HashMap<PathBuf, crate::rules::access::FileFacts>;
+#[derive(Default)]
+pub(crate) struct FileFactsMap {
+    /// For the route-protection pass.
+    pub(crate) access: std::collections::HashMap<PathBuf, crate::rules::access::FileFacts>,
+    /// For the logging and error-tracking checks.
+    pub(crate) monitoring:
+        std::collections::HashMap<PathBuf, crate::rules::infra::monitoring::FileMon>,
+}
 
 impl<'a> ProjectCx<'a> {
     pub fn enabled(&self, rule: &RuleMeta) -> bool {

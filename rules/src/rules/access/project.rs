@@ -573,8 +573,13 @@ pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
         ..Facts::default()
     };
     // The files the scan's file pass already gathered facts from are not parsed again.
-    let mut file_facts =
-        std::mem::take(&mut *pcx.file_facts.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut file_facts = std::mem::take(
+        &mut pcx
+            .file_facts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .access,
+    );
     let gathered: Vec<Option<FileFacts>> = pcx.files.iter().map(|f| file_facts.remove(f)).collect();
     let mut facts = {
         use rayon::prelude::*;

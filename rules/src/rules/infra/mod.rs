@@ -27,7 +27,7 @@ pub mod workload;
 pub mod yaml;
 
 use crate::engine::FileCx;
-use crate::lang::{ProjectCheck, ProjectCx, TextCheck};
+use crate::lang::{JsCheck, ProjectCheck, ProjectCx, PyCheck, TextCheck};
 use crate::meta::RuleMeta;
 use crate::registry::Registry;
 use crate::source::FileKind;
@@ -151,8 +151,15 @@ fn check_sshd(cx: &mut FileCx<'_>) {
 
 /// Monitoring facts are gathered once per project for both rules.
 fn check_monitoring(pcx: &mut ProjectCx<'_>) {
+    let gathered = std::mem::take(
+        &mut pcx
+            .file_facts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .monitoring,
+    );
     for p in project::projects(pcx) {
-        let facts = monitoring::collect(&p, pcx.config);
+        let facts = monitoring::collect(&p, pcx.config, &gathered);
         logging_not_configured::check(pcx, &facts);
         error_tracking_missing::check(pcx, &facts);
     }
@@ -191,10 +198,14 @@ pub(crate) fn register(r: &mut Registry) {
         run: dependency_updates_unconfigured::check,
         after_file_pass: false,
     });
+    // The fact checks also run in the file pass, which gathers their facts for the project
+    // check (see `monitoring::gather_begin`); outside a scan's file pass they do nothing.
+    r.py.extend(monitoring::PY_CHECK.iter().map(|c| PyCheck { ..*c }));
+    r.js.extend(monitoring::JS_CHECK.iter().map(|c| JsCheck { ..*c }));
     r.project.push(ProjectCheck {
         rules: MONITORING,
         run: check_monitoring,
-        after_file_pass: false,
+        after_file_pass: true,
     });
 }
 

@@ -14,6 +14,7 @@ use crate::lang::NodeExt;
 use crate::lang::{JsCheck, PyCheck, RustCheck};
 use crate::meta::{Confidence, FixAvailability, RuleMeta, Severity};
 use crate::source::FileKind;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use tree_sitter::Node;
@@ -274,6 +275,117 @@ const TRACK_PY: &[&str] = &[
     "raygun4py",
 ];
 
+/// Where the fact checks' facts go, on this thread.
+enum Mode {
+    /// Nowhere: the fact checks are also registered with the file pass, which runs in the
+    /// editor and in checks of single files too.
+    Off,
+    /// Into the findings of [`walk_code`]'s walk.
+    Walk,
+    /// Into what a scan's file pass gathers from the file it checks (None until the walk
+    /// reaches the root, or when it never does).
+    Gather(Option<FileMon>),
+}
+
+thread_local! {
+    static MODE: std::cell::RefCell<Mode> = const { std::cell::RefCell::new(Mode::Off) };
+}
+
+/// What a scan's file pass gathered for this check from one Python or JS file: the facts a walk
+/// of it reports and the answers of [`walk_if_hinted`]'s tests of its text, so [`collect`]
+/// need not read or parse it again.
+pub(crate) struct FileMon {
+    facts: Vec<(Range<usize>, String)>,
+    /// At most [`MAX_SIZE`] bytes.
+    small: bool,
+    /// Names a framework and holds an entry word (the first phase's test).
+    framework: bool,
+    /// Names a logging library or a tracker (the second phase's tests).
+    log_hint: bool,
+    tracker_hint: bool,
+}
+
+/// Starts gathering for the file this thread checks next (see [`gather_end`]).
+pub(crate) fn gather_begin() {
+    MODE.with(|m| *m.borrow_mut() = Mode::Gather(None));
+}
+
+/// What was gathered since [`gather_begin`], and the thread back to `Off`: None when the fact
+/// checks did not walk the file (a cached result, a file of another language, the rules
+/// disabled for it, a check that failed), which leaves it to [`collect`].
+pub(crate) fn gather_end() -> Option<FileMon> {
+    match MODE.with(|m| std::mem::replace(&mut *m.borrow_mut(), Mode::Off)) {
+        Mode::Gather(f) => f,
+        _ => None,
+    }
+}
+
+/// A check failed on the file being gathered: its facts are left to [`collect`].
+pub(crate) fn gather_forget() {
+    MODE.with(|m| {
+        if let Mode::Gather(f) = &mut *m.borrow_mut() {
+            *f = None;
+        }
+    });
+}
+
+/// The walk reached the root of a file being gathered: its text tests.
+fn gather_root(text: &str) {
+    MODE.with(|m| {
+        if let Mode::Gather(f) = &mut *m.borrow_mut() {
+            *f = Some(text_tests(text));
+        }
+    });
+}
+
+fn text_tests(text: &str) -> FileMon {
+    let mut f = FileMon {
+        facts: Vec::new(),
+        small: text.len() as u64 <= MAX_SIZE,
+        framework: false,
+        log_hint: false,
+        tracker_hint: false,
+    };
+    if f.small {
+        let lower = text.to_ascii_lowercase();
+        f.framework = entry_words().iter().any(|w| text.contains(w))
+            && FRAMEWORK_HINTS.iter().any(|h| lower.contains(h));
+        f.log_hint = log_hints().any(|h| lower.contains(h));
+        f.tracker_hint = tracker_hints().any(|h| lower.contains(h));
+    }
+    f
+}
+
+/// Records a fact where this thread's [`Mode`] sends it.
+fn fact(file: &mut FileCx<'_>, range: Range<usize>, msg: impl Into<String>) {
+    MODE.with(|m| match &mut *m.borrow_mut() {
+        Mode::Off | Mode::Gather(None) => {}
+        Mode::Walk => {
+            file.report(&FACT, range, msg);
+        }
+        Mode::Gather(Some(f)) => f.facts.push((range, msg.into())),
+    });
+}
+
+/// Puts this thread in [`Mode::Walk`] until dropped, then back in the mode it was in.
+struct WalkMode(Option<Mode>);
+
+impl WalkMode {
+    fn start() -> WalkMode {
+        WalkMode(Some(
+            MODE.with(|m| std::mem::replace(&mut *m.borrow_mut(), Mode::Walk)),
+        ))
+    }
+}
+
+impl Drop for WalkMode {
+    fn drop(&mut self) {
+        if let Some(prev) = self.0.take() {
+            MODE.with(|m| *m.borrow_mut() = prev);
+        }
+    }
+}
+
 /// The nodes [`fact_py`] is called on.
 pub(crate) const FACT_PY_ON: crate::lang::On =
     crate::lang::On::Kinds(&["module", "call", "assignment"]);
@@ -281,11 +393,12 @@ pub(crate) const FACT_PY_ON: crate::lang::On =
 fn fact_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     match node.k() {
         "module" => {
+            gather_root(cx.src);
             if LOG_PY.iter().any(|m| cx.imports_module(m)) {
-                cx.report(&FACT, 0..0, "log");
+                fact(cx.file, 0..0, "log");
             }
             if TRACK_PY.iter().any(|m| cx.imports_module(m)) {
-                cx.report(&FACT, 0..0, "track");
+                fact(cx.file, 0..0, "track");
             }
         }
         "call" => {
@@ -293,7 +406,7 @@ fn fact_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
                 return;
             };
             if let Some((_, fw)) = ENTRY_PY.iter().find(|(p, _)| *p == callee) {
-                cx.report(&FACT, node.byte_range(), format!("entry:{fw}"));
+                fact(cx.file, node.byte_range(), format!("entry:{fw}"));
             }
             // `app.logger.error(...)` (Flask/Quart/Sanic loggers are stdlib loggers).
             let mut parts = callee.rsplit('.');
@@ -306,7 +419,7 @@ fn fact_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
                     )
                 })
             {
-                cx.report(&FACT, 0..0, "log");
+                fact(cx.file, 0..0, "log");
             }
         }
         // Django's `LOGGING = {...}` / `LOGGING_CONFIG` settings.
@@ -317,7 +430,7 @@ fn fact_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
                 .is_some_and(|g| g.k() == "module");
             let left = node.field("left").map(|l| cx.text(l)).unwrap_or("");
             if top_level && (left == "LOGGING" || left == "LOGGING_CONFIG") {
-                cx.report(&FACT, 0..0, "log");
+                fact(cx.file, 0..0, "log");
             }
         }
         _ => {}
@@ -349,10 +462,10 @@ fn js_module_fact(cx: &mut JsCx<'_, '_>, module: &str) {
         m.split('/').next().unwrap_or(&m).to_owned()
     };
     if LOG_JS.contains(&pkg.as_str()) {
-        cx.report(&FACT, 0..0, "log");
+        fact(cx.file, 0..0, "log");
     }
     if is_tracker_dep(&pkg) {
-        cx.report(&FACT, 0..0, "track");
+        fact(cx.file, 0..0, "track");
     }
 }
 
@@ -365,12 +478,17 @@ fn require_module<'s>(src: &'s str, call: Node<'_>) -> Option<&'s str> {
 }
 
 /// The nodes [`fact_js`] is called on.
-pub(crate) const FACT_JS_ON: crate::lang::On =
-    crate::lang::On::Kinds(&["import_statement", "call_expression", "new_expression"]);
+pub(crate) const FACT_JS_ON: crate::lang::On = crate::lang::On::Kinds(&[
+    "program",
+    "import_statement",
+    "call_expression",
+    "new_expression",
+]);
 
 fn fact_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     let src = cx.src;
     match node.k() {
+        "program" => gather_root(src),
         "import_statement" => {
             if let Some(s) = node.field("source").and_then(|s| js::string_value(src, s)) {
                 js_module_fact(cx, s);
@@ -395,16 +513,16 @@ fn fact_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
                 "@hapi/hapi.server" | "@hapi/hapi.Server" => "hapi",
                 _ => return,
             };
-            cx.report(&FACT, node.byte_range(), format!("entry:{fw}"));
+            fact(cx.file, node.byte_range(), format!("entry:{fw}"));
             if fw == "NestJS" {
                 // Nest's built-in logger is on unless `logger: false`.
-                cx.report(&FACT, 0..0, "log");
+                fact(cx.file, 0..0, "log");
             }
             if fw == "Fastify" {
                 let opts = js::call_args(node).into_iter().next();
                 let logger = opts.and_then(|o| js::object_property(src, o, "logger"));
                 if logger.is_some_and(|l| js::node_text(src, l) != "false") {
-                    cx.report(&FACT, 0..0, "log");
+                    fact(cx.file, 0..0, "log");
                 }
             }
         }
@@ -419,7 +537,7 @@ fn fact_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
                 Some("hono") => "Hono",
                 _ => return,
             };
-            cx.report(&FACT, node.byte_range(), format!("entry:{fw}"));
+            fact(cx.file, node.byte_range(), format!("entry:{fw}"));
         }
         _ => {}
     }
@@ -468,12 +586,14 @@ fn fact_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
     }
 }
 
-static PY_CHECK: &[PyCheck] = &[PyCheck {
+/// The fact checks, registered with the file pass too (they gather only in a scan's file pass,
+/// see [`gather_begin`]).
+pub(crate) static PY_CHECK: &[PyCheck] = &[PyCheck {
     rules: super::MONITORING,
     on: FACT_PY_ON,
     run: fact_py,
 }];
-static JS_CHECK: &[JsCheck] = &[JsCheck {
+pub(crate) static JS_CHECK: &[JsCheck] = &[JsCheck {
     rules: super::MONITORING,
     on: FACT_JS_ON,
     run: fact_js,
@@ -597,6 +717,7 @@ pub(crate) fn file_facts(
     config: &Config,
 ) -> Vec<(usize, usize, String)> {
     let mut cx = FileCx::new(path, text, kind, config);
+    let _mode = WalkMode::start();
     match kind {
         FileKind::Python => crate::lang::python::run(&mut cx, PY_CHECK),
         k if k.is_js_like() => crate::lang::js::run(&mut cx, JS_CHECK),
@@ -615,14 +736,31 @@ pub(crate) fn file_facts(
 fn walk_code(path: &Path, text: &str, kind: FileKind, config: &Config, facts: &mut Facts) {
     let mut cx = FileCx::new(path, text, kind, config);
     cx.is_test = false;
-    match kind {
-        FileKind::Python => crate::lang::python::run(&mut cx, PY_CHECK),
-        k if k.is_js_like() => crate::lang::js::run(&mut cx, JS_CHECK),
-        FileKind::Rust => crate::lang::rust::run(&mut cx, RS_CHECK),
-        _ => {}
+    {
+        let _mode = WalkMode::start();
+        match kind {
+            FileKind::Python => crate::lang::python::run(&mut cx, PY_CHECK),
+            k if k.is_js_like() => crate::lang::js::run(&mut cx, JS_CHECK),
+            FileKind::Rust => crate::lang::rust::run(&mut cx, RS_CHECK),
+            _ => {}
+        }
     }
-    for f in cx.findings.iter().filter(|f| std::ptr::eq(f.rule, &FACT)) {
-        match f.message.as_str() {
+    let found = cx
+        .findings
+        .iter()
+        .filter(|f| std::ptr::eq(f.rule, &FACT))
+        .map(|f| (&f.range, f.message.as_str()));
+    apply_facts(path, found, facts);
+}
+
+/// Merges one file's facts (as the walk reports them) into `facts`.
+fn apply_facts<'a>(
+    path: &Path,
+    found: impl Iterator<Item = (&'a Range<usize>, &'a str)>,
+    facts: &mut Facts,
+) {
+    for (range, message) in found {
+        match message {
             "log" => facts.logging = true,
             "track" => facts.tracker = true,
             m => {
@@ -636,7 +774,7 @@ fn walk_code(path: &Path, text: &str, kind: FileKind, config: &Config, facts: &m
                     if better {
                         facts.entry = Some(Entry {
                             path: path.to_owned(),
-                            range: f.range.clone(),
+                            range: range.clone(),
                             framework: fw.to_owned(),
                         });
                     }
@@ -649,26 +787,40 @@ fn walk_code(path: &Path, text: &str, kind: FileKind, config: &Config, facts: &m
 /// Walks, in parallel chunks, the candidate files not walked yet whose lower-cased text contains
 /// one of `hints` (and whose text contains one of `words`, when given), merging their facts into `facts`; stops early once `done(facts)` holds or
 /// [`MAX_FILES`] files were walked.
+#[allow(clippy::too_many_arguments)]
 fn walk_matching(
     candidates: &[(&PathBuf, FileKind)],
     walked: &mut [bool],
     hints: &[&str],
     words: &[&str],
+    gathered: (
+        &HashMap<PathBuf, FileMon>,
+        &(dyn Fn(&FileMon) -> bool + Sync),
+    ),
     config: &Config,
     facts: &mut Facts,
     done: impl Fn(&Facts) -> bool,
 ) {
     use rayon::prelude::*;
+    let (gathered, passes) = gathered;
     let mut scanned = 0;
     let indices: Vec<usize> = (0..candidates.len()).filter(|i| !walked[*i]).collect();
     for chunk in indices.chunks(64) {
         let found: Vec<(usize, Option<Facts>)> = chunk
             .par_iter()
             .map(|&i| {
-                (
-                    i,
-                    walk_if_hinted(candidates[i].0, candidates[i].1, hints, words, config),
-                )
+                let (abs, kind) = candidates[i];
+                // What the file pass gathered answers the same tests without reading the file.
+                let f = match gathered.get(abs) {
+                    Some(mon) => passes(mon).then(|| {
+                        let mut f = Facts::default();
+                        let found = mon.facts.iter().map(|(r, m)| (r, m.as_str()));
+                        apply_facts(abs, found, &mut f);
+                        f
+                    }),
+                    None => walk_if_hinted(abs, kind, hints, words, config),
+                };
+                (i, f)
             })
             .collect();
         for (i, f) in found {
@@ -725,7 +877,9 @@ fn walk_if_hinted(
     Some(f)
 }
 
-pub fn collect(p: &Project, config: &Config) -> Facts {
+/// The facts of project `p`; `gathered` holds what the scan's file pass gathered (see
+/// [`gather_begin`]), by file: those files are not read again.
+pub(crate) fn collect(p: &Project, config: &Config, gathered: &HashMap<PathBuf, FileMon>) -> Facts {
     let mut facts = Facts::default();
     for (abs, rel) in &p.files {
         if crate::source::is_test_path(rel) || project::in_sample_dir(rel) {
@@ -781,6 +935,7 @@ pub fn collect(p: &Project, config: &Config) -> Facts {
         &mut walked,
         FRAMEWORK_HINTS,
         &entry_words,
+        (gathered, &|m| m.small && m.framework),
         config,
         &mut facts,
         |_| false,
@@ -798,11 +953,15 @@ pub fn collect(p: &Project, config: &Config) -> Facts {
     if !facts.tracker {
         hints.extend(tracker_hints());
     }
+    let (need_log, need_tracker) = (!facts.logging, !facts.tracker);
     walk_matching(
         &candidates,
         &mut walked,
         &hints,
         &[],
+        (gathered, &|m| {
+            m.small && (need_log && m.log_hint || need_tracker && m.tracker_hint)
+        }),
         config,
         &mut facts,
         |f| f.logging && f.tracker,
