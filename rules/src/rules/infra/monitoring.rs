@@ -330,15 +330,16 @@ pub(crate) fn gather_forget() {
 }
 
 /// The walk reached the root of a file being gathered: its text tests.
-fn gather_root(text: &str) {
+fn gather_root(file: &FileCx<'_>) {
     MODE.with(|m| {
         if let Mode::Gather(f) = &mut *m.borrow_mut() {
-            *f = Some(text_tests(text));
+            *f = Some(text_tests(file));
         }
     });
 }
 
-fn text_tests(text: &str) -> FileMon {
+fn text_tests(file: &FileCx<'_>) -> FileMon {
+    let text = file.text;
     let mut f = FileMon {
         facts: Vec::new(),
         small: text.len() as u64 <= MAX_SIZE,
@@ -346,12 +347,13 @@ fn text_tests(text: &str) -> FileMon {
         log_hint: false,
         tracker_hint: false,
     };
+    // The hints are matched in lower case (`walk_if_hinted`): one with a capital never matches.
+    let mentions = |h: &str| h == h.to_ascii_lowercase() && file.mentions(h);
     if f.small {
-        let lower = text.to_ascii_lowercase();
         f.framework = entry_words().iter().any(|w| text.contains(w))
-            && FRAMEWORK_HINTS.iter().any(|h| lower.contains(h));
-        f.log_hint = log_hints().any(|h| lower.contains(h));
-        f.tracker_hint = tracker_hints().any(|h| lower.contains(h));
+            && FRAMEWORK_HINTS.iter().any(|h| mentions(h));
+        f.log_hint = log_hints().any(mentions);
+        f.tracker_hint = tracker_hints().any(mentions);
     }
     f
 }
@@ -393,7 +395,7 @@ pub(crate) const FACT_PY_ON: crate::lang::On =
 fn fact_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     match node.k() {
         "module" => {
-            gather_root(cx.src);
+            gather_root(cx.file);
             if LOG_PY.iter().any(|m| cx.imports_module(m)) {
                 fact(cx.file, 0..0, "log");
             }
@@ -488,7 +490,7 @@ pub(crate) const FACT_JS_ON: crate::lang::On = crate::lang::On::Kinds(&[
 fn fact_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     let src = cx.src;
     match node.k() {
-        "program" => gather_root(src),
+        "program" => gather_root(cx.file),
         "import_statement" => {
             if let Some(s) = node.field("source").and_then(|s| js::string_value(src, s)) {
                 js_module_fact(cx, s);

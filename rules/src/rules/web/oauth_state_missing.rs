@@ -86,8 +86,15 @@ fn params_missing_state(keys: &[String]) -> bool {
 pub(crate) const JS_ON: crate::lang::On =
     crate::lang::On::Kinds(&["string", "template_string", "binary_expression", "object"]);
 
+/// Whether the file can hold an authorization request at all: every form the rule reports
+/// names `client_id` and `response_type` (a literal, or keys; a name split across literals is
+/// not followed anyway).
+fn may_authorize(file: &crate::engine::FileCx<'_>) -> bool {
+    file.mentions("client_id") && file.mentions("response_type")
+}
+
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test {
+    if cx.file.is_test || !may_authorize(cx.file) {
         return;
     }
     let src = cx.src;
@@ -135,7 +142,7 @@ pub(crate) const PY_ON: crate::lang::On =
     crate::lang::On::Kinds(&["string", "binary_operator", "dictionary"]);
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test {
+    if cx.file.is_test || !may_authorize(cx.file) {
         return;
     }
     let src = cx.src;
