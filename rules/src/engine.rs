@@ -25,17 +25,28 @@ pub struct FileCx<'a> {
     pub index: LineIndex,
     pub(crate) findings: Vec<Finding>,
     pub(crate) notes: Vec<Note>,
-    /// The text in ASCII lower case, made when a rule first asks ([`FileCx::mentions`]).
+    /// The text in ASCII lower case, made when a rule first asks ([`FileCx::mentions`]), and
+    /// the answers given so far.
     lower: std::cell::OnceCell<String>,
+    mentioned: std::cell::RefCell<Vec<(&'static str, bool)>>,
 }
 
 impl<'a> FileCx<'a> {
+    /// The text in ASCII lower case (made once).
+    pub fn lower(&self) -> &str {
+        self.lower.get_or_init(|| self.text.to_ascii_lowercase())
+    }
+
     /// Whether the text contains `needle` (lower case) in any ASCII case: a rule's prefilter,
-    /// one search of the file instead of work at every node.
-    pub fn mentions(&self, needle: &str) -> bool {
+    /// one search of the file (remembered) instead of work at every node.
+    pub fn mentions(&self, needle: &'static str) -> bool {
         debug_assert_eq!(needle, needle.to_ascii_lowercase());
-        let lower = self.lower.get_or_init(|| self.text.to_ascii_lowercase());
-        memchr::memmem::find(lower.as_bytes(), needle.as_bytes()).is_some()
+        if let Some(&(_, hit)) = self.mentioned.borrow().iter().find(|(n, _)| *n == needle) {
+            return hit;
+        }
+        let hit = memchr::memmem::find(self.lower().as_bytes(), needle.as_bytes()).is_some();
+        self.mentioned.borrow_mut().push((needle, hit));
+        hit
     }
 
     pub fn new(path: &'a Path, text: &'a str, kind: FileKind, config: &'a Config) -> FileCx<'a> {
@@ -49,6 +60,7 @@ impl<'a> FileCx<'a> {
             findings: Vec::new(),
             notes: Vec::new(),
             lower: std::cell::OnceCell::new(),
+            mentioned: std::cell::RefCell::new(Vec::new()),
         }
     }
 

@@ -347,15 +347,63 @@ fn text_tests(file: &FileCx<'_>) -> FileMon {
         log_hint: false,
         tracker_hint: false,
     };
-    // The hints are matched in lower case (`walk_if_hinted`): one with a capital never matches.
-    let mentions = |h: &str| h == h.to_ascii_lowercase() && file.mentions(h);
     if f.small {
-        f.framework = entry_words().iter().any(|w| text.contains(w))
-            && FRAMEWORK_HINTS.iter().any(|h| mentions(h));
-        f.log_hint = log_hints().any(mentions);
-        f.tracker_hint = tracker_hints().any(mentions);
+        let found = hint_kinds(file);
+        f.framework = found & FRAMEWORK != 0 && entry_words().iter().any(|w| text.contains(w));
+        f.log_hint = found & LOG != 0;
+        f.tracker_hint = found & TRACKER != 0;
     }
     f
+}
+
+const FRAMEWORK: u8 = 1;
+const LOG: u8 = 2;
+const TRACKER: u8 = 4;
+
+/// Which kinds of hint the file's lower-case text contains, in one pass over it (the same
+/// answers as [`walk_if_hinted`]'s searches of the lower-cased text for each hint).
+fn hint_kinds(file: &FileCx<'_>) -> u8 {
+    use aho_corasick::{AhoCorasick, MatchKind};
+    static HINTS: std::sync::LazyLock<Option<(AhoCorasick, Vec<u8>)>> =
+        std::sync::LazyLock::new(|| {
+            let mut words: Vec<&str> = Vec::new();
+            let mut kinds: Vec<u8> = Vec::new();
+            let all = FRAMEWORK_HINTS
+                .iter()
+                .map(|h| (*h, FRAMEWORK))
+                .chain(log_hints().map(|h| (h, LOG)))
+                .chain(tracker_hints().map(|h| (h, TRACKER)));
+            for (h, k) in all {
+                // Searched in lower-cased text: a hint with a capital never matches.
+                if h.is_empty() || h != h.to_ascii_lowercase() {
+                    continue;
+                }
+                words.push(h);
+                kinds.push(k);
+            }
+            let ac = aho_corasick::AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .build(&words)
+                .ok()?;
+            Some((ac, kinds))
+        });
+    let Some((ac, kinds)) = HINTS.as_ref() else {
+        // Never expected (a few dozen short words): search for each hint instead.
+        fn any(file: &FileCx<'_>, mut hs: impl Iterator<Item = &'static str>) -> bool {
+            hs.any(|h| h == h.to_ascii_lowercase() && file.mentions(h))
+        }
+        return u8::from(any(file, FRAMEWORK_HINTS.iter().copied())) * FRAMEWORK
+            | u8::from(any(file, log_hints())) * LOG
+            | u8::from(any(file, tracker_hints())) * TRACKER;
+    };
+    let mut found = 0;
+    for m in ac.find_overlapping_iter(file.lower()) {
+        found |= kinds[m.pattern().as_usize()];
+        if found == FRAMEWORK | LOG | TRACKER {
+            break;
+        }
+    }
+    found
 }
 
 /// Records a fact where this thread's [`Mode`] sends it.
