@@ -212,10 +212,57 @@ impl<'t> NodeExt<'t> for tree_sitter::Node<'t> {
     }
     fn field(self, name: &str) -> Option<tree_sitter::Node<'t>> {
         match grammar_of(self) {
-            Some(g) => self.child_by_field_id(*g.fields.get(name)?),
+            Some(g) => field_by_id(self, *g.fields.get(name)?),
             None => self.child_by_field_name(name),
         }
     }
+}
+
+/// Slots of [`FIELDS`] (a power of two).
+const FIELD_SLOTS: usize = 1024;
+
+/// A recently asked field of a node: (node id, field id, the child).
+type FieldSlot = (usize, u16, Option<tree_sitter::Node<'static>>);
+
+thread_local! {
+    /// The fields asked of nodes of the tree being walked, in slots by node and field (empty
+    /// outside a walk). The checks a node is dispatched to ask the same fields of it
+    /// (`function`, `arguments`...), and tree-sitter finds a field by scanning the node's
+    /// children each time (hundreds of instructions).
+    static FIELDS: std::cell::RefCell<Vec<FieldSlot>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `Node::child_by_field_id`, remembered for nodes of the tree being walked.
+fn field_by_id<'t>(n: tree_sitter::Node<'t>, field: u16) -> Option<tree_sitter::Node<'t>> {
+    let id = n.id();
+    let slot = ((id >> 3) ^ usize::from(field).wrapping_mul(0x9E37)).wrapping_mul(0x9E37_79B9) >> 7
+        & (FIELD_SLOTS - 1);
+    let hit = FIELDS.with(|f| {
+        f.borrow().get(slot).and_then(|&(sid, sf, child)| {
+            (sid == id && sf == field).then(|| {
+                // SAFETY: slots hold nodes of the tree being walked only (see below), which
+                // lives until the walk ends and the slots are dropped; `n` is that node (ids
+                // are addresses, unique among live trees), so its child lives as long as it.
+                child.map(|c| unsafe {
+                    std::mem::transmute::<tree_sitter::Node<'static>, tree_sitter::Node<'t>>(c)
+                })
+            })
+        })
+    });
+    if let Some(child) = hit {
+        return child;
+    }
+    let child = n.child_by_field_id(field);
+    // Only nodes of the walked tree are remembered: a temporary tree's node could leave an
+    // address the walked tree reuses later in the walk.
+    if FIELDS.with(|f| !f.borrow().is_empty()) && in_current_tree(n) {
+        // SAFETY: a node of the walked tree (checked above); see the lookup.
+        let c = child.map(|c| unsafe {
+            std::mem::transmute::<tree_sitter::Node<'t>, tree_sitter::Node<'static>>(c)
+        });
+        FIELDS.with(|f| f.borrow_mut()[slot] = (id, field, c));
+    }
+    child
 }
 
 /// A node kind of a grammar outside the table (never expected): interned so it can be returned
@@ -239,6 +286,7 @@ struct ParentsGuard(
     Option<AssignMemo>,
     usize,
     Option<std::rc::Rc<Preorder>>,
+    Vec<FieldSlot>,
 );
 
 impl Drop for ParentsGuard {
@@ -251,6 +299,8 @@ impl Drop for ParentsGuard {
         CURRENT_ROOT.set(self.3);
         let outer = self.4.take();
         PREORDER.with(|p| *p.borrow_mut() = outer);
+        let outer = std::mem::take(&mut self.5);
+        FIELDS.with(|f| *f.borrow_mut() = outer);
     }
 }
 
@@ -476,7 +526,16 @@ pub(crate) fn with_parents_under<'t, R>(
     let prev_assigns = ASSIGNS.with(|a| a.borrow_mut().replace(AssignMemo::new()));
     let prev_root = CURRENT_ROOT.replace(root.id());
     let prev_pre = PREORDER.with(|p| p.borrow_mut().replace(pre.clone()));
-    let _guard = ParentsGuard(prev, prev_grammar, prev_assigns, prev_root, prev_pre);
+    let prev_fields =
+        FIELDS.with(|f| std::mem::replace(&mut *f.borrow_mut(), vec![(0, 0, None); FIELD_SLOTS]));
+    let _guard = ParentsGuard(
+        prev,
+        prev_grammar,
+        prev_assigns,
+        prev_root,
+        prev_pre,
+        prev_fields,
+    );
     // SAFETY: the nodes are of `tree`, which outlives this call.
     let nodes = unsafe {
         std::mem::transmute::<&[tree_sitter::Node<'static>], &[tree_sitter::Node<'t>]>(
@@ -1687,7 +1746,8 @@ mod tests {
 
     /// A subtree walk read from the pre-order list visits what a cursor walk visits, in the same
     /// order, with the same budget and skips, and the named children read from it are the
-    /// cursor's, for every named node of every JS/TS/Python fixture.
+    /// cursor's, as are the fields remembered in the walk, for every named node of every
+    /// JS/TS/Python fixture.
     #[test]
     fn subtree_walks_from_the_list_equal_cursor_walks() {
         let (_, files) = fixture_code_files();
@@ -1730,6 +1790,48 @@ mod tests {
                 .iter()
                 .flat_map(|&n| cases.map(|(o, b)| run(n, o, b)))
                 .collect();
+            // Fields, asked twice (the second answer comes from the walk's slots).
+            let fields = |n: tree_sitter::Node<'_>| {
+                [
+                    "function",
+                    "arguments",
+                    "name",
+                    "value",
+                    "left",
+                    "right",
+                    "body",
+                    "object",
+                ]
+                .map(|f| (n.field(f).map(|c| c.id()), n.field(f).map(|c| c.id())))
+            };
+            let fields_by_tree_sitter: Vec<_> = all
+                .iter()
+                .map(|&n| {
+                    [
+                        "function",
+                        "arguments",
+                        "name",
+                        "value",
+                        "left",
+                        "right",
+                        "body",
+                        "object",
+                    ]
+                    .map(|f| {
+                        let c = n.child_by_field_name(f).map(|c| c.id());
+                        (c, c)
+                    })
+                })
+                .collect();
+            let fields_in_walk: Vec<_> =
+                with_parents(&tree, |_| all.iter().map(|&n| fields(n)).collect())
+                    .expect("not too deep");
+            assert_eq!(
+                fields_by_tree_sitter,
+                fields_in_walk,
+                "{}: fields",
+                path.display()
+            );
             let kids = |n: tree_sitter::Node<'_>| named_kids(n).map(|k| k.id()).collect::<Vec<_>>();
             let kids_by_cursor: Vec<_> = all.iter().map(|&n| kids(n)).collect();
             let (by_list, kids_by_list): (Vec<_>, Vec<_>) = with_parents(&tree, |_| {
