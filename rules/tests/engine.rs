@@ -352,31 +352,7 @@ fn project_facts_from_the_file_pass_or_the_cache_agree() {
     }
     let cfg = Config::default();
     let roots = vec![ws.path().to_owned()];
-    let scan = |cache: Option<Arc<Cache>>| {
-        let r = check_paths(
-            &roots,
-            &cfg,
-            &ScanOptions {
-                cache,
-                ..Default::default()
-            },
-            None,
-        );
-        let mut v: Vec<(PathBuf, u32, String, String)> = r
-            .findings
-            .iter()
-            .map(|f| {
-                (
-                    f.path.clone(),
-                    f.start.line,
-                    f.rule.id.to_owned(),
-                    f.message.clone(),
-                )
-            })
-            .collect();
-        v.sort();
-        v
-    };
+    let scan = |cache: Option<Arc<Cache>>| scan_findings(&roots, &cfg, cache, |_| true);
     let plain = scan(None);
     let cross_file = plain
         .iter()
@@ -417,35 +393,9 @@ fn monitoring_facts_from_the_file_pass_or_the_cache_agree() {
     }
     let cfg = Config::default();
     let scan = |cache: Option<Arc<Cache>>| {
-        let r = check_paths(
-            &roots,
-            &cfg,
-            &ScanOptions {
-                cache,
-                ..Default::default()
-            },
-            None,
-        );
-        let mut v: Vec<(PathBuf, u32, String, String)> = r
-            .findings
-            .iter()
-            .filter(|f| {
-                matches!(
-                    f.rule.id,
-                    "logging-not-configured" | "error-tracking-missing"
-                )
-            })
-            .map(|f| {
-                (
-                    f.path.clone(),
-                    f.start.line,
-                    f.rule.id.to_owned(),
-                    f.message.clone(),
-                )
-            })
-            .collect();
-        v.sort();
-        v
+        scan_findings(&roots, &cfg, cache, |id| {
+            matches!(id, "logging-not-configured" | "error-tracking-missing")
+        })
     };
     let plain = scan(None);
     for rule in ["logging-not-configured", "error-tracking-missing"] {
@@ -463,6 +413,40 @@ fn monitoring_facts_from_the_file_pass_or_the_cache_agree() {
     text.push_str("# edited\n");
     std::fs::write(&app, text).unwrap();
     assert_eq!(scan(Some(cache)), plain, "partly warm cache");
+}
+
+/// The findings of a scan of `roots` (of the rules `keep` accepts) as (path, line, rule,
+/// message), sorted.
+fn scan_findings(
+    roots: &[PathBuf],
+    cfg: &Config,
+    cache: Option<Arc<Cache>>,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<(PathBuf, u32, String, String)> {
+    let r = check_paths(
+        roots,
+        cfg,
+        &ScanOptions {
+            cache,
+            ..Default::default()
+        },
+        None,
+    );
+    let mut v: Vec<(PathBuf, u32, String, String)> = r
+        .findings
+        .iter()
+        .filter(|f| keep(f.rule.id))
+        .map(|f| {
+            (
+                f.path.clone(),
+                f.start.line,
+                f.rule.id.to_owned(),
+                f.message.clone(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
 }
 
 fn copy_dir(from: &Path, to: &Path) {

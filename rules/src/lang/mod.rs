@@ -1791,33 +1791,23 @@ mod tests {
                 .flat_map(|&n| cases.map(|(o, b)| run(n, o, b)))
                 .collect();
             // Fields, asked twice (the second answer comes from the walk's slots).
+            const FIELDS: [&str; 8] = [
+                "function",
+                "arguments",
+                "name",
+                "value",
+                "left",
+                "right",
+                "body",
+                "object",
+            ];
             let fields = |n: tree_sitter::Node<'_>| {
-                [
-                    "function",
-                    "arguments",
-                    "name",
-                    "value",
-                    "left",
-                    "right",
-                    "body",
-                    "object",
-                ]
-                .map(|f| (n.field(f).map(|c| c.id()), n.field(f).map(|c| c.id())))
+                FIELDS.map(|f| (n.field(f).map(|c| c.id()), n.field(f).map(|c| c.id())))
             };
             let fields_by_tree_sitter: Vec<_> = all
                 .iter()
                 .map(|&n| {
-                    [
-                        "function",
-                        "arguments",
-                        "name",
-                        "value",
-                        "left",
-                        "right",
-                        "body",
-                        "object",
-                    ]
-                    .map(|f| {
+                    FIELDS.map(|f| {
                         let c = n.child_by_field_name(f).map(|c| c.id());
                         (c, c)
                     })
