@@ -364,10 +364,13 @@ const TRACKER: u8 = 4;
 /// answers as [`walk_if_hinted`]'s searches of the lower-cased text for each hint).
 fn hint_kinds(file: &FileCx<'_>) -> u8 {
     use aho_corasick::{AhoCorasick, MatchKind};
-    static HINTS: std::sync::LazyLock<Option<(AhoCorasick, Vec<u8>)>> =
+    // The automaton, the kind of each of its words, and the kinds an empty hint makes always
+    // found (`contains("")` holds for every text).
+    static HINTS: std::sync::LazyLock<Option<(AhoCorasick, Vec<u8>, u8)>> =
         std::sync::LazyLock::new(|| {
             let mut words: Vec<&str> = Vec::new();
             let mut kinds: Vec<u8> = Vec::new();
+            let mut always = 0;
             let all = FRAMEWORK_HINTS
                 .iter()
                 .map(|h| (*h, FRAMEWORK))
@@ -375,6 +378,9 @@ fn hint_kinds(file: &FileCx<'_>) -> u8 {
                 .chain(tracker_hints().map(|h| (h, TRACKER)));
             for (h, k) in all {
                 // Searched in lower-cased text: a hint with a capital never matches.
+                if h.is_empty() {
+                    always |= k;
+                }
                 if h.is_empty() || h != h.to_ascii_lowercase() {
                     continue;
                 }
@@ -385,9 +391,9 @@ fn hint_kinds(file: &FileCx<'_>) -> u8 {
                 .match_kind(MatchKind::Standard)
                 .build(&words)
                 .ok()?;
-            Some((ac, kinds))
+            Some((ac, kinds, always))
         });
-    let Some((ac, kinds)) = HINTS.as_ref() else {
+    let Some((ac, kinds, always)) = HINTS.as_ref() else {
         // Never expected (a few dozen short words): search for each hint instead.
         fn any(file: &FileCx<'_>, mut hs: impl Iterator<Item = &'static str>) -> bool {
             hs.any(|h| h == h.to_ascii_lowercase() && file.mentions(h))
@@ -396,7 +402,7 @@ fn hint_kinds(file: &FileCx<'_>) -> u8 {
             | u8::from(any(file, log_hints())) * LOG
             | u8::from(any(file, tracker_hints())) * TRACKER;
     };
-    let mut found = 0;
+    let mut found = *always;
     for m in ac.find_overlapping_iter(file.lower()) {
         found |= kinds[m.pattern().as_usize()];
         if found == FRAMEWORK | LOG | TRACKER {
