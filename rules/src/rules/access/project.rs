@@ -594,6 +594,13 @@ pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
                 if !(kind.is_js_like() || kind == FileKind::Python || kind == FileKind::Rust) {
                     return acc;
                 }
+                // The route checks skip test code (the file pass gathered nothing from it
+                // either): no need to read or parse it.
+                let is_test = !config.include_tests
+                    && crate::source::is_test_path(crate::engine::rel_to_roots(path, pcx.roots));
+                if is_test {
+                    return acc;
+                }
                 let Some(text) = read(path) else { return acc };
                 if !relevant(path, kind, &text) {
                     return acc;
@@ -603,8 +610,7 @@ pub(crate) fn run(pcx: &mut ProjectCx<'_>) {
                 STATE.with(|s| *s.borrow_mut() = State::Facts(Box::new(empty())));
                 let _file_mode = FileModeOnDrop;
                 let mut cx = crate::engine::FileCx::new(path, &text, kind, config);
-                cx.is_test = !config.include_tests
-                    && crate::source::is_test_path(crate::engine::rel_to_roots(path, pcx.roots));
+                cx.is_test = is_test;
                 walk_file(&mut cx);
                 drop(cx);
                 match STATE.with(|s| std::mem::replace(&mut *s.borrow_mut(), State::File)) {
