@@ -160,8 +160,7 @@ pub fn keyword_arg<'t>(src: &str, call: Node<'t>, name: &str) -> Option<Node<'t>
     // Most calls have no such keyword: its name must appear in the argument list's text, which
     // is far cheaper to search than the argument nodes are to visit.
     memchr::memmem::find(node_text(src, args).as_bytes(), name.as_bytes())?;
-    let mut c = args.walk();
-    let found = args.named_children(&mut c).find(|n| {
+    let found = super::named_kids(args).find(|n| {
         n.k() == "keyword_argument" && n.field("name").is_some_and(|k| node_text(src, k) == name)
     });
     found.and_then(|n| n.field("value"))

@@ -107,6 +107,16 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     let src = cx.src;
     match node.k() {
         "call" => {
+            // Every keyword looked at below names `verify`, `ssl` or `cert_reqs`: most calls
+            // have none, and need no callee resolution.
+            let args = node.field("arguments").map(|a| py::node_text(src, a));
+            if !args.is_some_and(|a| {
+                ["verify", "ssl", "cert_reqs"]
+                    .iter()
+                    .any(|k| memchr::memmem::find(a.as_bytes(), k.as_bytes()).is_some())
+            }) {
+                return;
+            }
             let Some(name) = py::callee_name(src, node) else {
                 return;
             };
@@ -146,8 +156,12 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
             }
         }
         "attribute" | "identifier" => {
-            // ssl._create_unverified_context and ssl.CERT_NONE, however referenced. Cheap test
-            // first (this runs on every name): the last segment, or an imported alias.
+            // ssl._create_unverified_context and ssl.CERT_NONE, however referenced. Cheap tests
+            // first (this runs on every name): a name resolves to one of them only through this
+            // file's own text (an import names it), then the last segment or an imported alias.
+            if !cx.file.mentions("cert_none") && !cx.file.mentions("_create_unverified_context") {
+                return;
+            }
             let t = py::node_text(src, node);
             if !(t.ends_with("_create_unverified_context")
                 || t.ends_with("CERT_NONE")

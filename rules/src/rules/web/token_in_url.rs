@@ -111,6 +111,9 @@ fn single_use_link(url_before: &str) -> bool {
 /// The credential parameter whose value is interpolated, judged on the raw source text of the
 /// string: `...?access_token=${x}` / `{x}` / `" + x`.
 fn credential_param(raw: &str) -> Option<&'static str> {
+    if !may_hold_param(raw) {
+        return None;
+    }
     let lower = raw.to_ascii_lowercase();
     // TOTP provisioning URIs (`otpauth://totp/..?secret=`) are QR-code payloads, not requests.
     if lower.contains("otpauth://") {
@@ -142,6 +145,12 @@ fn credential_param(raw: &str) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// Every pattern looked for is `?name=` or `&name=`: text without `=` and `?`/`&` holds none
+/// (most strings and concatenations; the searches below allocate).
+fn may_hold_param(raw: &str) -> bool {
+    raw.contains('=') && raw.contains(['?', '&'])
 }
 
 fn report(file: &mut crate::engine::FileCx<'_>, r: std::ops::Range<usize>, p: &str) {
@@ -209,6 +218,9 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let raw = cx.text(target);
+    if !may_hold_param(raw) {
+        return;
+    }
     let mut hit = credential_param(raw);
     if hit.is_none() && node.k() == "binary_operator" {
         // "...?token=%s" % x

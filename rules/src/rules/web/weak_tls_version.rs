@@ -75,6 +75,11 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || !matches!(node.k(), "attribute" | "identifier") {
         return;
     }
+    // Every name below contains `tlsv1` or `sslv` (any case), and a name only resolves to one
+    // through this file's own imports: a file that mentions neither has none.
+    if !cx.file.mentions("tlsv1") && !cx.file.mentions("sslv") {
+        return;
+    }
     let src = cx.src;
     let Some(parent) = node.up() else { return };
     if node.k() == "identifier" && parent.k() == "attribute" {
