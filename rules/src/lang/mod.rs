@@ -1844,4 +1844,37 @@ mod tests {
         }
         assert!(walks > 10_000, "{walks} walks compared");
     }
+
+    /// Every node kind a check declares exists in its language's grammar (JS checks: in the
+    /// JavaScript, TypeScript or TSX grammar): a misspelt kind would silently never be
+    /// dispatched.
+    #[test]
+    fn declared_node_kinds_exist() {
+        let reg = crate::registry::registry();
+        let named_in = |langs: &[usize], kind: &str| {
+            langs.iter().any(|&g| {
+                let lang = &grammars()[g].language;
+                (0..lang.node_kind_count()).any(|id| {
+                    u16::try_from(id).ok().is_some_and(|id| {
+                        lang.node_kind_is_named(id) && lang.node_kind_for_id(id) == Some(kind)
+                    })
+                })
+            })
+        };
+        let mut missing = Vec::new();
+        let mut declared = 0;
+        let py = reg.py.iter().map(|c| (c.on, c.rules, &[0usize][..]));
+        let js = reg.js.iter().map(|c| (c.on, c.rules, &[1usize, 2, 3][..]));
+        for (on, rules, langs) in py.chain(js) {
+            let On::Kinds(kinds) = on else { continue };
+            for k in kinds {
+                declared += 1;
+                if !named_in(langs, k) {
+                    missing.push(format!("{k} (checks of {})", rules[0].id));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "no such named node kind: {missing:?}");
+        assert!(declared > 100, "{declared} kinds declared");
+    }
 }
