@@ -1489,14 +1489,17 @@ mod tests {
         (dir, files)
     }
 
-    /// A fixture's path as the fixture tests check it: within its rule's directory (`fixtures/`
-    /// itself would make everything test code).
-    fn in_rule_dir(dir: &Path, path: &Path) -> PathBuf {
-        path.strip_prefix(dir)
+    /// A fixture's text, kind and path as the fixture tests check it: within its rule's
+    /// directory (`fixtures/` itself would make everything test code).
+    fn read_fixture(dir: &Path, path: &Path) -> (String, FileKind, PathBuf) {
+        let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
+        let rel = path
+            .strip_prefix(dir)
             .expect("under fixtures")
             .components()
             .skip(1)
-            .collect()
+            .collect();
+        (text, FileKind::detect(path), rel)
     }
 
     /// The findings of a pass that statements reported (not whole-file analyses), sorted.
@@ -1526,9 +1529,7 @@ mod tests {
         let (mut quick, mut full, mut with_findings) = (0, 0, 0);
         let mut failures = Vec::new();
         for path in &files {
-            let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
-            let kind = FileKind::detect(path);
-            let rel = in_rule_dir(&dir, path);
+            let (text, kind, rel) = read_fixture(&dir, path);
             let check = |t: &str, cache: &mut Option<ParseCache>, pass: Pass| {
                 crate::engine::check_impl(&rel, &rel, t, kind, &config, cache, pass).1
             };
@@ -1615,9 +1616,7 @@ mod tests {
         ];
         let (mut quick, mut failures) = (0, Vec::new());
         for path in &files {
-            let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
-            let kind = FileKind::detect(path);
-            let rel = in_rule_dir(&dir, path);
+            let (text, kind, rel) = read_fixture(&dir, path);
             let check = |t: &str, cache: &mut Option<ParseCache>, pass: Pass| {
                 crate::engine::check_impl(&rel, &rel, t, kind, &config, cache, pass).1
             };
@@ -1684,9 +1683,7 @@ mod tests {
         let (mut compared, mut with_findings, mut with_facts) = (0, 0, 0);
         let mut failures = Vec::new();
         for path in &files {
-            let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
-            let kind = FileKind::detect(path);
-            let rel = in_rule_dir(&dir, path);
+            let (text, kind, rel) = read_fixture(&dir, path);
             let run = |every: bool| {
                 CALL_EVERY_CHECK.set(every);
                 let r = crate::engine::check_impl(
