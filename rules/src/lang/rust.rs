@@ -43,6 +43,10 @@ pub struct RustCx<'a, 'f, 't> {
     macro_args: HashMap<usize, &'t [Expr]>,
     /// Depth of `#[cfg(test)]` modules and `#[test]` functions around the current node.
     test_depth: usize,
+    /// `resolve_path` answers by the path's address: a dozen checks resolve the path of every
+    /// call and path expression. Paths asked about are nodes of the walked file or of parsed
+    /// macro bodies, which stay where they are until the walk ends.
+    path_memo: super::CalleeMemo,
 }
 
 impl<'a, 'f, 't> RustCx<'a, 'f, 't> {
@@ -81,6 +85,16 @@ impl<'a, 'f, 't> RustCx<'a, 'f, 't> {
     }
     /// A path written in code, resolved through `use` items: `Sha1::new` -> `sha1::Sha1::new`.
     pub fn resolve_path(&self, path: &syn::Path) -> String {
+        let key = path as *const syn::Path as usize;
+        let r = self
+            .path_memo
+            .get_or(key, || Some(self.resolve_path_now(path)))
+            .unwrap_or_default();
+        debug_assert_eq!(r, self.resolve_path_now(path), "memo of a moved path");
+        r
+    }
+
+    fn resolve_path_now(&self, path: &syn::Path) -> String {
         let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
         let Some(first) = segs.first() else {
             return String::new();
@@ -206,6 +220,134 @@ pub fn bracket_depth(text: &str) -> usize {
         i += 1;
     }
     max
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// The text with every doc comment (`///`, `//!`, `/** */`, `/*! */`) made a plain comment of
+/// the same length (`// `, `/* `): borrowed when there is none.
+///
+/// syn turns each doc comment into a `#[doc = "..."]` attribute, escaping the comment into a
+/// string literal and parsing it back: on documented library code, a quarter of the parse. No
+/// rule reads documentation, and the walk then no longer offers the comments to the checks as
+/// string literals. Only the byte after the comment's opening `//`/`/*` changes (to a space), so
+/// every line, column and byte offset is the same as in the original. A small lexer finds the
+/// comments: it skips strings, raw strings, byte/C strings, char literals (not lifetimes) and
+/// nested block comments, so nothing inside a literal changes.
+pub fn plain_doc_comments(src: &str) -> std::borrow::Cow<'_, str> {
+    let b = src.as_bytes();
+    let n = b.len();
+    let mut at: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                // `///` (not `////`) and `//!`.
+                let doc = match b.get(i + 2) {
+                    Some(b'/') => b.get(i + 3) != Some(&b'/'),
+                    Some(b'!') => true,
+                    _ => false,
+                };
+                if doc {
+                    at.push(i + 2);
+                }
+                i = memchr::memchr(b'\n', &b[i..]).map_or(n, |k| i + k);
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                // `/**` (not `/***` or `/**/`) and `/*!`; block comments nest.
+                let doc = match b.get(i + 2) {
+                    Some(b'*') => !matches!(b.get(i + 3), Some(b'*') | Some(b'/')),
+                    Some(b'!') => true,
+                    _ => false,
+                };
+                if doc {
+                    at.push(i + 2);
+                }
+                let mut depth = 1usize;
+                i += 2;
+                while i < n && depth > 0 {
+                    if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
+                        depth += 1;
+                        i += 2;
+                    } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
+                        depth -= 1;
+                        i += 2;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < n && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            // `r"..."`, `r#"..."#`, `br".."`, `cr".."`: not `r#ident` or `bar`.
+            b'r' if (i == 0
+                || !is_ident_byte(b[i - 1])
+                || matches!(b[i - 1], b'b' | b'c') && (i < 2 || !is_ident_byte(b[i - 2])))
+                && {
+                    let hashes = b[i + 1..].iter().take_while(|&&c| c == b'#').count();
+                    b.get(i + 1 + hashes) == Some(&b'"')
+                } =>
+            {
+                let hashes = b[i + 1..].iter().take_while(|&&c| c == b'#').count();
+                i += hashes + 2;
+                loop {
+                    match memchr::memchr(b'"', &b[i.min(n)..]) {
+                        None => {
+                            i = n;
+                            break;
+                        }
+                        Some(k) => {
+                            let close = i + k;
+                            let end = close + 1 + hashes;
+                            if end <= n && b[close + 1..end].iter().all(|&c| c == b'#') {
+                                i = end;
+                                break;
+                            }
+                            i = close + 1;
+                        }
+                    }
+                }
+            }
+            b'\'' => {
+                if b.get(i + 1) == Some(&b'\\') {
+                    // `'\n'`, `'\''`, `'\u{..}'`: to the closing quote after the escaped byte.
+                    i += 3;
+                    while i < n && b[i] != b'\'' {
+                        i += 1;
+                    }
+                    i += 1;
+                } else {
+                    // `'x'` (one character, any width) or a lifetime/label `'a`.
+                    let len = src
+                        .get(i + 1..)
+                        .and_then(|r| r.chars().next())
+                        .map_or(1, char::len_utf8);
+                    if b.get(i + 1 + len) == Some(&b'\'') {
+                        i += len + 2;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    if at.is_empty() {
+        return std::borrow::Cow::Borrowed(src);
+    }
+    let mut out = b.to_vec();
+    for k in at {
+        out[k] = b' ';
+    }
+    // Only ASCII bytes of comment openers were replaced by spaces: still UTF-8.
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| src.to_owned()))
 }
 
 fn collect_uses(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut HashMap<String, String>) {
@@ -374,8 +516,8 @@ pub(crate) fn run(cx: &mut FileCx<'_>, checks: &[RustCheck]) {
 
 fn walk_file(cx: &mut FileCx<'_>, active: &[&RustCheck]) {
     let src = cx.text;
-    // Strip a shebang / cargo-script front matter line that syn rejects.
-    let file = match syn::parse_file(src) {
+    let plain = plain_doc_comments(src);
+    let file = match syn::parse_file(&plain) {
         Ok(f) => f,
         Err(e) => {
             let line = e.span().start().line as u32;
@@ -402,6 +544,7 @@ fn walk_file(cx: &mut FileCx<'_>, active: &[&RustCheck]) {
             arena: &arena,
             macro_args: HashMap::new(),
             test_depth: 0,
+            path_memo: super::CalleeMemo::new(),
         };
         let mut w = Walker {
             cx: rcx,
@@ -470,4 +613,139 @@ pub fn is_test_attr(attrs: &[syn::Attribute]) -> bool {
         }
         false
     })
+}
+
+#[cfg(test)]
+mod doc_comment_tests {
+    use super::plain_doc_comments;
+    use proc_macro2::{Delimiter, TokenStream, TokenTree};
+    use std::path::{Path, PathBuf};
+    use std::str::FromStr;
+
+    #[test]
+    fn doc_comments_become_plain_comments_and_literals_do_not_change() {
+        let cases = [
+            ("/// doc\nfn f() {}\n", "//  doc\nfn f() {}\n"),
+            ("//! crate doc\n", "//  crate doc\n"),
+            ("/** block */ fn f() {}", "/*  block */ fn f() {}"),
+            ("/*! inner */", "/*  inner */"),
+            // Not doc comments.
+            ("//// rule\n/***/ /**/ // plain\n", "//// rule\n/***/ /**/ // plain\n"),
+            // Inside literals nothing changes.
+            (
+                "let a = \"/// no\"; let b = r#\"\"/// no\"#; let c = b\"//! no\";",
+                "let a = \"/// no\"; let b = r#\"\"/// no\"#; let c = b\"//! no\";",
+            ),
+            ("let q = '\"'; /// yes\n", "let q = '\"'; //  yes\n"),
+            ("let q = '\\''; let s = \"/// no\";", "let q = '\\''; let s = \"/// no\";"),
+            ("fn f<'a>(x: &'a str) { /// yes\n }", "fn f<'a>(x: &'a str) { //  yes\n }"),
+            ("let e = 'é'; let s = \"//! no\";", "let e = 'é'; let s = \"//! no\";"),
+            ("let s = \"a\\\"/// no\";", "let s = \"a\\\"/// no\";"),
+            ("let r#type = 1; /// yes\n", "let r#type = 1; //  yes\n"),
+            ("let s = br##\"\"# /// no\"##; /// yes\n", "let s = br##\"\"# /// no\"##; //  yes\n"),
+            // Nested block comments end where they end.
+            ("/* a /* b */ /// no */ /// yes\n", "/* a /* b */ /// no */ //  yes\n"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(plain_doc_comments(input), want, "input: {input}");
+        }
+        assert!(matches!(
+            plain_doc_comments("fn f() {} // x\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        // Unterminated input ends the scan without a panic.
+        for bad in ["\"abc", "r#\"abc", "'", "/* /* */", "'\\", "r##\""] {
+            let _ = plain_doc_comments(bad);
+        }
+    }
+
+    /// Tokens with their positions, leaving out the `#[doc = ".."]` attributes that `skip_docs`
+    /// allows to be left out.
+    fn flat(ts: TokenStream, out: &mut Vec<String>) {
+        for tt in ts {
+            let at = tt.span().start();
+            match tt {
+                TokenTree::Group(g) => {
+                    out.push(format!("{}:{} {:?}", at.line, at.column, g.delimiter()));
+                    flat(g.stream(), out);
+                    out.push("end".into());
+                }
+                other => out.push(format!("{}:{} {other}", at.line, at.column)),
+            }
+        }
+    }
+
+    fn is_doc_attr(t: &[String]) -> Option<usize> {
+        // `#`, optional `!`, then a bracket group starting with `doc =`.
+        let mut k = 1;
+        if t.get(k).is_some_and(|s| s.ends_with(" !")) {
+            k += 1;
+        }
+        let g = t.get(k)?;
+        let inner = t.get(k + 1)?;
+        if !(g.ends_with(&format!("{:?}", Delimiter::Bracket)) && inner.ends_with(" doc")) {
+            return None;
+        }
+        // Up to the group's end (doc attributes hold no nested group).
+        let end = t[k + 1..].iter().position(|s| s == "end")?;
+        Some(k + 1 + end + 1)
+    }
+
+    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                rust_files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+
+    /// On every Rust file of this repository (sources and fixtures), the plain text tokenizes to
+    /// the original's tokens at the original's lines and columns, less the doc attributes.
+    #[test]
+    fn plain_text_has_the_same_tokens_at_the_same_places() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        for d in ["rules", "cargo-predeploy", "lsp", "probe", "tests"] {
+            rust_files(&root.join(d), &mut files);
+        }
+        assert!(files.len() > 100, "found {} Rust files", files.len());
+        let mut docs = 0;
+        for f in files {
+            let Ok(text) = std::fs::read_to_string(&f) else {
+                continue;
+            };
+            let Ok(orig) = TokenStream::from_str(&text) else {
+                continue;
+            };
+            let plain = plain_doc_comments(&text);
+            assert_eq!(plain.len(), text.len());
+            let new = TokenStream::from_str(&plain).expect("plain text tokenizes");
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            flat(orig, &mut a);
+            flat(new, &mut b);
+            let (mut i, mut j) = (0, 0);
+            while i < a.len() {
+                if b.get(j) == Some(&a[i]) {
+                    i += 1;
+                    j += 1;
+                    continue;
+                }
+                let skip = a[i]
+                    .ends_with(" #")
+                    .then(|| is_doc_attr(&a[i..]))
+                    .flatten()
+                    .unwrap_or_else(|| {
+                        panic!("{}: token {} differs: {:?} vs {:?}", f.display(), i, a[i], b.get(j))
+                    });
+                i += skip;
+                docs += 1;
+            }
+            assert_eq!(j, b.len(), "{}: extra tokens in the plain text", f.display());
+            proc_macro2::extra::invalidate_current_thread_spans();
+        }
+        assert!(docs > 1000, "only {docs} doc comments met");
+    }
 }

@@ -158,15 +158,25 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     {
         return;
     }
+    // The app is an `express()`, `fastify()`, `NestFactory.create()` or `new Koa()` call: the
+    // name is in the file (in the call, or in the import it comes through).
+    if !["express", "fastify", "nestfactory", "koa"]
+        .iter()
+        .any(|k| cx.file.mentions(k))
+    {
+        return;
+    }
     let src = cx.src;
     let mut app: Option<(Range<usize>, &'static str)> = None;
     let mut configures = false;
     let mut has_headers = false;
     let walked = crate::lang::walk_named(node, Order::LastChildFirst, 200_000, |n| {
         match n.k() {
+            // Headers set: nothing to report, the rest of the walk cannot change that.
             "string" | "template_string" => {
                 if mentions_header(js::node_text(src, n)) {
                     has_headers = true;
+                    return Visit::Stop;
                 }
             }
             "identifier" | "property_identifier" => {
@@ -177,6 +187,7 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
                     || contains_lower(t, "secureheaders")
                 {
                     has_headers = true;
+                    return Visit::Stop;
                 }
             }
             "call_expression" => {
@@ -293,9 +304,11 @@ fn check_py_app(cx: &mut PyCx<'_, '_>, module: Node<'_>) {
     let mut has_headers = false;
     let walked = crate::lang::walk_named(module, Order::LastChildFirst, 200_000, |n| {
         match n.k() {
+            // Headers set: nothing to report, the rest of the walk cannot change that.
             "string" => {
                 if mentions_header(py::node_text(src, n)) {
                     has_headers = true;
+                    return Visit::Stop;
                 }
             }
             "identifier" => {
@@ -306,6 +319,7 @@ fn check_py_app(cx: &mut PyCx<'_, '_>, module: Node<'_>) {
                     || contains_lower(t, "secure_headers")
                 {
                     has_headers = true;
+                    return Visit::Stop;
                 }
             }
             "call" => {
@@ -421,6 +435,16 @@ pub(crate) fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
         return;
     }
     let RustNode::File(file) = node else { return };
+    // `Router::new()` is also used by non-web crates; require axum or actix in the file's uses.
+    // And the app is a `Router::new()` / `HttpServer::new()` call, whose name is in the text.
+    // Both before the walk, which reads every token of the file.
+    let web = cx
+        .uses
+        .values()
+        .any(|u| u.starts_with("axum") || u.starts_with("actix_web"));
+    if !web || !(cx.src.contains("Router") || cx.src.contains("HttpServer")) {
+        return;
+    }
     struct Scan {
         app: Option<(proc_macro2::Span, &'static str)>,
         serves: bool,
@@ -522,14 +546,6 @@ pub(crate) fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
     syn::visit::Visit::visit_file(&mut s, file);
     let Some((span, fw)) = s.app else { return };
     if s.has_headers || !s.serves {
-        return;
-    }
-    // `Router::new()` is also used by non-web crates; require axum or actix in the file's uses.
-    let web = cx
-        .uses
-        .values()
-        .any(|u| u.starts_with("axum") || u.starts_with("actix_web"));
-    if !web {
         return;
     }
     let r = cx.range(span);
