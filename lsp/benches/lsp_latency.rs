@@ -8,7 +8,7 @@
 //! For each of `--edits` full-text `didChange` notifications on a generated 5,000-line Python file
 //! it measures the time from sending the change to receiving `publishDiagnostics` for that
 //! version (p50/p95/max), then the same for one-character edits typed in one function
-//! (`--typing-gap-ms` apart, default 100), then runs a long edit loop (`--loop`, default 2,000 changes, on the Python
+//! (`--typing-gap-ms` apart, default 100), the same edits sent as full-text changes, then runs a long edit loop (`--loop`, default 2,000 changes, on the Python
 //! file and on a Rust file) and reports the server's RSS before and after. Not a test: it asserts
 //! nothing and prints numbers.
 
@@ -286,7 +286,7 @@ fn main() {
             .and_then(|v| v.parse().ok())
             .unwrap_or(100),
     );
-    {
+    let (mut text, at) = {
         let mut text = texts[edits % texts.len()].clone();
         let mid = text.matches("@app.route").count() / 2;
         let needle = format!("request.args.get(\"q{mid}");
@@ -327,9 +327,34 @@ fn main() {
             percentile(&typed, 0.95).as_secs_f64() * 1e3,
             typed.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
         );
+        (text, at + edits)
+    };
+
+    // The same typing sent as full-text changes, as a client without incremental sync sends
+    // it (the whole 5,000-line document each time, one character different): the server has
+    // to find what changed itself.
+    {
+        let mut full = Vec::with_capacity(edits);
+        for k in 0..edits {
+            std::thread::sleep(gap);
+            let v = (2 * edits + 1 + k) as i64;
+            text.insert(at + k, 'y');
+            if let Some(d) = s.change_and_wait(&py_uri, v, &text) {
+                full.push(d);
+            }
+        }
+        full.sort();
+        println!(
+            "typing sent as full-text changes ({} one-character edits, {} ms apart): change -> publishDiagnostics p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+            full.len(),
+            gap.as_millis(),
+            percentile(&full, 0.5).as_secs_f64() * 1e3,
+            percentile(&full, 0.95).as_secs_f64() * 1e3,
+            full.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        );
     }
-    // Versions go on after the typed edits' (`edits + 1 ..= 2 * edits`).
-    let edits = edits * 2;
+    // Versions go on after the typed edits' (`edits + 1 ..= 3 * edits`).
+    let edits = edits * 3;
 
     // Long edit loop: memory must not grow.
     let rss0 = s.rss_kib();

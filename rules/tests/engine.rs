@@ -460,3 +460,29 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Baselines store fingerprints: a finding must keep its fingerprint across versions. The
+/// expected value is SHA-256 of `rule \0 path \0 text-with-whitespace-runs-as-one-space`, as the
+/// first version computed it.
+#[test]
+fn fingerprints_are_stable_across_versions() {
+    let fp = predeploy_rules::engine::fingerprint(
+        "sql-string-concat",
+        std::path::Path::new("src/db.py"),
+        "cursor.execute(f\"SELECT {x}\"\n\t  \u{e9})",
+    );
+    assert_eq!(fp, "89e713d7bb9526b7");
+    // Whitespace runs of any kind hash alike; other text does not.
+    let same = predeploy_rules::engine::fingerprint(
+        "sql-string-concat",
+        std::path::Path::new("src/db.py"),
+        "cursor.execute(f\"SELECT {x}\" \u{e9})",
+    );
+    assert_eq!(fp, same);
+    let other = predeploy_rules::engine::fingerprint(
+        "sql-string-concat",
+        std::path::Path::new("src/db.py"),
+        "cursor.execute(f\"SELECT {y}\" \u{e9})",
+    );
+    assert_ne!(fp, other);
+}

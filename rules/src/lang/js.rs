@@ -53,8 +53,8 @@ pub struct JsCx<'a, 'f> {
     pub imports: HashMap<String, Import>,
     /// True for `.tsx`/`.jsx` (and `.js`, where JSX is allowed too).
     pub jsx: bool,
-    /// The last `resolved_callee` answer, by node id: every check that looks at a call asks.
-    callee_memo: RefCell<Option<(usize, Option<String>)>>,
+    /// `resolved_callee` answers, by node id: every check that looks at a call asks.
+    callee_memo: super::CalleeMemo,
 }
 
 impl<'a, 'f> JsCx<'a, 'f> {
@@ -69,7 +69,7 @@ impl<'a, 'f> JsCx<'a, 'f> {
             src,
             imports,
             jsx,
-            callee_memo: RefCell::new(None),
+            callee_memo: super::CalleeMemo::new(),
         }
     }
     pub fn text(&self, n: Node<'_>) -> &'a str {
@@ -91,14 +91,8 @@ impl<'a, 'f> JsCx<'a, 'f> {
     /// `import { createHash } from "crypto"; createHash(..)` -> `crypto.createHash`;
     /// `const c = require("crypto"); c.createHash(..)` -> `crypto.createHash`.
     pub fn resolved_callee(&self, call: Node<'_>) -> Option<String> {
-        if let Some((id, r)) = self.callee_memo.borrow().as_ref() {
-            if *id == call.id() {
-                return r.clone();
-            }
-        }
-        let r = self.resolve_callee(call);
-        *self.callee_memo.borrow_mut() = Some((call.id(), r.clone()));
-        r
+        self.callee_memo
+            .get_or(call.id(), || self.resolve_callee(call))
     }
 
     fn resolve_callee(&self, call: Node<'_>) -> Option<String> {

@@ -218,6 +218,43 @@ impl<'t> NodeExt<'t> for tree_sitter::Node<'t> {
     }
 }
 
+/// Slots of a [`CalleeMemo`] (a power of two).
+const CALLEE_SLOTS: usize = 512;
+
+/// The resolved callees of a file's calls, by node id, in slots (a newer call evicts an older one
+/// in its slot). A dozen checks look at every call and each asks for its resolved callee; one
+/// slot for the last call was not enough, since some checks ask about other calls in between
+/// (the app object of a route, the call around a query). Only nodes of the tree the context
+/// was made for are asked about (their addresses cannot be reused while it lives).
+pub(crate) struct CalleeMemo(std::cell::RefCell<Vec<(usize, Option<String>)>>);
+
+impl CalleeMemo {
+    pub(crate) fn new() -> Self {
+        CalleeMemo(std::cell::RefCell::new(Vec::new()))
+    }
+
+    /// `resolve()`'s answer for the node `id`, remembered.
+    pub(crate) fn get_or(
+        &self,
+        id: usize,
+        resolve: impl FnOnce() -> Option<String>,
+    ) -> Option<String> {
+        let slot = ((id >> 3).wrapping_mul(0x9E37_79B9) >> 9) & (CALLEE_SLOTS - 1);
+        if let Some((sid, r)) = self.0.borrow().get(slot) {
+            if *sid == id {
+                return r.clone();
+            }
+        }
+        let r = resolve();
+        let mut slots = self.0.borrow_mut();
+        if slots.is_empty() {
+            slots.resize(CALLEE_SLOTS, (0, None));
+        }
+        slots[slot] = (id, r.clone());
+        r
+    }
+}
+
 /// Slots of [`FIELDS`] (a power of two).
 const FIELD_SLOTS: usize = 1024;
 

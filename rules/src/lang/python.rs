@@ -35,8 +35,8 @@ pub struct PyCx<'a, 'f> {
     /// Local name -> fully qualified name (`from hashlib import md5 as m` gives `m -> hashlib.md5`,
     /// `import hashlib as h` gives `h -> hashlib`).
     pub imports: HashMap<String, String>,
-    /// The last `resolved_callee` answer, by node id: every check that looks at a call asks.
-    callee_memo: RefCell<Option<(usize, Option<String>)>>,
+    /// `resolved_callee` answers, by node id: every check that looks at a call asks.
+    callee_memo: super::CalleeMemo,
     /// `imports_module` answers, by prefix.
     module_memo: RefCell<Vec<(&'static str, bool)>>,
 }
@@ -47,7 +47,7 @@ impl<'a, 'f> PyCx<'a, 'f> {
             file,
             src,
             imports,
-            callee_memo: RefCell::new(None),
+            callee_memo: super::CalleeMemo::new(),
             module_memo: RefCell::new(Vec::new()),
         }
     }
@@ -65,17 +65,11 @@ impl<'a, 'f> PyCx<'a, 'f> {
     /// The dotted callee of a call with its first segment resolved through imports
     /// (`from hashlib import md5; md5(x)` -> `hashlib.md5`).
     pub fn resolved_callee(&self, call: Node<'_>) -> Option<String> {
-        if let Some((id, r)) = self.callee_memo.borrow().as_ref() {
-            if *id == call.id() {
-                return r.clone();
-            }
-        }
-        let r = call
-            .field("function")
-            .and_then(|f| dotted(self.src, f))
-            .map(|path| self.resolve(&path));
-        *self.callee_memo.borrow_mut() = Some((call.id(), r.clone()));
-        r
+        self.callee_memo.get_or(call.id(), || {
+            call.field("function")
+                .and_then(|f| dotted(self.src, f))
+                .map(|path| self.resolve(&path))
+        })
     }
     /// Resolves the first segment of a dotted name through imports.
     pub fn resolve(&self, path: &str) -> String {

@@ -131,14 +131,24 @@ pub(super) fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut 
     route.body = Some(body.byte_range());
     let mut authn: Option<String> = None;
     let mut authz: Option<String> = None;
+    // What a name alone says, by name: a body repeats its names (`req`, `res`, `user`), and
+    // classifying one splits it into words.
+    let mut calls: HashMap<&str, (bool, bool)> = HashMap::new();
+    let mut idents: HashMap<&str, bool> = HashMap::new();
     walk_named(body, Order::LastChildFirst, 50_000, |x| {
         match x.k() {
             "call_expression" => {
                 if let Some(name) = js::callee_name(src, x) {
-                    if model::write_call(name) {
+                    let (writes, guards) = *calls.entry(name).or_insert_with(|| {
+                        (
+                            model::write_call(name),
+                            model::guard_kind(name, &opts.guards) == Some(GuardKind::Authz),
+                        )
+                    });
+                    if writes {
                         route.body_mutates = true;
                     }
-                    if model::guard_kind(name, &opts.guards) == Some(GuardKind::Authz) {
+                    if guards {
                         authz.get_or_insert(name.to_owned());
                     }
                 }
@@ -177,12 +187,13 @@ pub(super) fn body_facts(src: &str, body: Node<'_>, opts: &Options, route: &mut 
                 if t.to_ascii_lowercase().contains("forbidden") {
                     authz.get_or_insert(t.to_owned());
                 }
-                let k = model::guard_kind(t, &opts.guards).or_else(|| {
-                    model::words(t)
-                        .iter()
-                        .find_map(|w| model::body_word_kind(w))
+                let guard = *idents.entry(t).or_insert_with(|| {
+                    model::guard_kind(t, &opts.guards).is_some()
+                        || model::words(t)
+                            .iter()
+                            .any(|w| model::body_word_kind(w).is_some())
                 });
-                if k.is_some() || matches!(t, "user" | "userId" | "currentUser") {
+                if guard || matches!(t, "user" | "userId" | "currentUser") {
                     authn.get_or_insert(t.to_owned());
                 }
             }

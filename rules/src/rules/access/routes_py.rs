@@ -46,7 +46,18 @@ pub(super) fn walk<'t>(n: Node<'t>, mut f: impl FnMut(Node<'t>)) {
 /// What `body_facts` learns from an identifier's name alone, by name: handlers of one file
 /// repeat the same names, and splitting a name into words allocates.
 #[derive(Default)]
-pub(super) struct NameMemo<'s>(HashMap<&'s str, NameFacts>);
+pub(super) struct NameMemo<'s>(HashMap<&'s str, NameFacts>, HashMap<&'s str, CallFacts>);
+
+/// What `body_facts` learns from a called function's name alone.
+#[derive(Clone, Copy)]
+struct CallFacts {
+    /// A write (`save`, `create`, `delete_x`...).
+    writes: bool,
+    /// A write whose first word deletes.
+    deletes: bool,
+    /// An authorization guard (`check_permission`, `require_role`...).
+    authz: bool,
+}
 
 #[derive(Clone, Copy)]
 struct NameFacts {
@@ -72,6 +83,23 @@ impl<'s> NameMemo<'s> {
             }
         })
     }
+
+    fn call(&mut self, name: &'s str, opts: &Options) -> CallFacts {
+        *self.1.entry(name).or_insert_with(|| {
+            let writes = model::write_call(name);
+            CallFacts {
+                writes,
+                deletes: writes
+                    && model::words(name).first().is_some_and(|w| {
+                        matches!(
+                            w.as_str(),
+                            "delete" | "destroy" | "remove" | "purge" | "drop"
+                        )
+                    }),
+                authz: model::guard_kind(name, &opts.guards) == Some(GuardKind::Authz),
+            }
+        })
+    }
 }
 
 fn body_facts<'s>(
@@ -89,16 +117,12 @@ fn body_facts<'s>(
     walk(body, |x| match x.k() {
         "call" => {
             if let Some(name) = py::callee_name(src, x) {
-                if model::write_call(name) {
+                let facts = memo.call(name, opts);
+                if facts.writes {
                     route.body_mutates = true;
-                    route.body_deletes |= model::words(name).first().is_some_and(|w| {
-                        matches!(
-                            w.as_str(),
-                            "delete" | "destroy" | "remove" | "purge" | "drop"
-                        )
-                    });
+                    route.body_deletes |= facts.deletes;
                 }
-                if model::guard_kind(name, &opts.guards) == Some(GuardKind::Authz)
+                if facts.authz
                     || name == "has_perm"
                     || name == "has_perms"
                 {

@@ -1026,7 +1026,14 @@ pub fn generated_or_vendored(path: &std::path::Path, text: &str) -> bool {
         return true;
     }
     let head = &text.as_bytes()[..text.len().min(64 * 1024)];
-    head.split(|b| *b == b'\n').any(|l| l.len() > 1000)
+    let mut line_start = 0;
+    for nl in memchr::memchr_iter(b'\n', head) {
+        if nl - line_start > 1000 {
+            return true;
+        }
+        line_start = nl + 1;
+    }
+    head.len() - line_start > 1000
 }
 
 thread_local! {
@@ -1049,6 +1056,31 @@ pub fn is_generated() -> bool {
 mod classify_tests {
     use super::*;
     use crate::source::FileKind;
+
+    #[test]
+    fn minified_by_a_line_over_1000_bytes() {
+        let p = std::path::Path::new("src/app.js");
+        let line = |n: usize| "x".repeat(n);
+        assert!(!generated_or_vendored(p, &line(1000)));
+        assert!(generated_or_vendored(p, &line(1001)));
+        // A long line anywhere in the first 64 KiB: first, middle, last without a newline.
+        assert!(generated_or_vendored(p, &format!("{}\na\n", line(1001))));
+        assert!(generated_or_vendored(p, &format!("a\n{}\nb\n", line(1001))));
+        assert!(generated_or_vendored(p, &format!("a\nb\n{}", line(1001))));
+        assert!(!generated_or_vendored(
+            p,
+            &format!("{}\n{}\n{}", line(1000), line(1000), line(1000))
+        ));
+        assert!(!generated_or_vendored(p, ""));
+        assert!(generated_or_vendored(
+            std::path::Path::new("lib/app.min.js"),
+            "a"
+        ));
+        assert!(generated_or_vendored(
+            std::path::Path::new("vendor/x/app.js"),
+            "a"
+        ));
+    }
 
     /// Classifies the right-hand side of the last `sink = <expr>` in a JS snippet.
     fn js_rhs(code: &str) -> Html {
