@@ -1,6 +1,6 @@
 //! Parse-only baseline for the benchmark: discovers files like a scan, reads each, and parses
-//! Rust (syn), JS/TS/TSX (tree-sitter) and Python (tree-sitter) files in parallel, running no
-//! rule. The difference to a full scan is the cost of the rules.
+//! Rust (syn, doc comments made plain comments first, as the scan does), JS/TS/TSX
+//! (tree-sitter) and Python (tree-sitter) files in parallel, running no rule. The difference to a full scan is the cost of the rules.
 //!
 //! `cargo run --release -p predeploy-rules --example parse_only -- DIR...`
 
@@ -32,7 +32,8 @@ fn main() {
                 FileKind::Rust => {
                     let ok = predeploy_rules::lang::rust::bracket_depth(&text)
                         <= predeploy_rules::lang::rust::MAX_NESTING
-                        && syn::parse_file(&text).is_ok();
+                        && syn::parse_file(&predeploy_rules::lang::rust::plain_doc_comments(&text))
+                            .is_ok();
                     proc_macro2::extra::invalidate_current_thread_spans();
                     ok
                 }

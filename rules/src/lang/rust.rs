@@ -630,21 +630,39 @@ mod doc_comment_tests {
             ("/** block */ fn f() {}", "/*  block */ fn f() {}"),
             ("/*! inner */", "/*  inner */"),
             // Not doc comments.
-            ("//// rule\n/***/ /**/ // plain\n", "//// rule\n/***/ /**/ // plain\n"),
+            (
+                "//// rule\n/***/ /**/ // plain\n",
+                "//// rule\n/***/ /**/ // plain\n",
+            ),
             // Inside literals nothing changes.
             (
                 "let a = \"/// no\"; let b = r#\"\"/// no\"#; let c = b\"//! no\";",
                 "let a = \"/// no\"; let b = r#\"\"/// no\"#; let c = b\"//! no\";",
             ),
             ("let q = '\"'; /// yes\n", "let q = '\"'; //  yes\n"),
-            ("let q = '\\''; let s = \"/// no\";", "let q = '\\''; let s = \"/// no\";"),
-            ("fn f<'a>(x: &'a str) { /// yes\n }", "fn f<'a>(x: &'a str) { //  yes\n }"),
-            ("let e = 'é'; let s = \"//! no\";", "let e = 'é'; let s = \"//! no\";"),
+            (
+                "let q = '\\''; let s = \"/// no\";",
+                "let q = '\\''; let s = \"/// no\";",
+            ),
+            (
+                "fn f<'a>(x: &'a str) { /// yes\n }",
+                "fn f<'a>(x: &'a str) { //  yes\n }",
+            ),
+            (
+                "let e = 'é'; let s = \"//! no\";",
+                "let e = 'é'; let s = \"//! no\";",
+            ),
             ("let s = \"a\\\"/// no\";", "let s = \"a\\\"/// no\";"),
             ("let r#type = 1; /// yes\n", "let r#type = 1; //  yes\n"),
-            ("let s = br##\"\"# /// no\"##; /// yes\n", "let s = br##\"\"# /// no\"##; //  yes\n"),
+            (
+                "let s = br##\"\"# /// no\"##; /// yes\n",
+                "let s = br##\"\"# /// no\"##; //  yes\n",
+            ),
             // Nested block comments end where they end.
-            ("/* a /* b */ /// no */ /// yes\n", "/* a /* b */ /// no */ //  yes\n"),
+            (
+                "/* a /* b */ /// no */ /// yes\n",
+                "/* a /* b */ /// no */ //  yes\n",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(plain_doc_comments(input), want, "input: {input}");
@@ -738,12 +756,23 @@ mod doc_comment_tests {
                     .then(|| is_doc_attr(&a[i..]))
                     .flatten()
                     .unwrap_or_else(|| {
-                        panic!("{}: token {} differs: {:?} vs {:?}", f.display(), i, a[i], b.get(j))
+                        panic!(
+                            "{}: token {} differs: {:?} vs {:?}",
+                            f.display(),
+                            i,
+                            a[i],
+                            b.get(j)
+                        )
                     });
                 i += skip;
                 docs += 1;
             }
-            assert_eq!(j, b.len(), "{}: extra tokens in the plain text", f.display());
+            assert_eq!(
+                j,
+                b.len(),
+                "{}: extra tokens in the plain text",
+                f.display()
+            );
             proc_macro2::extra::invalidate_current_thread_spans();
         }
         assert!(docs > 1000, "only {docs} doc comments met");

@@ -122,10 +122,7 @@ fn body_facts<'s>(
                     route.body_mutates = true;
                     route.body_deletes |= facts.deletes;
                 }
-                if facts.authz
-                    || name == "has_perm"
-                    || name == "has_perms"
-                {
+                if facts.authz || name == "has_perm" || name == "has_perms" {
                     authz.get_or_insert(name.to_owned());
                 }
                 if name == "abort" {
