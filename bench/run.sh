@@ -155,8 +155,12 @@ tree_dir() {
 
 echo "building cargo-predeploy (release)..."
 cargo build --release --quiet -p cargo-predeploy -p predeploy-rules --bins --example parse_only
-BIN=$ROOT/target/release/cargo-predeploy
-PARSE=$ROOT/target/release/examples/parse_only
+# Where cargo put them: CARGO_TARGET_DIR (or a build.target-dir setting) moves the target dir.
+TARGET=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps 2>/dev/null |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null ||
+  echo "${CARGO_TARGET_DIR:-$ROOT/target}")
+BIN=$TARGET/release/cargo-predeploy
+PARSE=$TARGET/release/examples/parse_only
 
 # A configuration with every rule off except the secrets family (checklist point 5), to measure the
 # text pass alone: with no code rule enabled, code files are read but not parsed.
