@@ -126,7 +126,7 @@ pub fn node_text<'s>(src: &'s str, n: Node<'_>) -> &'s str {
 
 /// `a.b.c` for identifiers and member expressions (`this` included); None for anything else.
 pub fn member_path(src: &str, n: Node<'_>) -> Option<String> {
-    let mut parts = Vec::new();
+    let mut parts = super::Parts::new();
     let mut cur = n;
     for _ in 0..64 {
         match cur.k() {
@@ -146,8 +146,7 @@ pub fn member_path(src: &str, n: Node<'_>) -> Option<String> {
             _ => return None,
         }
     }
-    parts.reverse();
-    Some(parts.join("."))
+    Some(parts.join_reversed())
 }
 
 /// The last segment of a call's callee (`db.query` -> `query`), or None.

@@ -218,6 +218,53 @@ impl<'t> NodeExt<'t> for tree_sitter::Node<'t> {
     }
 }
 
+/// The segments of a dotted name, gathered from the last to the first (the way a member chain
+/// is walked down), joined once at the end: no vector for the common short chains.
+pub(crate) struct Parts<'s> {
+    head: [&'s str; 8],
+    n: usize,
+    more: Vec<&'s str>,
+}
+
+impl<'s> Parts<'s> {
+    pub(crate) fn new() -> Self {
+        Parts {
+            head: [""; 8],
+            n: 0,
+            more: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, s: &'s str) {
+        if self.n < self.head.len() {
+            self.head[self.n] = s;
+        } else {
+            self.more.push(s);
+        }
+        self.n += 1;
+    }
+
+    /// The segments in the reverse of the pushing order, joined with dots.
+    pub(crate) fn join_reversed(&self) -> String {
+        let all = || self.head[..self.n.min(8)].iter().chain(self.more.iter());
+        let len = all().map(|s| s.len()).sum::<usize>() + self.n.saturating_sub(1);
+        let mut out = String::with_capacity(len);
+        for (i, s) in self
+            .more
+            .iter()
+            .rev()
+            .chain(self.head[..self.n.min(8)].iter().rev())
+            .enumerate()
+        {
+            if i > 0 {
+                out.push('.');
+            }
+            out.push_str(s);
+        }
+        out
+    }
+}
+
 /// Slots of a [`CalleeMemo`] (a power of two).
 const CALLEE_SLOTS: usize = 512;
 
@@ -1458,6 +1505,28 @@ pub(crate) fn run_project_where(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dotted_parts_join_in_reverse() {
+        for n in [0usize, 1, 2, 8, 9, 20] {
+            let segs: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
+            let mut p = Parts::new();
+            for s in segs.iter().rev() {
+                p.push(s);
+            }
+            assert_eq!(p.join_reversed(), segs.join("."), "{n} segments");
+        }
+        // Through the Python and JS helpers, on chains longer than the inline part.
+        let chain = "a.b.c.d.e.f.g.h.i.j(x)";
+        let tree = python::parse(chain, None).unwrap();
+        let call = tree.root_node().named_child(0).unwrap().named_child(0).unwrap();
+        let f = call.child_by_field_name("function").unwrap();
+        assert_eq!(python::dotted(chain, f).as_deref(), Some("a.b.c.d.e.f.g.h.i.j"));
+        let tree = js::parse(chain, FileKind::JavaScript, None).unwrap();
+        let call = tree.root_node().named_child(0).unwrap().named_child(0).unwrap();
+        let f = call.child_by_field_name("function").unwrap();
+        assert_eq!(js::member_path(chain, f).as_deref(), Some("a.b.c.d.e.f.g.h.i.j"));
+    }
 
     /// Every node of a few real-looking files: the fast accessors agree with tree-sitter's own,
     /// inside the parent index and outside it.

@@ -68,7 +68,7 @@ impl<'a, 'f> PyCx<'a, 'f> {
         self.callee_memo.get_or(call.id(), || {
             call.field("function")
                 .and_then(|f| dotted(self.src, f))
-                .map(|path| self.resolve(&path))
+                .map(|path| self.resolve_owned(path))
         })
     }
     /// Resolves the first segment of a dotted name through imports.
@@ -81,6 +81,20 @@ impl<'a, 'f> PyCx<'a, 'f> {
         match rest {
             Some(r) => format!("{base}.{r}"),
             None => base.to_owned(),
+        }
+    }
+    /// [`Self::resolve`] reusing `path`'s buffer when its first segment is no import.
+    fn resolve_owned(&self, path: String) -> String {
+        let first = path.split('.').next().unwrap_or_default();
+        match self.imports.get(first) {
+            None => path,
+            Some(base) => {
+                let rest = &path[first.len()..];
+                let mut out = String::with_capacity(base.len() + rest.len());
+                out.push_str(base);
+                out.push_str(rest);
+                out
+            }
         }
     }
     /// Whether some module with this prefix is imported (e.g. `flask`, `django`).
@@ -103,7 +117,7 @@ pub fn node_text<'s>(src: &'s str, n: Node<'_>) -> &'s str {
 
 /// `a.b.c` for identifiers and attribute chains; None otherwise.
 pub fn dotted(src: &str, n: Node<'_>) -> Option<String> {
-    let mut parts = Vec::new();
+    let mut parts = super::Parts::new();
     let mut cur = n;
     for _ in 0..64 {
         match cur.k() {
@@ -119,8 +133,7 @@ pub fn dotted(src: &str, n: Node<'_>) -> Option<String> {
             _ => return None,
         }
     }
-    parts.reverse();
-    Some(parts.join("."))
+    Some(parts.join_reversed())
 }
 
 /// Last segment of a call's callee (`cursor.execute` -> `execute`).
