@@ -182,6 +182,17 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i]
 }
 
+/// `p50 .. ms, p95 .. ms, max .. ms` of latencies (sorted in place).
+fn spread(lat: &mut [Duration]) -> String {
+    lat.sort();
+    format!(
+        "p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+        percentile(lat, 0.5).as_secs_f64() * 1e3,
+        percentile(lat, 0.95).as_secs_f64() * 1e3,
+        lat.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+    )
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let arg = |name: &str| {
@@ -268,14 +279,15 @@ fn main() {
             None => missing += 1,
         }
     }
-    lat.sort();
     println!(
-        "change -> publishDiagnostics over {} full-text changes: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms{}",
+        "change -> publishDiagnostics over {} full-text changes: {}{}",
         lat.len(),
-        percentile(&lat, 0.5).as_secs_f64() * 1e3,
-        percentile(&lat, 0.95).as_secs_f64() * 1e3,
-        lat.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
-        if missing > 0 { format!(" ({missing} changes got no diagnostics)") } else { String::new() }
+        spread(&mut lat),
+        if missing > 0 {
+            format!(" ({missing} changes got no diagnostics)")
+        } else {
+            String::new()
+        }
     );
 
     // Typing in one function of the same file: one-character range edits, as an editor sends
@@ -318,14 +330,11 @@ fn main() {
                 typed.push(t0.elapsed());
             }
         }
-        typed.sort();
         println!(
-            "typing in one function ({} one-character edits, {} ms apart): change -> publishDiagnostics p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+            "typing in one function ({} one-character edits, {} ms apart): change -> publishDiagnostics {}",
             typed.len(),
             gap.as_millis(),
-            percentile(&typed, 0.5).as_secs_f64() * 1e3,
-            percentile(&typed, 0.95).as_secs_f64() * 1e3,
-            typed.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+            spread(&mut typed),
         );
         (text, at + edits)
     };
@@ -343,14 +352,11 @@ fn main() {
                 full.push(d);
             }
         }
-        full.sort();
         println!(
-            "typing sent as full-text changes ({} one-character edits, {} ms apart): change -> publishDiagnostics p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+            "typing sent as full-text changes ({} one-character edits, {} ms apart): change -> publishDiagnostics {}",
             full.len(),
             gap.as_millis(),
-            percentile(&full, 0.5).as_secs_f64() * 1e3,
-            percentile(&full, 0.95).as_secs_f64() * 1e3,
-            full.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+            spread(&mut full),
         );
     }
     // Versions go on after the typed edits' (`edits + 1 ..= 3 * edits`).

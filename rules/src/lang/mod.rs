@@ -1518,14 +1518,18 @@ mod tests {
         }
         // Through the Python and JS helpers, on chains longer than the inline part.
         let chain = "a.b.c.d.e.f.g.h.i.j(x)";
+        // The callee of the file's one call (module > statement > call).
+        fn callee(tree: &tree_sitter::Tree) -> tree_sitter::Node<'_> {
+            let stmt = tree.root_node().named_child(0).unwrap();
+            let call = stmt.named_child(0).unwrap();
+            call.child_by_field_name("function").unwrap()
+        }
         let tree = python::parse(chain, None).unwrap();
-        let call = tree.root_node().named_child(0).unwrap().named_child(0).unwrap();
-        let f = call.child_by_field_name("function").unwrap();
-        assert_eq!(python::dotted(chain, f).as_deref(), Some("a.b.c.d.e.f.g.h.i.j"));
+        let got = python::dotted(chain, callee(&tree));
+        assert_eq!(got.as_deref(), Some("a.b.c.d.e.f.g.h.i.j"));
         let tree = js::parse(chain, FileKind::JavaScript, None).unwrap();
-        let call = tree.root_node().named_child(0).unwrap().named_child(0).unwrap();
-        let f = call.child_by_field_name("function").unwrap();
-        assert_eq!(js::member_path(chain, f).as_deref(), Some("a.b.c.d.e.f.g.h.i.j"));
+        let got = js::member_path(chain, callee(&tree));
+        assert_eq!(got.as_deref(), Some("a.b.c.d.e.f.g.h.i.j"));
     }
 
     /// Every node of a few real-looking files: the fast accessors agree with tree-sitter's own,
