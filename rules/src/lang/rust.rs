@@ -677,6 +677,79 @@ mod doc_comment_tests {
         }
     }
 
+    /// Random text over the characters the lexer cares about: it never panics, keeps the
+    /// length, and only ever turns the third byte of a comment opener into a space.
+    #[test]
+    fn random_text_never_panics_and_changes_only_comment_openers() {
+        let pieces = [
+            "/",
+            "*",
+            "!",
+            "'",
+            "\"",
+            "r",
+            "#",
+            "b",
+            "c",
+            "\\",
+            "\n",
+            " ",
+            "x",
+            "é",
+            "{",
+            "}",
+            "///",
+            "//!",
+            "/**",
+            "/*!",
+            "*/",
+            "r#\"",
+            "\"#",
+            "'a",
+            "fn f() {}",
+            "'\"'",
+            "'\\''",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let (mut tokenized, mut docs) = (0, 0);
+        for _ in 0..20_000 {
+            let len = (next() % 16) as usize;
+            let text: String = (0..len)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            let out = plain_doc_comments(&text);
+            assert_eq!(out.len(), text.len(), "{text:?}");
+            match same_tokens_less_docs(&text) {
+                Err(e) => panic!("{text:?}: {e}"),
+                Ok(n) => docs += n,
+            }
+            tokenized += usize::from(TokenStream::from_str(&text).is_ok());
+            for (k, (a, b)) in text.bytes().zip(out.bytes()).enumerate() {
+                if a != b {
+                    assert!(
+                        b == b' ' && matches!(a, b'/' | b'!' | b'*'),
+                        "{text:?} at {k}"
+                    );
+                    assert!(
+                        k >= 2 && matches!(&text.as_bytes()[k - 2..k], b"//" | b"/*"),
+                        "{text:?} at {k}"
+                    );
+                }
+            }
+        }
+        // The token comparison must have had texts to compare, some with doc comments.
+        assert!(
+            tokenized > 2_000 && docs > 100,
+            "{tokenized} tokenized, {docs} docs"
+        );
+    }
+
     /// Tokens with their positions, leaving out the `#[doc = ".."]` attributes that `skip_docs`
     /// allows to be left out.
     fn flat(ts: TokenStream, out: &mut Vec<String>) {
@@ -720,6 +793,43 @@ mod doc_comment_tests {
         }
     }
 
+    /// Whether `text`'s doc-comment-free version tokenizes to its tokens at the same lines and
+    /// columns, less the doc attributes: Ok(how many were left out); Ok(0) when `text` does not
+    /// tokenize at all.
+    fn same_tokens_less_docs(text: &str) -> Result<usize, String> {
+        let Ok(orig) = TokenStream::from_str(text) else {
+            return Ok(0);
+        };
+        let plain = plain_doc_comments(text);
+        if plain.len() != text.len() {
+            return Err("the length changed".into());
+        }
+        let new = TokenStream::from_str(&plain).map_err(|e| format!("no longer tokenizes: {e}"))?;
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        flat(orig, &mut a);
+        flat(new, &mut b);
+        proc_macro2::extra::invalidate_current_thread_spans();
+        let (mut i, mut j, mut docs) = (0, 0, 0);
+        while i < a.len() {
+            if b.get(j) == Some(&a[i]) {
+                i += 1;
+                j += 1;
+                continue;
+            }
+            let skip = a[i]
+                .ends_with(" #")
+                .then(|| is_doc_attr(&a[i..]))
+                .flatten()
+                .ok_or_else(|| format!("token {i} differs: {:?} vs {:?}", a[i], b.get(j)))?;
+            i += skip;
+            docs += 1;
+        }
+        if j != b.len() {
+            return Err("extra tokens in the plain text".into());
+        }
+        Ok(docs)
+    }
+
     /// On every Rust file of this repository (sources and fixtures), the plain text tokenizes to
     /// the original's tokens at the original's lines and columns, less the doc attributes.
     #[test]
@@ -735,45 +845,10 @@ mod doc_comment_tests {
             let Ok(text) = std::fs::read_to_string(&f) else {
                 continue;
             };
-            let Ok(orig) = TokenStream::from_str(&text) else {
-                continue;
-            };
-            let plain = plain_doc_comments(&text);
-            assert_eq!(plain.len(), text.len());
-            let new = TokenStream::from_str(&plain).expect("plain text tokenizes");
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            flat(orig, &mut a);
-            flat(new, &mut b);
-            let (mut i, mut j) = (0, 0);
-            while i < a.len() {
-                if b.get(j) == Some(&a[i]) {
-                    i += 1;
-                    j += 1;
-                    continue;
-                }
-                let skip = a[i]
-                    .ends_with(" #")
-                    .then(|| is_doc_attr(&a[i..]))
-                    .flatten()
-                    .unwrap_or_else(|| {
-                        panic!(
-                            "{}: token {} differs: {:?} vs {:?}",
-                            f.display(),
-                            i,
-                            a[i],
-                            b.get(j)
-                        )
-                    });
-                i += skip;
-                docs += 1;
+            match same_tokens_less_docs(&text) {
+                Ok(n) => docs += n,
+                Err(e) => panic!("{}: {e}", f.display()),
             }
-            assert_eq!(
-                j,
-                b.len(),
-                "{}: extra tokens in the plain text",
-                f.display()
-            );
-            proc_macro2::extra::invalidate_current_thread_spans();
         }
         assert!(docs > 1000, "only {docs} doc comments met");
     }
