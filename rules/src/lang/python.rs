@@ -73,15 +73,7 @@ impl<'a, 'f> PyCx<'a, 'f> {
     }
     /// Resolves the first segment of a dotted name through imports.
     pub fn resolve(&self, path: &str) -> String {
-        let (first, rest) = match path.split_once('.') {
-            Some((a, b)) => (a, Some(b)),
-            None => (path, None),
-        };
-        let base = self.imports.get(first).map(String::as_str).unwrap_or(first);
-        match rest {
-            Some(r) => format!("{base}.{r}"),
-            None => base.to_owned(),
-        }
+        self.resolve_owned(path.to_owned())
     }
     /// [`Self::resolve`] reusing `path`'s buffer when its first segment is no import.
     fn resolve_owned(&self, path: String) -> String {
