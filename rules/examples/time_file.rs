@@ -83,4 +83,53 @@ fn main() {
             "the edited statement re-checked"
         }
     );
+    // Typing a word there, each character checked from the previous check's cache as the
+    // editor does.
+    let mut cache = full.clone();
+    let mut cur = text.clone();
+    let (mut typed, mut full_path) = (Vec::new(), 0);
+    for k in 0..runs {
+        cur.insert(at + k, 'x');
+        let t0 = Instant::now();
+        let (r, c) =
+            predeploy_rules::engine::check_source_quick(path, &cur, kind, &cfg, &mut cache);
+        typed.push(t0.elapsed());
+        std::hint::black_box(r);
+        full_path += usize::from(c);
+    }
+    println!(
+        "  {runs} characters typed there, one check each: p50 {:.1} ms ({full_path} needed a full check)",
+        median(typed)
+    );
+    // A change in many places at once (what a formatter sends): a space added at the end of
+    // every 50th line, checked from the full check's cache.
+    let mut spread = String::with_capacity(text.len() + text.len() / 1000);
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        match line.strip_suffix('\n') {
+            Some(l) if i % 50 == 25 => {
+                spread.push_str(l);
+                spread.push_str(" \n");
+            }
+            _ => spread.push_str(line),
+        }
+    }
+    let mut many = Vec::new();
+    for _ in 0..runs {
+        let mut cache = full.clone();
+        let t0 = Instant::now();
+        let (r, c) =
+            predeploy_rules::engine::check_source_quick(path, &spread, kind, &cfg, &mut cache);
+        many.push(t0.elapsed());
+        std::hint::black_box(r);
+        complete = c;
+    }
+    println!(
+        "  a space at the end of every 50th line: quick re-check p50 {:.1} ms ({})",
+        median(many),
+        if complete {
+            "needed a full check"
+        } else {
+            "the edited statements re-checked"
+        }
+    );
 }

@@ -338,7 +338,9 @@ pub fn finalize(
             first_line: first as u32 + 1,
             text: snippet,
         });
-        f.fingerprint = fingerprint(f.rule.id, &f.path, &text[f.range.clone()]);
+        if f.fingerprint.is_empty() {
+            f.fingerprint = fingerprint(f.rule.id, &f.path, &text[f.range.clone()]);
+        }
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.rule.id == b.rule.id && a.range == b.range && a.path == b.path);
@@ -382,6 +384,16 @@ pub fn mask_secret(secret: &str) -> String {
 
 /// Content-anchored fingerprint: rule id, path and the flagged text with whitespace normalized.
 /// Survives line moves; changes when the flagged code (or secret) changes.
+/// Fills in the fingerprints [`finalize`] would compute, so that findings kept across edits of
+/// a document (they keep their flagged text) are not hashed again on every keystroke.
+pub(crate) fn fill_fingerprints(findings: &mut [Finding], text: &str) {
+    for f in findings {
+        if f.fingerprint.is_empty() {
+            f.fingerprint = fingerprint(f.rule.id, &f.path, &text[f.range.clone()]);
+        }
+    }
+}
+
 pub fn fingerprint(rule: &str, path: &Path, flagged: &str) -> String {
     let mut h = Sha256::new();
     h.update(rule.as_bytes());

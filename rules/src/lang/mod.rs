@@ -1,6 +1,7 @@
 //! Language passes. Each file is parsed once and every enabled rule for its language runs in one
 //! walk; a text pass (secrets, config files) runs on every file; project checks run once per scan.
 
+pub(crate) mod edits;
 pub mod js;
 pub mod python;
 pub mod rust;
@@ -1084,53 +1085,13 @@ pub(crate) enum Pass {
     Quick,
 }
 
-/// Byte offset -> tree-sitter point (row, byte column).
-fn point_at(text: &str, byte: usize) -> tree_sitter::Point {
-    let before = &text.as_bytes()[..byte];
-    let row = memchr::memchr_iter(b'\n', before).count();
-    let col = match memchr::memrchr(b'\n', before) {
-        Some(nl) => byte - nl - 1,
-        None => byte,
-    };
-    tree_sitter::Point { row, column: col }
-}
-
-/// The change from `old` to `new` as one edit spanning everything between their common prefix
-/// and their common suffix.
-fn edit_between(old: &str, new: &str) -> tree_sitter::InputEdit {
-    let (a, b) = (old.as_bytes(), new.as_bytes());
-    let mut prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    while !(old.is_char_boundary(prefix) && new.is_char_boundary(prefix)) {
-        prefix -= 1;
-    }
-    let max_suffix = a.len().min(b.len()) - prefix;
-    let mut suffix = a
-        .iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take(max_suffix)
-        .take_while(|(x, y)| x == y)
-        .count();
-    while !(old.is_char_boundary(a.len() - suffix) && new.is_char_boundary(b.len() - suffix)) {
-        suffix -= 1;
-    }
-    tree_sitter::InputEdit {
-        start_byte: prefix,
-        old_end_byte: a.len() - suffix,
-        new_end_byte: b.len() - suffix,
-        start_position: point_at(old, prefix),
-        old_end_position: point_at(old, a.len() - suffix),
-        new_end_position: point_at(new, b.len() - suffix),
-    }
-}
-
 /// The cached tree, edited to describe the change from the cached text to `new`.
 fn edited_tree(cache: &ParseCache, kind: FileKind, new: &str) -> Option<tree_sitter::Tree> {
     if cache.kind != kind {
         return None;
     }
     let mut tree = cache.tree.clone();
-    tree.edit(&edit_between(&cache.text, new));
+    edits::Edits::between(&cache.text, new).apply_to(&mut tree, &cache.text, new);
     Some(tree)
 }
 
@@ -1209,41 +1170,29 @@ fn local_statement(kind: FileKind, top: tree_sitter::Node<'_>) -> bool {
     }
 }
 
-/// Moves a byte range of the old text to the new one: unchanged before the edit, shifted after
-/// it, None when it overlaps the edited bytes.
-fn shift(r: &std::ops::Range<usize>, e: &tree_sitter::InputEdit) -> Option<std::ops::Range<usize>> {
-    if r.end <= e.start_byte {
-        Some(r.clone())
-    } else if r.start >= e.old_end_byte {
-        let m = |x: usize| x - e.old_end_byte + e.new_end_byte;
-        Some(m(r.start)..m(r.end))
-    } else {
-        None
-    }
-}
-
-fn shift_finding(f: &Finding, e: &tree_sitter::InputEdit) -> Option<Finding> {
+/// A finding of the old text moved to the new one: None when any of its ranges overlaps an edit.
+fn shift_finding(f: &Finding, e: &edits::Edits) -> Option<Finding> {
     let mut f = f.clone();
-    f.range = shift(&f.range, e)?;
+    f.range = e.shift(&f.range)?;
     for r in &mut f.related {
         if r.path == f.path {
-            r.range = shift(&r.range, e)?;
+            r.range = e.shift(&r.range)?;
         }
     }
     for r in &mut f.redact {
-        *r = shift(r, e)?;
+        *r = e.shift(r)?;
     }
     if let Some(fix) = &mut f.fix {
         for ed in &mut fix.edits {
-            ed.range = shift(&ed.range, e)?;
+            ed.range = e.shift(&ed.range)?;
         }
     }
     Some(f)
 }
 
-/// The quick check of an edit: when every top-level statement the edit touches, before and
-/// after it, is a [`local_statement`], re-runs the rules on those statements only and keeps the
-/// other statements' findings (moved by the edit). Findings of whole-file analyses are kept too,
+/// The quick check of a change: when every top-level statement its edits touch, before and
+/// after them, is a [`local_statement`], re-runs the rules on those statements only and keeps
+/// the other statements' findings (moved by the edits). Findings of whole-file analyses are kept too,
 /// except where the edit touched them: they are brought up to date by the next full check.
 /// None when the edit does not allow it (nothing is reported then).
 fn quick_pass(
@@ -1255,25 +1204,23 @@ fn quick_pass(
     if memo.key != key || cache.kind != cx.kind || !cx.findings.is_empty() {
         return None;
     }
-    let edit = edit_between(&cache.text, cx.text);
+    let edits = edits::Edits::between(&cache.text, cx.text);
     let mut old = cache.tree.clone();
-    old.edit(&edit);
+    edits.apply_to(&mut old, &cache.text, cx.text);
     let tree = match cx.kind {
         FileKind::Python => python::parse(cx.text, Some(&old))?,
         k => js::parse(cx.text, k, Some(&old))?,
     };
     let tops = top_nodes(&tree);
-    // The statements the edit touches (or borders), before and after it.
-    let touches =
-        |r: &std::ops::Range<usize>, end: usize| r.start <= end && r.end >= edit.start_byte;
+    // The statements the edits touch (or border), before and after them.
     let old_hit: Vec<bool> = memo
         .tops
         .iter()
-        .map(|(r, _)| touches(r, edit.old_end_byte))
+        .map(|(r, _)| edits.touches_old(r))
         .collect();
     let new_hit: Vec<bool> = tops
         .iter()
-        .map(|n| touches(&n.byte_range(), edit.new_end_byte))
+        .map(|n| edits.touches_new(&n.byte_range()))
         .collect();
     let old_ok = memo
         .tops
@@ -1294,6 +1241,11 @@ fn quick_pass(
     let new_kept = (0u32..).zip(&new_hit).filter(|(_, h)| !**h).map(|(i, _)| i);
     let old_kept = (0..memo.tops.len()).filter(|&i| !old_hit[i]);
     for (o, n) in old_kept.zip(new_kept) {
+        // The same statement, moved: an edit elsewhere that changed how this text parses (an
+        // unclosed string swallowing it) gets a full check.
+        if edits.shift(&memo.tops[o].0) != Some(tops[n as usize].byte_range()) {
+            return None;
+        }
         renumber[o] = Some(n);
     }
     let mut carried = Vec::new();
@@ -1308,7 +1260,7 @@ fn quick_pass(
                 None => continue,
             }
         };
-        match shift_finding(f, &edit) {
+        match shift_finding(f, &edits) {
             Some(f) => {
                 carried.push(f);
                 carried_tags.push(tag);
@@ -1366,6 +1318,7 @@ fn quick_pass(
         .unzip();
     cx.findings.extend(carried);
     tags.extend(carried_tags);
+    crate::engine::fill_fingerprints(&mut cx.findings, cx.text);
     let memo = PassMemo {
         key,
         findings: cx.findings.clone(),
@@ -1415,11 +1368,14 @@ pub(crate) fn run_all_incremental(
             };
             // A pass that noted something (too deep to walk) is not worth a quick re-check.
             tree.map(|t| {
-                let memo = (pass != Pass::Once && cx.notes.is_empty()).then(|| PassMemo {
-                    key,
-                    findings: cx.findings.clone(),
-                    tags,
-                    tops: tops_of(cx.kind, &top_nodes(&t)),
+                let memo = (pass != Pass::Once && cx.notes.is_empty()).then(|| {
+                    crate::engine::fill_fingerprints(&mut cx.findings, cx.text);
+                    PassMemo {
+                        key,
+                        findings: cx.findings.clone(),
+                        tags,
+                        tops: tops_of(cx.kind, &top_nodes(&t)),
+                    }
                 });
                 (t, memo)
             })
@@ -1612,14 +1568,24 @@ mod tests {
         (text, FileKind::detect(path), rel)
     }
 
-    /// The findings of a pass that statements reported (not whole-file analyses), sorted.
-    fn local_findings(m: &PassMemo) -> Vec<(&'static str, usize, usize, String)> {
+    /// The findings of a pass that statements reported (not whole-file analyses), sorted, with
+    /// their fingerprints (a finding kept across an edit keeps the one it had).
+    fn local_findings(m: &PassMemo) -> Vec<(&'static str, usize, usize, String, String)> {
         let mut v: Vec<_> = m
             .findings
             .iter()
             .zip(&m.tags)
             .filter(|(_, t)| **t != WHOLE_FILE)
-            .map(|(f, _)| (f.rule.id, f.range.start, f.range.end, f.message.clone()))
+            .map(|(f, _)| {
+                let id = f.rule.id;
+                (
+                    id,
+                    f.range.start,
+                    f.range.end,
+                    f.message.clone(),
+                    f.fingerprint.clone(),
+                )
+            })
             .collect();
         v.sort();
         v
@@ -1693,15 +1659,15 @@ mod tests {
         );
     }
 
-    /// Chains of random small edits (characters typed or deleted anywhere, syntax errors
-    /// included), each checked quickly from the previous quick check's cache as the editor does:
-    /// every quick result agrees with a full check, statement by statement.
-    #[test]
-    fn chained_random_edits_agree_with_full_checks() {
+    /// Chains of random changes, each `1 + rnd(sites)` small edits (characters typed or deleted
+    /// anywhere, syntax errors included) at once, each change checked quickly from the previous
+    /// quick check's cache as the editor does. Returns the failures (a quick result that differs
+    /// from a full check, statement by statement) and how many changes took the quick path.
+    fn chained_changes(seed: u64, sites: usize) -> (Vec<String>, usize) {
         let (dir, files) = fixture_code_files();
         let config = Config::default();
         // A fixed-seed generator: the same edits on every run.
-        let mut seed: u64 = 0x1234_5678;
+        let mut seed = seed;
         let mut rnd = move |n: usize| {
             seed = seed
                 .wrapping_mul(6_364_136_223_846_793_005)
@@ -1734,19 +1700,23 @@ mod tests {
             let mut cache = None;
             check(&cur, &mut cache, Pass::Full);
             for _ in 0..12 {
-                let mut at = rnd(cur.len() + 1);
-                while !cur.is_char_boundary(at) {
-                    at -= 1;
-                }
                 let mut new = cur.clone();
-                if rnd(2) == 0 {
-                    new.insert_str(at, pieces[rnd(pieces.len())]);
-                } else {
-                    let mut end = (at + rnd(8)).min(cur.len());
-                    while !cur.is_char_boundary(end) {
-                        end -= 1;
+                let mut places = Vec::new();
+                for _ in 0..1 + rnd(sites) {
+                    let mut at = rnd(new.len() + 1);
+                    while !new.is_char_boundary(at) {
+                        at -= 1;
                     }
-                    new.replace_range(at..end, "");
+                    places.push(at);
+                    if rnd(2) == 0 {
+                        new.insert_str(at, pieces[rnd(pieces.len())]);
+                    } else {
+                        let mut end = (at + rnd(8)).min(new.len());
+                        while !new.is_char_boundary(end) {
+                            end -= 1;
+                        }
+                        new.replace_range(at..end, "");
+                    }
                 }
                 if !check(&new, &mut cache, Pass::Quick) {
                     quick += 1;
@@ -1756,7 +1726,7 @@ mod tests {
                     match (memo(&cache), memo(&full)) {
                         (Some(q), Some(f)) if local_findings(&q) == local_findings(&f) => {}
                         (q, f) => failures.push(format!(
-                            "{} after an edit at byte {at}:\n  quick: {:?}\n  full:  {:?}",
+                            "{} after edits at bytes {places:?}:\n  quick: {:?}\n  full:  {:?}",
                             path.display(),
                             q.map(|q| local_findings(&q)),
                             f.map(|f| local_findings(&f)),
@@ -1766,8 +1736,69 @@ mod tests {
                 cur = new;
             }
         }
+        (failures, quick)
+    }
+
+    /// A change in three functions far apart (a search-and-replace) takes the quick path: three
+    /// edits, each function re-checked, the rest kept, and the result equals a full check.
+    #[test]
+    fn a_change_in_three_places_is_rechecked_quickly() {
+        let text: String = std::iter::once("import sqlite3\n\n")
+            .chain((0..40).map(|_| {
+                "def f(cur, name):\n    cur.execute(\"SELECT * FROM t WHERE a = ?\", (name,))\n\n"
+            }))
+            .collect();
+        let safe = "cur.execute(\"SELECT * FROM t WHERE a = ?\", (name,))";
+        let unsafe_ = "cur.execute(\"SELECT * FROM t WHERE a = '\" + name + \"'\")";
+        let at: Vec<usize> = text.match_indices(safe).map(|(i, _)| i).collect();
+        let mut new = text.clone();
+        for i in [35, 20, 3] {
+            new.replace_range(at[i]..at[i] + safe.len(), unsafe_);
+        }
+        let edits = edits::Edits::between(&text, &new);
+        assert_eq!(edits.len(), 3, "{edits:?}");
+        let (path, config) = (Path::new("app/db.py"), Config::default());
+        let check = |t: &str, cache: &mut Option<ParseCache>, pass: Pass| {
+            crate::engine::check_impl(path, path, t, FileKind::Python, &config, cache, pass)
+        };
+        let mut cache = None;
+        check(&text, &mut cache, Pass::Full);
+        let (quick, complete) = check(&new, &mut cache, Pass::Quick);
+        assert!(!complete, "the change took the full path");
+        let (full, _) = check(&new, &mut None, Pass::Full);
+        let lines = |r: &crate::engine::FileResult| {
+            let mut v: Vec<_> = r
+                .findings
+                .iter()
+                .map(|f| (f.rule.id, f.start.line))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(lines(&quick), lines(&full));
+        let sql: Vec<u32> = lines(&quick)
+            .into_iter()
+            .filter(|(id, _)| *id == "sql-string-concat")
+            .map(|(_, l)| l)
+            .collect();
+        assert_eq!(sql, [3 + 3 * 3 + 1, 3 + 20 * 3 + 1, 3 + 35 * 3 + 1]);
+    }
+
+    /// Typing: one small edit per change.
+    #[test]
+    fn chained_random_edits_agree_with_full_checks() {
+        let (failures, quick) = chained_changes(0x1234_5678, 1);
         assert!(failures.is_empty(), "{}", failures.join("\n"));
         assert!(quick > 500, "only {quick} edits took the quick path");
+    }
+
+    /// What a formatter, a search-and-replace or a full-sync client sends: several edits far
+    /// apart in one change, each its own region of the quick check.
+    #[test]
+    fn chained_changes_in_several_places_agree_with_full_checks() {
+        let (failures, quick) = chained_changes(0x9e37_79b9, 6);
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        assert!(quick > 200, "only {quick} changes took the quick path");
     }
 
     #[test]
