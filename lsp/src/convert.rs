@@ -1,8 +1,10 @@
 //! Engine findings and notes -> LSP diagnostics, hovers and code-action data.
 //!
-//! Every diagnostic carries in `data` the edits its code actions need (the rule's fix and the
-//! "allow here" comment), computed against the text that was linted, so a code action never
-//! re-runs the engine.
+//! Every finding's code actions (the rule's fix and the "allow here" comment) are computed
+//! against the text that was linted, so a code action never re-runs the engine. For an open
+//! document the server keeps them beside its diagnostics ([`FindingInfo`]), so the diagnostics
+//! published on every keystroke stay small; diagnostics of closed files (the workspace scan,
+//! project findings) carry them in `data`.
 
 use crate::text::Indexed;
 use predeploy_rules::finding::{Applicability, Finding, Note, NoteLevel};
@@ -35,14 +37,41 @@ pub struct FixData {
     pub preferred: bool,
 }
 
-/// What hover shows for a flagged range.
+/// What the server keeps of a published finding: what hover shows for its range, and its
+/// code actions.
 #[derive(Clone, Debug)]
-pub struct HoverInfo {
+pub struct FindingInfo {
     pub range: Range,
     pub rule: &'static RuleMeta,
     pub message: String,
     pub help: Option<String>,
     pub severity: Severity,
+    pub actions: DiagData,
+}
+
+impl FindingInfo {
+    /// Whether `d` is the diagnostic published for this finding.
+    pub fn is_for(&self, d: &Diagnostic) -> bool {
+        d.range == self.range
+            && matches!(&d.code, Some(NumberOrString::String(c)) if c == self.rule.id)
+    }
+}
+
+/// The rule's documentation link, parsed once per rule.
+fn code_description(rule: &'static RuleMeta) -> Option<CodeDescription> {
+    static LINKS: std::sync::OnceLock<std::collections::HashMap<&'static str, Uri>> =
+        std::sync::OnceLock::new();
+    let links = LINKS.get_or_init(|| {
+        predeploy_rules::registry::all()
+            .iter()
+            .filter_map(|r| Some((r.id, r.help_uri().parse().ok()?)))
+            .collect()
+    });
+    let href = match links.get(rule.id) {
+        Some(u) => u.clone(),
+        None => rule.help_uri().parse().ok()?,
+    };
+    Some(CodeDescription { href })
 }
 
 pub fn severity(s: Severity) -> DiagnosticSeverity {
@@ -130,7 +159,9 @@ pub struct FileConv<'a> {
 }
 
 impl FileConv<'_> {
-    pub fn finding(&self, f: &Finding) -> Option<(Diagnostic, HoverInfo)> {
+    /// The diagnostic for a finding (its code actions not in `data`: see [`with_data`]) and
+    /// what the server keeps of it. None when it is suppressed or below the threshold shown.
+    pub fn finding(&self, f: &Finding) -> Option<(Diagnostic, FindingInfo)> {
         if f.is_suppressed() || f.severity < self.min_severity {
             return None;
         }
@@ -194,26 +225,22 @@ impl FileConv<'_> {
             range,
             severity: Some(severity(f.severity)),
             code: Some(NumberOrString::String(f.rule.id.to_owned())),
-            code_description: f
-                .rule
-                .help_uri()
-                .parse()
-                .ok()
-                .map(|href| CodeDescription { href }),
+            code_description: code_description(f.rule),
             source: Some(SOURCE.to_owned()),
             message,
             related_information: (!related.is_empty()).then_some(related),
             tags: None,
-            data: serde_json::to_value(&data).ok(),
+            data: None,
         };
-        let hover = HoverInfo {
+        let info = FindingInfo {
             range,
             rule: f.rule,
             message: f.message.clone(),
             help: f.help.clone(),
             severity: f.severity,
+            actions: data,
         };
-        Some((diag, hover))
+        Some((diag, info))
     }
 
     /// A note with a line (a suppression without reason, an unknown rule id...) as an
@@ -236,13 +263,20 @@ impl FileConv<'_> {
     }
 }
 
+/// The diagnostic with its code actions in `data`, for diagnostics the server keeps nothing
+/// else of (closed files).
+pub fn with_data(mut d: Diagnostic, info: &FindingInfo) -> Diagnostic {
+    d.data = serde_json::to_value(&info.actions).ok();
+    d
+}
+
 /// The engine's note for a Rust file that does not parse (so Rust rules did not run).
 pub fn is_rust_syntax_error(n: &Note) -> bool {
     n.message.starts_with("Rust syntax error")
 }
 
 /// Markdown for a hover over a flagged range.
-pub fn hover_markdown(h: &HoverInfo) -> String {
+pub fn hover_markdown(h: &FindingInfo) -> String {
     let r = h.rule;
     let mut s = format!(
         "**{}** `{}` ({} severity)\n\n{}\n\n",

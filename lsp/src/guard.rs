@@ -5,8 +5,9 @@
 //! (checked with tower-lsp-server 0.23; see `tests/e2e.rs::protocol_robustness`). So stdin is read
 //! here first: each frame is re-framed and checked, valid JSON-RPC messages are passed on, and a
 //! malformed one gets its JSON-RPC error response (-32700 parse error or -32600 invalid request)
-//! written by this module while the server keeps running. Output frames from the server and
-//! these error responses share one writer, so they never interleave mid-frame.
+//! written by this module while the server keeps running. Output frames from the server, these
+//! error responses and the diagnostics the server publishes directly (see `server.rs`,
+//! `publish_frame`) share one writer, so they never interleave mid-frame.
 
 use serde_json::{json, Value};
 use tokio::io::{
@@ -75,7 +76,8 @@ async fn read_frame<R: AsyncBufRead + Unpin>(r: &mut R) -> std::io::Result<Optio
     Ok(Some(Frame::Body(body)))
 }
 
-fn encode(body: &[u8]) -> Vec<u8> {
+/// A frame: the `Content-Length` header and the body.
+pub(crate) fn encode(body: &[u8]) -> Vec<u8> {
     let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
     out.extend_from_slice(body);
     out
@@ -91,15 +93,17 @@ fn error_response(id: Value, code: i64, message: &str) -> Vec<u8> {
 
 /// Checks a body; `Err` is the error response to send instead.
 fn check(body: &[u8]) -> Result<(), Vec<u8>> {
+    // Valid messages are read once, straight into the message types (a full-text change of a
+    // large file is read three more times otherwise: a value, its copy, the message).
+    if serde_json::from_slice::<tower_lsp_server::jsonrpc::Request>(body).is_ok()
+        || serde_json::from_slice::<tower_lsp_server::jsonrpc::Response>(body).is_ok()
+    {
+        return Ok(());
+    }
     let v: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(_) => return Err(error_response(Value::Null, -32700, "Parse error")),
     };
-    let ok = serde_json::from_value::<tower_lsp_server::jsonrpc::Request>(v.clone()).is_ok()
-        || serde_json::from_value::<tower_lsp_server::jsonrpc::Response>(v.clone()).is_ok();
-    if ok {
-        return Ok(());
-    }
     let id = match v.get("id") {
         Some(id @ (Value::Number(_) | Value::String(_))) => id.clone(),
         _ => Value::Null,

@@ -26,12 +26,16 @@ pub fn run() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let clean = rt.block_on(async {
-        let (service, socket) = LspService::new(Backend::new);
+        // Frames written beside the server's: error responses to malformed input, and the
+        // diagnostics the server publishes.
+        let (err_tx, err_rx) = tokio::sync::mpsc::unbounded_channel();
+        let frames = err_tx.clone();
+        let (service, socket) =
+            LspService::new(move |client| Backend::with_frames(client, Some(frames)));
         let shut_down = service.inner().shutdown_flag();
         // stdin -> guard -> server -> guard -> stdout (see guard.rs for why).
         let (server_in, guard_in) = tokio::io::duplex(1 << 20);
         let (server_out, guard_out) = tokio::io::duplex(1 << 20);
-        let (err_tx, err_rx) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(guard::pump_input(tokio::io::stdin(), guard_in, err_tx));
         let output = tokio::spawn(guard::pump_output(guard_out, tokio::io::stdout(), err_rx));
         Server::new(server_in, server_out, socket)

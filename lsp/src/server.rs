@@ -7,7 +7,7 @@
 //! the newest text is linted when the run ends. A result is published only if the document is
 //! still at the version that was linted.
 
-use crate::convert::{self, DiagData, FileConv, HoverInfo, SOURCE};
+use crate::convert::{self, DiagData, FileConv, FindingInfo, SOURCE};
 use crate::settings::Settings;
 use crate::text::{apply_change, Encoding, Indexed};
 use predeploy_rules::config::ConfigError;
@@ -29,6 +29,9 @@ pub struct Backend {
 
 struct Shared {
     client: Client,
+    /// Where `publishDiagnostics` frames go when the server runs behind the stdio guard (see
+    /// `guard.rs`); None: through `client`.
+    frames: Option<Frames>,
     st: Mutex<State>,
     /// Serializes "read what to publish" + "send it", so two publishes for one URI cannot
     /// overtake each other on the way out (the client always ends with the newest state).
@@ -65,7 +68,8 @@ struct Doc {
     generation: u64,
     running: bool,
     pending: bool,
-    hovers: Vec<HoverInfo>,
+    /// Hover text and code actions of the findings in the last published diagnostics.
+    infos: Vec<FindingInfo>,
     /// Diagnostics were published from a text that parsed (Rust), so they can be kept while the
     /// buffer does not parse.
     has_good: bool,
@@ -78,25 +82,22 @@ struct Doc {
     last_change: Option<std::time::Instant>,
 }
 
-/// Diagnostics of one URI, by producer; the client sees their union.
-#[derive(Default)]
+/// Diagnostics of one URI, by producer; the client sees their union. Shared, so a publish
+/// serializes them without copying them.
+#[derive(Default, Clone)]
 struct Published {
-    file: Vec<Diagnostic>,
-    project: Vec<Diagnostic>,
-    config: Vec<Diagnostic>,
-    scan: Vec<Diagnostic>,
+    file: Arc<Vec<Diagnostic>>,
+    project: Arc<Vec<Diagnostic>>,
+    config: Arc<Vec<Diagnostic>>,
+    scan: Arc<Vec<Diagnostic>>,
 }
 
 impl Published {
+    fn parts(&self) -> [&[Diagnostic]; 4] {
+        [&self.file, &self.project, &self.config, &self.scan]
+    }
     fn all(&self) -> Vec<Diagnostic> {
-        let mut v = Vec::with_capacity(
-            self.file.len() + self.project.len() + self.config.len() + self.scan.len(),
-        );
-        v.extend(self.file.iter().cloned());
-        v.extend(self.project.iter().cloned());
-        v.extend(self.config.iter().cloned());
-        v.extend(self.scan.iter().cloned());
-        v
+        self.parts().concat()
     }
     fn is_empty(&self) -> bool {
         self.file.is_empty()
@@ -104,6 +105,43 @@ impl Published {
             && self.config.is_empty()
             && self.scan.is_empty()
     }
+}
+
+/// Whole frames (`Content-Length` header and body) to write to the client.
+pub type Frames = tokio::sync::mpsc::UnboundedSender<Vec<u8>>;
+
+/// The `textDocument/publishDiagnostics` notification for `parts` (concatenated), as a frame.
+fn publish_frame(uri: &Uri, parts: &[&[Diagnostic]], version: Option<i32>) -> Vec<u8> {
+    struct Concat<'a>(&'a [&'a [Diagnostic]]);
+    impl serde::Serialize for Concat<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            s.collect_seq(self.0.iter().flat_map(|p| p.iter()))
+        }
+    }
+    #[derive(serde::Serialize)]
+    struct Params<'a> {
+        uri: &'a Uri,
+        diagnostics: Concat<'a>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        version: Option<i32>,
+    }
+    #[derive(serde::Serialize)]
+    struct Notification<'a> {
+        jsonrpc: &'static str,
+        method: &'static str,
+        params: Params<'a>,
+    }
+    let body = serde_json::to_vec(&Notification {
+        jsonrpc: "2.0",
+        method: "textDocument/publishDiagnostics",
+        params: Params {
+            uri,
+            diagnostics: Concat(parts),
+            version,
+        },
+    })
+    .expect("diagnostics serialize");
+    crate::guard::encode(&body)
 }
 
 /// Everything a background lint needs, copied out of the state.
@@ -125,7 +163,7 @@ struct LintJob {
 
 struct LintOut {
     diags: Vec<Diagnostic>,
-    hovers: Vec<HoverInfo>,
+    infos: Vec<FindingInfo>,
     rust_syntax_error: bool,
     parse: Option<predeploy_rules::lang::ParseCache>,
     /// False when a quick check kept whole-file findings from before the edit.
@@ -253,16 +291,24 @@ impl Shared {
 
     async fn publish(&self, uri: Uri) {
         let _order = self.publish_order.lock().await;
-        let (diags, version) = {
+        let (published, version) = {
             let st = self.lock();
-            let diags = st
-                .published
-                .get(&uri)
-                .map(Published::all)
-                .unwrap_or_default();
-            (diags, st.docs.get(&uri).map(|d| d.version))
+            let p = st.published.get(&uri).cloned().unwrap_or_default();
+            (p, st.docs.get(&uri).map(|d| d.version))
         };
-        self.client.publish_diagnostics(uri, diags, version).await;
+        match &self.frames {
+            // Serialized straight from the shared lists: tower-lsp-server would build a
+            // `serde_json::Value` of the whole message first (a copy of every string), which on
+            // a file with hundreds of findings cost more than the quick check itself.
+            Some(frames) => {
+                let _ = frames.send(publish_frame(&uri, &published.parts(), version));
+            }
+            None => {
+                self.client
+                    .publish_diagnostics(uri, published.all(), version)
+                    .await
+            }
+        }
     }
 
     /// Requests a lint of `uri` after `delay`, unless a newer edit arrives first.
@@ -290,6 +336,8 @@ impl Shared {
         let uri2 = uri.clone();
         let mut out = crate::pool::run(move || lint(&uri2, job)).await;
         let mut follow_up = false;
+        // The replaced results, dropped after the publish (freeing them is not on its way).
+        let mut stale = None;
         let publish = {
             let mut st = self.lock();
             let enabled = st.settings.enable;
@@ -319,9 +367,10 @@ impl Shared {
                     } else {
                         follow_up = !out.complete;
                         doc.has_good = !out.rust_syntax_error;
-                        doc.hovers = out.hovers;
+                        let infos = std::mem::replace(&mut doc.infos, out.infos);
                         debug_assert_eq!(doc.version, version);
-                        st.published.entry(uri.clone()).or_default().file = out.diags;
+                        let p = st.published.entry(uri.clone()).or_default();
+                        stale = Some((infos, std::mem::replace(&mut p.file, Arc::new(out.diags))));
                         true
                     }
                 }
@@ -331,6 +380,7 @@ impl Shared {
         if publish {
             self.publish(uri.clone()).await;
         }
+        drop(stale);
         if follow_up {
             let this = self.clone();
             tokio::spawn(async move {
@@ -363,8 +413,8 @@ impl Shared {
                 return;
             }
             doc.parse = out.parse.take();
-            doc.hovers = out.hovers;
-            st.published.entry(uri.clone()).or_default().file = out.diags;
+            doc.infos = out.infos;
+            st.published.entry(uri.clone()).or_default().file = Arc::new(out.diags);
         }
         self.publish(uri).await;
     }
@@ -416,13 +466,13 @@ impl Shared {
             };
             if let Some(old) = st.folders[i].config_error_uri.take() {
                 if let Some(p) = st.published.get_mut(&old) {
-                    p.config.clear();
+                    p.config = Arc::default();
                 }
                 to_publish.push(old);
             }
             st.folders[i].config = Arc::new(cfg);
             if let Some((uri, d)) = err_diag {
-                st.published.entry(uri.clone()).or_default().config = vec![d];
+                st.published.entry(uri.clone()).or_default().config = Arc::new(vec![d]);
                 st.folders[i].config_error_uri = Some(uri.clone());
                 to_publish.push(uri);
             }
@@ -470,12 +520,12 @@ impl Shared {
             let old = std::mem::take(&mut st.folders[i].project_uris);
             for u in &old {
                 if let Some(p) = st.published.get_mut(u) {
-                    p.project.clear();
+                    p.project = Arc::default();
                 }
             }
             let mut new = HashSet::new();
             for (uri, diags) in groups {
-                st.published.entry(uri.clone()).or_default().project = diags;
+                st.published.entry(uri.clone()).or_default().project = Arc::new(diags);
                 new.insert(uri);
             }
             to_publish.extend(old.union(&new).cloned());
@@ -555,7 +605,7 @@ impl Shared {
                     if st.docs.contains_key(&uri) {
                         continue; // open documents are linted from their buffer
                     }
-                    st.published.entry(uri.clone()).or_default().scan = diags;
+                    st.published.entry(uri.clone()).or_default().scan = Arc::new(diags);
                     to_publish.push(uri);
                 }
             }
@@ -588,7 +638,7 @@ fn lint(uri: &Uri, mut job: LintJob) -> LintOut {
         };
         return LintOut {
             diags: vec![d],
-            hovers: Vec::new(),
+            infos: Vec::new(),
             rust_syntax_error: false,
             parse: None,
             complete: true,
@@ -621,11 +671,11 @@ fn lint(uri: &Uri, mut job: LintJob) -> LintOut {
         min_severity: job.settings.min_severity,
     };
     let mut diags = Vec::new();
-    let mut hovers = Vec::new();
+    let mut infos = Vec::new();
     for f in &r.findings {
-        if let Some((d, h)) = conv.finding(f) {
+        if let Some((d, info)) = conv.finding(f) {
             diags.push(d);
-            hovers.push(h);
+            infos.push(info);
         }
     }
     let mut rust_syntax_error = false;
@@ -639,7 +689,7 @@ fn lint(uri: &Uri, mut job: LintJob) -> LintOut {
     }
     LintOut {
         diags,
-        hovers,
+        infos,
         rust_syntax_error,
         parse: job.parse,
         complete,
@@ -691,7 +741,7 @@ fn group_by_file(
         let mut diags: Vec<Diagnostic> = fs
             .iter()
             .filter_map(|f| conv.finding(f))
-            .map(|x| x.0)
+            .map(|(d, info)| convert::with_data(d, &info))
             .collect();
         diags.extend(ns.iter().filter_map(|n| conv.note(n)));
         if !diags.is_empty() {
@@ -738,9 +788,16 @@ fn config_error_diag(
 
 impl Backend {
     pub fn new(client: Client) -> Backend {
+        Backend::with_frames(client, None)
+    }
+
+    /// A server that writes its `publishDiagnostics` notifications as whole frames to `frames`
+    /// (the stdio guard's output, beside the frames of tower-lsp-server's transport).
+    pub fn with_frames(client: Client, frames: Option<Frames>) -> Backend {
         Backend {
             shared: Arc::new(Shared {
                 client,
+                frames,
                 st: Mutex::new(State::default()),
                 publish_order: tokio::sync::Mutex::new(()),
             }),
@@ -946,14 +1003,14 @@ impl LanguageServer for Backend {
                     generation,
                     running: false,
                     pending: false,
-                    hovers: Vec::new(),
+                    infos: Vec::new(),
                     has_good: false,
                     parse: None,
                     last_change: None,
                 },
             );
             if let Some(p) = st.published.get_mut(&uri) {
-                p.scan.clear();
+                p.scan = Arc::default();
             }
         }
         self.shared.schedule(uri.clone(), Duration::ZERO);
@@ -1017,7 +1074,7 @@ impl LanguageServer for Backend {
             let mut st = self.lock();
             st.docs.remove(&uri);
             if let Some(p) = st.published.get_mut(&uri) {
-                p.file.clear();
+                p.file = Arc::default();
                 if p.is_empty() {
                     st.published.remove(&uri);
                 }
@@ -1039,7 +1096,7 @@ impl LanguageServer for Backend {
                     cleared.push(u.clone());
                 }
                 for d in st.docs.values_mut() {
-                    d.hovers.clear();
+                    d.infos.clear();
                     d.has_good = false;
                 }
             }
@@ -1110,8 +1167,8 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let key = |p: Position| (p.line, p.character);
-        let hits: Vec<&HoverInfo> = doc
-            .hovers
+        let hits: Vec<&FindingInfo> = doc
+            .infos
             .iter()
             .filter(|h| key(h.range.start) <= key(pos) && key(pos) <= key(h.range.end))
             .collect();
@@ -1142,38 +1199,46 @@ impl LanguageServer for Backend {
             }
         }
         let uri = params.text_document.uri;
-        let mut diags: Vec<Diagnostic> = params
-            .context
-            .diagnostics
-            .into_iter()
-            .filter(|d| d.source.as_deref() == Some(SOURCE) && d.data.is_some())
-            .collect();
-        if diags.is_empty() {
-            // Clients that do not send diagnostics back: use what was published for the range.
+        // Each of our diagnostics with its actions: kept by the server for an open document,
+        // carried in `data` for the others.
+        let pairs: Vec<(Diagnostic, DiagData)> = {
             let st = self.lock();
-            let r = params.range;
-            let key = |p: Position| (p.line, p.character);
-            if let Some(p) = st.published.get(&uri) {
-                diags = p
-                    .all()
-                    .into_iter()
-                    .filter(|d| d.data.is_some())
-                    .filter(|d| {
-                        key(d.range.start) <= key(r.end) && key(r.start) <= key(d.range.end)
-                    })
-                    .collect();
+            let infos = st.docs.get(&uri).map_or(&[][..], |d| &d.infos[..]);
+            let actions = |d: &Diagnostic| match &d.data {
+                Some(v) => serde_json::from_value::<DiagData>(v.clone()).ok(),
+                None => infos
+                    .iter()
+                    .find(|i| i.is_for(d))
+                    .map(|i| i.actions.clone()),
+            };
+            let mut pairs: Vec<(Diagnostic, DiagData)> = params
+                .context
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.source.as_deref() == Some(SOURCE))
+                .filter_map(|d| actions(&d).map(|a| (d, a)))
+                .collect();
+            if pairs.is_empty() {
+                // Clients that do not send diagnostics back: what was published for the range.
+                let r = params.range;
+                let key = |p: Position| (p.line, p.character);
+                if let Some(p) = st.published.get(&uri) {
+                    pairs = p
+                        .all()
+                        .into_iter()
+                        .filter(|d| d.source.as_deref() == Some(SOURCE))
+                        .filter(|d| {
+                            key(d.range.start) <= key(r.end) && key(r.start) <= key(d.range.end)
+                        })
+                        .filter_map(|d| actions(&d).map(|a| (d, a)))
+                        .collect();
+                }
             }
-        }
+            pairs
+        };
         let mut actions = Vec::new();
         let mut suppress_seen = HashSet::new();
-        for d in diags {
-            let Some(data) = d
-                .data
-                .clone()
-                .and_then(|v| serde_json::from_value::<DiagData>(v).ok())
-            else {
-                continue;
-            };
+        for (d, data) in pairs {
             let mk = |title: String, edits: Vec<TextEdit>, preferred: bool| {
                 CodeActionOrCommand::CodeAction(CodeAction {
                     title,
@@ -1226,6 +1291,40 @@ mod tests {
             fingerprint: String::new(),
             suppression: None,
             redact: Vec::new(),
+        }
+    }
+
+    /// The frame the server writes itself holds what tower-lsp-server would have sent: the
+    /// parts concatenated, in order, and the version only when there is one.
+    #[test]
+    fn publish_frames_carry_the_standard_notification() {
+        let uri: Uri = "file:///w/app.py".parse().unwrap();
+        let d = |line: u32, msg: &str| Diagnostic {
+            range: Range::new(Position::new(line, 0), Position::new(line, 3)),
+            severity: Some(DiagnosticSeverity::ERROR),
+            code: Some(NumberOrString::String("sql-string-concat".into())),
+            source: Some(SOURCE.into()),
+            message: msg.into(),
+            ..Default::default()
+        };
+        let (a, b) = (vec![d(1, "a"), d(2, "b \"q\" é")], vec![d(7, "c")]);
+        for version in [Some(3), None] {
+            let frame = publish_frame(&uri, &[&a, &[], &b], version);
+            let text = String::from_utf8(frame).unwrap();
+            let (head, body) = text.split_once("\r\n\r\n").unwrap();
+            assert_eq!(head, format!("Content-Length: {}", body.len()));
+            let got: serde_json::Value = serde_json::from_str(body).unwrap();
+            let params = PublishDiagnosticsParams::new(
+                uri.clone(),
+                [a.clone(), b.clone()].concat(),
+                version,
+            );
+            let want = serde_json::json!({
+                "jsonrpc": "2.0",
+                "method": "textDocument/publishDiagnostics",
+                "params": serde_json::to_value(params).unwrap(),
+            });
+            assert_eq!(got, want);
         }
     }
 
