@@ -120,19 +120,36 @@ impl Server {
             .unwrap_or(0)
     }
 
-    /// Sends a full-text change and returns the time until diagnostics for it arrive.
-    fn change_and_wait(&mut self, uri: &str, version: i64, text: &str) -> Option<Duration> {
+    /// Sends a full-text change and returns the time until diagnostics for it arrive, and how
+    /// many there were.
+    fn change_and_wait(
+        &mut self,
+        uri: &str,
+        version: i64,
+        text: &str,
+    ) -> Option<(Duration, usize)> {
         let t0 = Instant::now();
         self.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
         );
-        self.wait(Duration::from_secs(30), |m| {
+        self.wait_diagnostics(uri, version, t0)
+    }
+
+    /// Waits for the diagnostics of `version` of `uri`: the time since `t0`, and their number.
+    fn wait_diagnostics(
+        &mut self,
+        uri: &str,
+        version: i64,
+        t0: Instant,
+    ) -> Option<(Duration, usize)> {
+        let m = self.wait(Duration::from_secs(30), |m| {
             m["method"] == "textDocument/publishDiagnostics"
                 && m["params"]["uri"] == uri
                 && (m["params"]["version"].is_null() || m["params"]["version"] == version)
         })?;
-        Some(t0.elapsed())
+        let n = m["params"]["diagnostics"].as_array().map_or(0, Vec::len);
+        Some((t0.elapsed(), n))
     }
 }
 
@@ -183,6 +200,15 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 /// `p50 .. ms, p95 .. ms, max .. ms` of latencies (sorted in place).
+/// How many diagnostics the measured publishes carried: the cost of a publish grows with them.
+fn counts(n: &[usize]) -> String {
+    match (n.iter().min(), n.iter().max()) {
+        (Some(a), Some(b)) if a == b => format!("{a} diagnostics per publish"),
+        (Some(a), Some(b)) => format!("{a}-{b} diagnostics per publish"),
+        _ => "no publish".into(),
+    }
+}
+
 fn spread(lat: &mut [Duration]) -> String {
     lat.sort();
     format!(
@@ -272,16 +298,21 @@ fn main() {
 
     let texts: Vec<String> = (1..=8).map(python_file).collect();
     let mut lat = Vec::with_capacity(edits);
+    let mut ns = Vec::with_capacity(edits);
     let mut missing = 0;
     for v in 1..=edits {
         match s.change_and_wait(&py_uri, v as i64, &texts[v % texts.len()]) {
-            Some(d) => lat.push(d),
+            Some((d, n)) => {
+                lat.push(d);
+                ns.push(n);
+            }
             None => missing += 1,
         }
     }
     println!(
-        "change -> publishDiagnostics over {} full-text changes: {}{}",
+        "change -> publishDiagnostics over {} full-text changes (every function changed; {}): {}{}",
         lat.len(),
+        counts(&ns),
         spread(&mut lat),
         if missing > 0 {
             format!(" ({missing} changes got no diagnostics)")
@@ -309,6 +340,7 @@ fn main() {
         let line = text[..at].matches('\n').count();
         let col0 = at - text[..at].rfind('\n').map_or(0, |i| i + 1);
         let mut typed = Vec::with_capacity(edits);
+        let mut ns = Vec::with_capacity(edits);
         for k in 0..edits {
             std::thread::sleep(gap);
             let v = (edits + 1 + k) as i64;
@@ -321,19 +353,16 @@ fn main() {
                     {"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}, "text": "x"}
                 ]}),
             );
-            let got = s.wait(Duration::from_secs(30), |m| {
-                m["method"] == "textDocument/publishDiagnostics"
-                    && m["params"]["uri"] == py_uri.as_str()
-                    && (m["params"]["version"].is_null() || m["params"]["version"] == v)
-            });
-            if got.is_some() {
-                typed.push(t0.elapsed());
+            if let Some((d, n)) = s.wait_diagnostics(&py_uri, v, t0) {
+                typed.push(d);
+                ns.push(n);
             }
         }
         println!(
-            "typing in one function ({} one-character edits, {} ms apart): change -> publishDiagnostics {}",
+            "typing in one function ({} one-character edits, {} ms apart; {}): change -> publishDiagnostics {}",
             typed.len(),
             gap.as_millis(),
+            counts(&ns),
             spread(&mut typed),
         );
         (text, at + edits)
@@ -344,18 +373,21 @@ fn main() {
     // to find what changed itself.
     {
         let mut full = Vec::with_capacity(edits);
+        let mut ns = Vec::with_capacity(edits);
         for k in 0..edits {
             std::thread::sleep(gap);
             let v = (2 * edits + 1 + k) as i64;
             text.insert(at + k, 'y');
-            if let Some(d) = s.change_and_wait(&py_uri, v, &text) {
+            if let Some((d, n)) = s.change_and_wait(&py_uri, v, &text) {
                 full.push(d);
+                ns.push(n);
             }
         }
         println!(
-            "typing sent as full-text changes ({} one-character edits, {} ms apart): change -> publishDiagnostics {}",
+            "typing sent as full-text changes ({} one-character edits, {} ms apart; {}): change -> publishDiagnostics {}",
             full.len(),
             gap.as_millis(),
+            counts(&ns),
             spread(&mut full),
         );
     }
@@ -395,7 +427,7 @@ fn main() {
         let mut rl = Vec::new();
         samples.clear();
         for i in 0..loop_n {
-            if let Some(d) =
+            if let Some((d, _)) =
                 s.change_and_wait(&rs_uri, 1 + i as i64, &rtexts[(i + 1) % rtexts.len()])
             {
                 rl.push(d);
