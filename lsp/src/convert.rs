@@ -52,8 +52,16 @@ pub struct FindingInfo {
 impl FindingInfo {
     /// Whether `d` is the diagnostic published for this finding.
     pub fn is_for(&self, d: &Diagnostic) -> bool {
-        d.range == self.range
-            && matches!(&d.code, Some(NumberOrString::String(c)) if c == self.rule.id)
+        d.range == self.range && self.same_rule(d)
+    }
+
+    /// Whether `d` is of this finding's rule and starts on its line.
+    pub fn is_on_line_of(&self, d: &Diagnostic) -> bool {
+        d.range.start.line == self.range.start.line && self.same_rule(d)
+    }
+
+    fn same_rule(&self, d: &Diagnostic) -> bool {
+        matches!(&d.code, Some(NumberOrString::String(c)) if c == self.rule.id)
     }
 }
 

@@ -1206,9 +1206,12 @@ impl LanguageServer for Backend {
             let infos = st.docs.get(&uri).map_or(&[][..], |d| &d.infos[..]);
             let actions = |d: &Diagnostic| match &d.data {
                 Some(v) => serde_json::from_value::<DiagData>(v.clone()).ok(),
+                // The same range, or (a client that sends columns back in another encoding)
+                // the same rule on the same line.
                 None => infos
                     .iter()
                     .find(|i| i.is_for(d))
+                    .or_else(|| infos.iter().find(|i| i.is_on_line_of(d)))
                     .map(|i| i.actions.clone()),
             };
             let mut pairs: Vec<(Diagnostic, DiagData)> = params

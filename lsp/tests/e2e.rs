@@ -155,6 +155,23 @@ fn incremental_edits_in_utf16_and_clamping() {
     let chars = line[..byte].chars().count();
     assert_ne!(utf16, chars);
     assert_eq!(start["character"], utf16 as u64, "{p}");
+    // A client that sends the diagnostic back with byte columns still gets its actions (the
+    // cursor at the start of the line, before the published range).
+    let mut d = ds[0].clone();
+    d["range"]["start"]["character"] = json!(byte);
+    d["range"]["end"]["character"] = json!(line.len());
+    let cursor = json!({"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 0}});
+    let a = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": cursor, "context": {"diagnostics": [d]}}),
+    );
+    let titles: Vec<&str> = a["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|x| x["title"].as_str())
+        .collect();
+    assert!(titles.contains(&"Allow sql-string-concat here"), "{a}");
 
     // An edit replacing `x)` (after the emoji) with a constant, by UTF-16 range.
     let xcol = line.rfind("x)").unwrap();
