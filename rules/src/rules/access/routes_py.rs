@@ -905,16 +905,55 @@ fn django_views(
 ) {
     let mut memo = NameMemo::default();
     let src = cx.src;
-    // Module-level function views taking `request` first.
-    for &f in funcs {
-        if f.up().map(|p| {
+    let module_level = |f: Node<'_>| {
+        f.up().map(|p| {
             if p.k() == "decorated_definition" {
                 p.up()
             } else {
                 Some(p)
             }
-        }) != Some(Some(root))
-        {
+        }) == Some(Some(root))
+    };
+    let fname = |f: Node<'_>| f.field("name").map(|n| node_text(src, n)).unwrap_or("");
+    // Module-level functions by name, with the kind of guard their decorators give (None:
+    // unguarded), and those another module-level function calls with its `request`: helpers
+    // of the views that call them (a view handing over the request it was given), not routed
+    // themselves.
+    let mut guarded: HashMap<&str, Option<GuardKind>> = HashMap::new();
+    let mut bodies: HashMap<&str, Node<'_>> = HashMap::new();
+    let mut handed: std::collections::HashSet<&str> = Default::default();
+    for &f in funcs.iter().filter(|f| module_level(**f)) {
+        let kinds: Vec<GuardKind> = py::decorators(f)
+            .into_iter()
+            .filter_map(|d| dec_name(src, d))
+            .filter_map(|(dn, _)| decorator_guard(&dn, opts))
+            .collect();
+        let kind = if kinds.is_empty() {
+            None
+        } else if kinds.contains(&GuardKind::Authz) {
+            Some(GuardKind::Authz)
+        } else {
+            Some(GuardKind::Authn)
+        };
+        guarded.insert(fname(f), kind);
+        if let Some(b) = f.field("body") {
+            bodies.insert(fname(f), b);
+        }
+    }
+    for &f in funcs.iter().filter(|f| module_level(**f)) {
+        if let Some(b) = f.field("body") {
+            walk(b, |x| {
+                if let Some(callee) = request_handover(src, x) {
+                    if callee != fname(f) && guarded.contains_key(callee) {
+                        handed.insert(callee);
+                    }
+                }
+            });
+        }
+    }
+    // Module-level function views taking `request` first.
+    for &f in funcs {
+        if !module_level(f) {
             continue;
         }
         let first_param = f
@@ -935,12 +974,12 @@ fn django_views(
             .field("name")
             .map(|n| node_text(src, n).to_owned())
             .unwrap_or_default();
-        if name.starts_with('_') {
+        if name.starts_with('_') || handed.contains(name.as_str()) {
             continue;
         }
         let mut r = Route::new(
             "django",
-            name,
+            name.clone(),
             f.field("name")
                 .map(|n| n.byte_range())
                 .unwrap_or(f.byte_range()),
@@ -974,16 +1013,10 @@ fn django_views(
                 // Django 5.1 `LoginRequiredMiddleware` opt-out.
                 "login_not_required" => r.explicit_public = true,
                 _ => {
-                    if let Some(k) = model::guard_kind(&dn, &opts.guards) {
+                    if let Some(kind) = decorator_guard(&dn, opts) {
                         r.guards.push(Guard {
                             name: dn.clone(),
-                            kind: k,
-                            level: Level::Route,
-                        });
-                    } else if last == "user_passes_test" || last == "method_decorator" {
-                        r.guards.push(Guard {
-                            name: dn.clone(),
-                            kind: GuardKind::Authz,
+                            kind,
                             level: Level::Route,
                         });
                     }
@@ -991,7 +1024,54 @@ fn django_views(
             }
         }
         if let Some(b) = f.field("body") {
+            // A view whose every answer comes from a guarded view of this module, called with
+            // its request (`return create_item(request)` by method): guarded by them.
+            if r.guards.is_empty() {
+                let mut delegates = Vec::new();
+                let mut other = false;
+                walk(b, |x| {
+                    if x.k() != "return_statement" {
+                        return;
+                    }
+                    let to = x
+                        .named_child(0)
+                        .and_then(|v| request_handover(src, v))
+                        .and_then(|c| Some((c, (*guarded.get(c)?)?)));
+                    match to {
+                        Some(d) => delegates.push(d),
+                        None => other = true,
+                    }
+                });
+                if !other && !delegates.is_empty() {
+                    let all_authz = delegates.iter().all(|(_, k)| *k == GuardKind::Authz);
+                    let names: Vec<&str> = delegates.iter().map(|(c, _)| *c).collect();
+                    r.guards.push(Guard {
+                        name: names.join(", "),
+                        kind: if all_authz {
+                            GuardKind::Authz
+                        } else {
+                            GuardKind::Authn
+                        },
+                        level: Level::Route,
+                    });
+                }
+            }
             body_facts(src, b, opts, &mut r, &mut memo);
+            // What the unguarded helpers it hands its request to do, it does (one level).
+            let mut helpers = Vec::new();
+            walk(b, |x| {
+                if let Some(c) = request_handover(src, x) {
+                    if c != name.as_str() && guarded.get(c) == Some(&None) && !helpers.contains(&c)
+                    {
+                        helpers.push(c);
+                    }
+                }
+            });
+            for h in helpers {
+                if let Some(&hb) = bodies.get(h) {
+                    body_facts(src, hb, opts, &mut r, &mut memo);
+                }
+            }
             // `if request.method == "POST":` / `request.method in ("POST", "PUT")`
             walk(b, |x| {
                 if x.k() != "comparison_operator" {
@@ -1179,6 +1259,42 @@ fn django_views(
         // Several method bodies each add at most one guard; keep the route unseen otherwise.
         routes.push(r);
     }
+}
+
+/// The guard a function view's decorator gives, by the decorator's (dotted) name: none for
+/// the method, CSRF, caching and permission-class decorators (read apart by `django_views`).
+fn decorator_guard(dn: &str, opts: &Options) -> Option<GuardKind> {
+    let last = dn.rsplit('.').next().unwrap_or(dn);
+    if matches!(
+        last,
+        "api_view"
+            | "require_http_methods"
+            | "require_POST"
+            | "require_GET"
+            | "require_safe"
+            | "permission_classes"
+            | "csrf_exempt"
+            | "never_cache"
+            | "cache_page"
+            | "transaction"
+            | "atomic"
+            | "login_not_required"
+    ) {
+        return None;
+    }
+    model::guard_kind(dn, &opts.guards).or_else(|| {
+        (last == "user_passes_test" || last == "method_decorator").then_some(GuardKind::Authz)
+    })
+}
+
+/// `name(request, ...)`: the name of a plain function called with the view's `request` first.
+fn request_handover<'s>(src: &'s str, n: Node<'_>) -> Option<&'s str> {
+    if n.k() != "call" {
+        return None;
+    }
+    let f = n.field("function").filter(|f| f.k() == "identifier")?;
+    let first = py::positional_args(n).into_iter().next()?;
+    (first.k() == "identifier" && node_text(src, first) == "request").then(|| node_text(src, f))
 }
 
 fn perm_classes(src: &str, v: Node<'_>, opts: &Options, r: &mut Route) {
