@@ -12,7 +12,9 @@ crate::declare_rule! {
     /// Koa `ctx.redirect(ctx.query.next)`; axum `Redirect::to(&params.next)` where `params` is a
     /// `Query`/`Form` extractor. Values copied into a local first are followed within the function.
     /// The redirect is not flagged when the function checks the value (any call or condition that
-    /// uses it: `url_has_allowed_host_and_scheme(next)`, `isSafe(url)`, `if (!url.startsWith("/"))`).
+    /// examines it: `url_has_allowed_host_and_scheme(next)`, `isSafe(url)`, `if (!url.startsWith("/"))`;
+    /// in Python, the request expression itself too: `if is_safe_url(request.args.get("next"))`).
+    /// A condition that only tests that the value is set (`if nxt:`) validates nothing.
     ///
     /// ## Why is this bad?
     /// An open redirect turns your domain into a trusted-looking link to a phishing page
@@ -93,8 +95,55 @@ fn py_request_value(src: &str, n: Node<'_>) -> bool {
     .any(|p| t.starts_with(p))
 }
 
-/// Does the function use `name` in a call other than the redirect itself, or in a condition?
-fn py_checked(src: &str, redirect_call: Node<'_>, name: &str) -> bool {
+/// What the redirect's target is: a local variable, or a request expression used directly.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    Var(&'a str),
+    /// The expression's text without whitespace.
+    Expr(&'a str),
+}
+
+impl Target<'_> {
+    fn text(&self) -> &str {
+        match self {
+            Target::Var(t) | Target::Expr(t) => t,
+        }
+    }
+
+    fn is(&self, src: &str, n: Node<'_>) -> bool {
+        match self {
+            Target::Var(v) => n.k() == "identifier" && py::node_text(src, n) == *v,
+            Target::Expr(e) => {
+                n.k() == "call" && py::node_text(src, n).replace(char::is_whitespace, "") == *e
+            }
+        }
+    }
+}
+
+/// Whether the target is examined where it occurs in a condition: passed to a call, compared,
+/// or a method of it called (`is_safe_url(nxt)`, `nxt.startswith("/")`, `host in ALLOWED`).
+/// Testing that it is set (`if nxt:`, `if nxt and ...`) validates nothing.
+fn examined(n: Node<'_>) -> bool {
+    let mut cur = n;
+    while let Some(p) = cur.up() {
+        match p.k() {
+            "parenthesized_expression" => cur = p,
+            "boolean_operator"
+            | "not_operator"
+            | "if_statement"
+            | "elif_clause"
+            | "while_statement"
+            | "conditional_expression"
+            | "assert_statement" => return false,
+            _ => return true,
+        }
+    }
+    false
+}
+
+/// Does the function examine the target in a condition, or pass it to a call other than the
+/// redirect itself (a validator, a sanitizer)?
+fn py_checked(src: &str, redirect_call: Node<'_>, target: Target<'_>) -> bool {
     let Some(func) = py::enclosing_function(redirect_call) else {
         return false;
     };
@@ -111,24 +160,51 @@ fn py_checked(src: &str, redirect_call: Node<'_>, name: &str) -> bool {
             | "while_statement"
             | "conditional_expression"
             | "assert_statement" => {
-                let cond = n
-                    .field("condition")
-                    .map(|c| py::node_text(src, c))
-                    .unwrap_or_else(|| py::node_text(src, n));
-                if mentions(cond, name) {
+                let cond = n.field("condition").unwrap_or(n);
+                if mentions(
+                    py::node_text(src, cond),
+                    target.text().split('(').next().unwrap_or(""),
+                ) && examined_in(src, cond, target)
+                {
                     return true;
                 }
             }
-            "call" if n.id() != redirect_call.id() => {
+            "call" if n.id() != redirect_call.id() && !target.is(src, n) => {
                 let callee = py::callee_name(src, n).unwrap_or("");
                 if !matches!(callee, "get" | "str" | "redirect" | "getlist" | "strip")
-                    && n.field("arguments")
-                        .is_some_and(|a| mentions(py::node_text(src, a), name))
+                    && n.field("arguments").is_some_and(|a| {
+                        let t = py::node_text(src, a);
+                        match target {
+                            Target::Var(v) => mentions(t, v),
+                            Target::Expr(e) => t.replace(char::is_whitespace, "").contains(e),
+                        }
+                    })
                 {
                     return true;
                 }
             }
             _ => {}
+        }
+        let mut c = n.walk();
+        stack.extend(n.named_children(&mut c));
+    }
+    false
+}
+
+/// Whether some occurrence of the target inside `cond` is [`examined`].
+fn examined_in(src: &str, cond: Node<'_>, target: Target<'_>) -> bool {
+    let mut stack = vec![cond];
+    let mut budget = 2_000;
+    while let Some(n) = stack.pop() {
+        budget -= 1;
+        if budget == 0 {
+            break;
+        }
+        if target.is(src, n) {
+            if examined(n) {
+                return true;
+            }
+            continue;
         }
         let mut c = n.walk();
         stack.extend(n.named_children(&mut c));
@@ -187,6 +263,16 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         }
     };
     if direct(arg) {
+        // `if is_safe_url(request.args.get("next")): return redirect(request.args.get("next"))`
+        let expr = if arg.k() == "boolean_operator" {
+            arg.field("left").unwrap_or(arg)
+        } else {
+            arg
+        };
+        let text = py::node_text(src, expr).replace(char::is_whitespace, "");
+        if expr.k() == "call" && py_checked(src, node, Target::Expr(&text)) {
+            return;
+        }
         cx.report(&OPEN_REDIRECT, arg.byte_range(), MSG)
             .help("accept only relative paths or allowed hosts: if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.host}): url = \"/\"");
         return;
@@ -199,7 +285,7 @@ pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
     let Some((last, _)) = assigns.last() else {
         return;
     };
-    if !direct(*last) || py_checked(src, node, var) {
+    if !direct(*last) || py_checked(src, node, Target::Var(var)) {
         return;
     }
     let rel = cx.file.related(
@@ -263,7 +349,7 @@ fn js_checked(src: &str, redirect_call: Node<'_>, name: &str) -> bool {
         match n.k() {
             "if_statement" | "ternary_expression" | "while_statement" => {
                 if let Some(c) = n.field("condition") {
-                    if mentions(js::node_text(src, c), name) {
+                    if mentions(js::node_text(src, c), name) && js_examined_in(src, c, name) {
                         return true;
                     }
                 }
@@ -291,6 +377,50 @@ fn js_checked(src: &str, redirect_call: Node<'_>, name: &str) -> bool {
                 }
             }
             _ => {}
+        }
+        let mut c = n.walk();
+        stack.extend(n.named_children(&mut c));
+    }
+    false
+}
+
+/// Whether some use of `name` inside the condition `cond` examines it (see [`examined`]): not
+/// only tested for being set (`if (next)`, `next && ...`, `!next`).
+fn js_examined_in(src: &str, cond: Node<'_>, name: &str) -> bool {
+    let truthiness = |p: Node<'_>| match p.k() {
+        "parenthesized_expression" => true,
+        "unary_expression" => p
+            .field("operator")
+            .is_some_and(|o| js::node_text(src, o) == "!"),
+        "binary_expression" => p
+            .field("operator")
+            .is_some_and(|o| matches!(js::node_text(src, o), "&&" | "||" | "??")),
+        _ => false,
+    };
+    let mut stack = vec![cond];
+    let mut budget = 2_000;
+    while let Some(n) = stack.pop() {
+        budget -= 1;
+        if budget == 0 {
+            break;
+        }
+        if n.k() == "identifier" && js::node_text(src, n) == name {
+            // Up to the condition through `(..)`, `!`, `&&`, `||`, `??` only: a truth test.
+            let mut cur = n;
+            let examines = loop {
+                if cur.id() == cond.id() {
+                    break false;
+                }
+                match cur.up() {
+                    Some(p) if truthiness(p) => cur = p,
+                    Some(_) => break true,
+                    None => break false,
+                }
+            };
+            if examines {
+                return true;
+            }
+            continue;
         }
         let mut c = n.walk();
         stack.extend(n.named_children(&mut c));
