@@ -97,7 +97,10 @@ crate::declare_rule! {
     /// not found (mounted by a loop or a loader) are judged as their own file shows them. A
     /// NestJS app with a `@Public()`-style opt-out, `consumer.apply(..)` or `app.use(..)`
     /// middleware of unknown purpose is assumed to be protected globally. Django views are
-    /// judged from the file alone (low confidence) when no settings module is in the scan.
+    /// judged from the file alone (low confidence) when no settings module is in the scan; a
+    /// Django view whose every return hands its request to a guarded view of the same module
+    /// (`return create_item(request)`) is guarded by it, and a function another view calls with
+    /// its request is that view's helper, not a view.
     ///
     /// ## References
     /// - CWE-306: Missing Authentication for Critical Function
