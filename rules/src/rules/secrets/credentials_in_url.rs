@@ -34,7 +34,8 @@ crate::declare_rule! {
     ///
     /// ## Not flagged
     /// URLs without a password, placeholders and references (`:${DB_PASSWORD}@`,
-    /// `:password@`, `:<pass>@`, `{password}`, `%s`, `****`), a password equal to the user name,
+    /// `:password@`, `:<pass>@`, `{password}`, `%s`, `****`), a password equal to the user name
+    /// or made from it with a placeholder word (`app:apppass`, `lldapuser:lldappass`),
     /// hosts that are local or reserved for examples (`localhost`, `127.0.0.1`, `example.com`,
     /// `*.local`, `*.test`), URLs in comment lines and Python docstrings (documentation
     /// examples), Oracle's demo account `scott:tiger`, and test code.
@@ -118,6 +119,26 @@ fn is_example_domain(host: &str) -> bool {
         .any(|d| host == *d || host.ends_with(&format!(".{d}")))
 }
 
+/// A demo credential made from the user name: `lldapuser:lldappass`, `app:apppass`,
+/// `postgres:postgres123`, `keycloak:keycloak_password`.
+fn derived_from_user(user: &str, pw: &str) -> bool {
+    fn stem(s: &str, suffixes: &[&str]) -> String {
+        let s = s.to_ascii_lowercase();
+        let cut = suffixes
+            .iter()
+            .find_map(|x| s.strip_suffix(x))
+            .unwrap_or(&s);
+        cut.trim_end_matches(['_', '-', '.']).to_owned()
+    }
+    let u = user.to_ascii_lowercase();
+    let su = stem(user, &["user", "usr"]);
+    let sp = stem(
+        pw,
+        &["password", "passwd", "pass", "pwd", "pw", "secret", "123"],
+    );
+    sp.len() >= 2 && sp.len() < pw.len() && (sp == su || sp == u)
+}
+
 fn credible(user: &str, pw: &str, host: &str) -> bool {
     let host = host.to_ascii_lowercase();
     let local = host == "localhost"
@@ -143,6 +164,7 @@ fn credible(user: &str, pw: &str, host: &str) -> bool {
     let decoded = pw.replace("%40", "@");
     if decoded.len() < 4
         || pw == user
+        || derived_from_user(user, pw)
         || is_generic_placeholder(pw)
         || pw.contains('*')
         || pw.starts_with(':')
@@ -207,6 +229,9 @@ mod tests {
         ] {
             assert_eq!(pw(&url).as_deref(), Some(p.as_str()), "{url}");
         }
+        // Starting with the user name is not enough to be a demo credential.
+        let url = format!("postgres://app:app{p}@db.prod.internal/app");
+        assert_eq!(pw(&url), Some(format!("app{p}")), "{url}");
         for (url, why) in [
             ("postgres://user:password@host/db", "placeholder words"),
             ("postgres://app:${DB_PASSWORD}@db.prod/app", "reference"),
@@ -228,6 +253,18 @@ mod tests {
             ("https://github.com/org/repo", "no credentials"),
             ("http://[::1]:8080/x", "no credentials"),
             ("amqp://guest:guest@rabbit.prod:5672", "guest default"),
+            (
+                "postgres://lldapuser:lldappass@lldap-db/lldap",
+                "password made from the user name",
+            ),
+            (
+                "mysql://app:app_password@db.prod/app",
+                "password made from the user name",
+            ),
+            (
+                "postgres://postgres:postgres123@db.prod/app",
+                "password made from the user name",
+            ),
         ] {
             assert_eq!(pw(url), None, "{url}: {why}");
         }
