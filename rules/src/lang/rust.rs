@@ -43,10 +43,6 @@ pub struct RustCx<'a, 'f, 't> {
     macro_args: HashMap<usize, &'t [Expr]>,
     /// Depth of `#[cfg(test)]` modules and `#[test]` functions around the current node.
     test_depth: usize,
-    /// `resolve_path` answers by the path's address: a dozen checks resolve the path of every
-    /// call and path expression. Paths asked about are nodes of the walked file or of parsed
-    /// macro bodies, which stay where they are until the walk ends.
-    path_memo: super::CalleeMemo,
 }
 
 impl<'a, 'f, 't> RustCx<'a, 'f, 't> {
@@ -84,14 +80,12 @@ impl<'a, 'f, 't> RustCx<'a, 'f, 't> {
         self.file.report(rule, range, msg)
     }
     /// A path written in code, resolved through `use` items: `Sha1::new` -> `sha1::Sha1::new`.
+    ///
+    /// Not remembered by the path's address: rules parse macro bodies into short-lived trees
+    /// during the walk, and a later tree can reuse a freed path's address (a debug check caught
+    /// a stale answer for a different path at a reused address).
     pub fn resolve_path(&self, path: &syn::Path) -> String {
-        let key = path as *const syn::Path as usize;
-        let r = self
-            .path_memo
-            .get_or(key, || Some(self.resolve_path_now(path)))
-            .unwrap_or_default();
-        debug_assert_eq!(r, self.resolve_path_now(path), "memo of a moved path");
-        r
+        self.resolve_path_now(path)
     }
 
     fn resolve_path_now(&self, path: &syn::Path) -> String {
@@ -544,7 +538,6 @@ fn walk_file(cx: &mut FileCx<'_>, active: &[&RustCheck]) {
             arena: &arena,
             macro_args: HashMap::new(),
             test_depth: 0,
-            path_memo: super::CalleeMemo::new(),
         };
         let mut w = Walker {
             cx: rcx,
