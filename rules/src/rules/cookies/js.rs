@@ -156,6 +156,7 @@ fn call(cx: &mut JsCx<'_, '_>, call: Node<'_>) {
                 args.get(1).copied(),
                 args.get(3).copied(),
                 false,
+                false,
             );
         }
         return;
@@ -167,14 +168,16 @@ fn call(cx: &mut JsCx<'_, '_>, call: Node<'_>) {
         return;
     };
     let recv = receiver_root(src, f).unwrap_or_default();
-    // (name index, options index, httpOnly on by default)
+    // (name index, options index, httpOnly on by default, Secure on by default)
     let shape = match name {
         // Express res.cookie(name, value, options); Fastify reply.setCookie(...)
-        "cookie" | "setCookie" if is_response_name(&recv) => (0usize, 2usize, false),
-        // Koa ctx.cookies.set(name, value, options): httpOnly defaults to true.
-        "set" if recv.ends_with("ctx.cookies") || recv == "context.cookies" => (0, 2, true),
+        "cookie" | "setCookie" if is_response_name(&recv) => (0usize, 2usize, false, false),
+        // Koa ctx.cookies.set(name, value, options): httpOnly defaults to true, and `secure` to
+        // whether the request came over HTTPS (the `cookies` module; it refuses a secure
+        // cookie on a plain-HTTP request).
+        "set" if recv.ends_with("ctx.cookies") || recv == "context.cookies" => (0, 2, true, true),
         // Next.js cookies().set(name, value, options) or response.cookies.set(...)
-        "set" if next_cookies(cx, f) => (0, 2, false),
+        "set" if next_cookies(cx, f) => (0, 2, false, false),
         _ => return,
     };
     if args.len() < 2 && !(args.len() == 1 && args[0].k() == "object") {
@@ -189,7 +192,7 @@ fn call(cx: &mut JsCx<'_, '_>, call: Node<'_>) {
     } else {
         (args.get(shape.0).copied(), args.get(shape.1).copied())
     };
-    server_cookie(cx, call, &args, name_node, opts_node, shape.2);
+    server_cookie(cx, call, &args, name_node, opts_node, shape.2, shape.3);
 }
 
 /// A Set-Cookie written by a server framework: name node, options node, HttpOnly by default?
@@ -200,6 +203,7 @@ fn server_cookie(
     name_node: Option<Node<'_>>,
     opts_node: Option<Node<'_>>,
     httponly_default: bool,
+    secure_default: bool,
 ) {
     let src = cx.src;
     let obj = match opts_node {
@@ -226,6 +230,10 @@ fn server_cookie(
     if httponly_default {
         httponly = httponly.defaulting_on();
     }
+    let mut secure = bool_flag(src, obj, &["secure"]);
+    if secure_default {
+        secure = secure.defaulting_on();
+    }
     let (samesite, none) = samesite_flag(src, obj);
     let site = CookieSite {
         range: call.byte_range(),
@@ -233,7 +241,7 @@ fn server_cookie(
             .and_then(|n| js::string_value(src, n))
             .map(str::to_owned),
         label: None,
-        secure: bool_flag(src, obj, &["secure"]),
+        secure,
         httponly,
         samesite,
         samesite_none: none,
