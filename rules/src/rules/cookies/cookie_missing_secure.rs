@@ -52,8 +52,9 @@ crate::declare_rule! {
     /// flags set from a variable or configuration (`secure=settings.SECURE_COOKIES`,
     /// `secure: process.env.NODE_ENV === "production"`), options passed through `**kwargs` or an
     /// object spread, settings files for development (`dev`/`local`/`test` in the path or class
-    /// name), Rocket's `CookieJar` (which sets the flags itself), cookies built to be removed, and
-    /// test code.
+    /// name), Rocket's `CookieJar` (which sets the flags itself), Koa's `ctx.cookies.set` without
+    /// a `secure` option (Koa sets it on HTTPS requests; `secure: false` is flagged), cookies
+    /// built to be removed, and test code.
     ///
     /// ## References
     /// - CWE-614: Sensitive Cookie in HTTPS Session Without 'Secure' Attribute

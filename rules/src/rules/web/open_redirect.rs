@@ -191,8 +191,13 @@ fn py_checked(src: &str, redirect_call: Node<'_>, target: Target<'_>) -> bool {
     false
 }
 
-/// Whether some occurrence of the target inside `cond` is [`examined`].
-fn examined_in(src: &str, cond: Node<'_>, target: Target<'_>) -> bool {
+/// Whether `found` holds for some node of the condition `cond` that `is_target` picks (the
+/// walk does not go inside a target).
+fn in_condition<'t>(
+    cond: Node<'t>,
+    is_target: impl Fn(Node<'t>) -> bool,
+    found: impl Fn(Node<'t>) -> bool,
+) -> bool {
     let mut stack = vec![cond];
     let mut budget = 2_000;
     while let Some(n) = stack.pop() {
@@ -200,8 +205,8 @@ fn examined_in(src: &str, cond: Node<'_>, target: Target<'_>) -> bool {
         if budget == 0 {
             break;
         }
-        if target.is(src, n) {
-            if examined(n) {
+        if is_target(n) {
+            if found(n) {
                 return true;
             }
             continue;
@@ -210,6 +215,11 @@ fn examined_in(src: &str, cond: Node<'_>, target: Target<'_>) -> bool {
         stack.extend(n.named_children(&mut c));
     }
     false
+}
+
+/// Whether some occurrence of the target inside `cond` is [`examined`].
+fn examined_in(src: &str, cond: Node<'_>, target: Target<'_>) -> bool {
+    in_condition(cond, |n| target.is(src, n), examined)
 }
 
 /// Whole-word occurrence of `name` in `text`.
@@ -397,17 +407,13 @@ fn js_examined_in(src: &str, cond: Node<'_>, name: &str) -> bool {
             .is_some_and(|o| matches!(js::node_text(src, o), "&&" | "||" | "??")),
         _ => false,
     };
-    let mut stack = vec![cond];
-    let mut budget = 2_000;
-    while let Some(n) = stack.pop() {
-        budget -= 1;
-        if budget == 0 {
-            break;
-        }
-        if n.k() == "identifier" && js::node_text(src, n) == name {
+    in_condition(
+        cond,
+        |n| n.k() == "identifier" && js::node_text(src, n) == name,
+        |n| {
             // Up to the condition through `(..)`, `!`, `&&`, `||`, `??` only: a truth test.
             let mut cur = n;
-            let examines = loop {
+            loop {
                 if cur.id() == cond.id() {
                     break false;
                 }
@@ -416,16 +422,9 @@ fn js_examined_in(src: &str, cond: Node<'_>, name: &str) -> bool {
                     Some(_) => break true,
                     None => break false,
                 }
-            };
-            if examines {
-                return true;
             }
-            continue;
-        }
-        let mut c = n.walk();
-        stack.extend(n.named_children(&mut c));
-    }
-    false
+        },
+    )
 }
 
 /// The nodes [`check_js`] is called on.
