@@ -140,7 +140,15 @@ fn publish_frame(uri: &Uri, parts: &[&[Diagnostic]], version: Option<i32>) -> Ve
             version,
         },
     })
-    .expect("diagnostics serialize");
+    // Diagnostics always serialize (string keys only); an empty list rather than a panic.
+    .unwrap_or_else(|_| {
+        serde_json::to_vec(&serde_json::json!({
+            "jsonrpc": "2.0",
+            "method": "textDocument/publishDiagnostics",
+            "params": {"uri": uri, "diagnostics": []},
+        }))
+        .unwrap_or_default()
+    });
     crate::guard::encode(&body)
 }
 
