@@ -53,7 +53,9 @@ crate::declare_rule! {
     /// ## Not flagged
     /// Values wrapped in any call (`mask(token)`, `len(password)`, `hash(x)`), names describing
     /// a secret rather than holding it (`password_length`, `token_url`, `password_hash`),
-    /// string literals that merely mention the words, and test code.
+    /// string literals that merely mention the words, a mask chosen by a condition
+    /// (`password ? "******" : undefined`, `"***" if pw else None`), a yes/no about the secret
+    /// (`!!token`, `pw is not None`), and test code.
     ///
     /// ## References
     /// - CWE-532: Insertion of Sensitive Information into Log File
@@ -241,6 +243,9 @@ fn py_logged_values<'t>(src: &str, call: Node<'t>) -> Vec<Node<'t>> {
         if budget == 0 {
             break;
         }
+        if reveals_nothing(src, n) {
+            continue;
+        }
         match n.k() {
             "keyword_argument" => {
                 // `extra={...}` and `exc_info=` are structured; look into dict values.
@@ -275,7 +280,9 @@ fn py_logged_values<'t>(src: &str, call: Node<'t>) -> Vec<Node<'t>> {
                     }
                     // {"password": x} logs x under a sensitive key.
                     if let (Some(k), Some(v)) = (p.field("key"), p.field("value")) {
-                        if py::string_value(src, k).is_some_and(sensitive) && !is_literal(v) {
+                        if py::string_value(src, k).is_some_and(sensitive)
+                            && !reveals_nothing(src, v)
+                        {
                             out.push(p);
                         } else {
                             stack.push(v);
@@ -300,6 +307,50 @@ fn is_literal(n: Node<'_>) -> bool {
         n.k(),
         "string" | "integer" | "float" | "true" | "false" | "none" | "number" | "null"
     )
+}
+
+/// A value that shows nothing of the secret it is computed from: a constant, a mask chosen by
+/// a condition (`password ? "******" : undefined`, `"***" if pw else None`), or a yes/no
+/// (`!!token`, `token != null`, `pw is not None`, `bool(pw)`, `typeof key`).
+fn reveals_nothing(src: &str, n: Node<'_>) -> bool {
+    let text = |x: Node<'_>| src.get(x.byte_range()).unwrap_or("");
+    match n.k() {
+        // A Python f-string is a `string` with interpolations.
+        "string" => {
+            let mut c = n.walk();
+            let interpolated = n.named_children(&mut c).any(|ch| ch.k() == "interpolation");
+            !interpolated
+        }
+        k if is_literal(n) || k == "undefined" => true,
+        "identifier" => text(n) == "undefined",
+        "parenthesized_expression" => n.named_child(0).is_some_and(|i| reveals_nothing(src, i)),
+        // JS `c ? a : b`
+        "ternary_expression" => {
+            n.field("consequence")
+                .is_some_and(|a| reveals_nothing(src, a))
+                && n.field("alternative")
+                    .is_some_and(|b| reveals_nothing(src, b))
+        }
+        // Python `a if c else b`
+        "conditional_expression" => {
+            n.named_child(0).is_some_and(|a| reveals_nothing(src, a))
+                && n.named_child(2).is_some_and(|b| reveals_nothing(src, b))
+        }
+        "unary_expression" => n
+            .field("operator")
+            .is_some_and(|o| matches!(text(o), "!" | "typeof")),
+        "binary_expression" => n.field("operator").is_some_and(|o| {
+            matches!(
+                text(o),
+                "===" | "!==" | "==" | "!=" | "<" | ">" | "<=" | ">=" | "instanceof" | "in"
+            )
+        }),
+        "not_operator" | "comparison_operator" => true,
+        "call" | "call_expression" => n
+            .field("function")
+            .is_some_and(|f| matches!(text(f), "bool" | "Boolean" | "len")),
+        _ => false,
+    }
 }
 
 /// The nodes [`check_py`] is called on.
@@ -441,6 +492,9 @@ fn js_logged_values<'t>(src: &str, call: Node<'t>) -> Vec<Node<'t>> {
         if budget == 0 {
             break;
         }
+        if reveals_nothing(src, n) {
+            continue;
+        }
         match n.k() {
             "template_string" => {
                 let mut c = n.walk();
@@ -463,7 +517,7 @@ fn js_logged_values<'t>(src: &str, call: Node<'t>) -> Vec<Node<'t>> {
                         "pair" => {
                             if let (Some(k), Some(v)) = (p.field("key"), p.field("value")) {
                                 let key = js::node_text(src, k).trim_matches(['"', '\'']);
-                                if sensitive(key) && !is_literal(v) {
+                                if sensitive(key) && !reveals_nothing(src, v) {
                                     out.push(p);
                                 } else {
                                     stack.push(v);
