@@ -292,6 +292,11 @@ pub fn secret_name(name: &str) -> Option<SecretName> {
         "example",
         "reset",
         "forgot",
+        // Pagination cursors: `next_page_token`, `pageToken`, `cursor_token`.
+        "page",
+        "cursor",
+        "continuation",
+        "pagination",
         "hash",
         "hashed",
         "hasher",
@@ -551,6 +556,10 @@ mod tests {
             ("passwordResetUrl", None),
             ("public_key", None),
             ("api_key_header", None),
+            ("next_page_token", None),
+            ("pageToken", None),
+            ("NEXT_AUTH_SECRET", Some(Key)),
+            ("continuation_token", None),
         ] {
             assert_eq!(secret_name(n), k, "{n}");
         }
