@@ -54,7 +54,8 @@ crate::declare_rule! {
     /// `{{ secrets.X }}`, `<your-key>`, `changeme`, `xxx`, `example`, `dummy`), prose and labels
     /// (values with spaces, plain words), key names (`"user_password"`, `"X-API-KEY"`), paths and
     /// URLs, values too short or too uniform to be a secret, names that only mention a secret
-    /// (`password_field`, `token_url`, `secret_name`, `TOKEN_TYPE`), and test code. Values in a
+    /// (`password_field`, `token_url`, `secret_name`, `TOKEN_TYPE`), translation catalogues
+    /// (`locales/`, `lang/`, `i18n/`, files named `de-DE.json`), and test code. Values in a
     /// provider's known format are reported once, by `hardcoded-secret`.
     ///
     /// ## References
@@ -494,6 +495,40 @@ pub(crate) fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
 
 // ------------------------------------------------------------------ configuration files
 
+/// A translation catalogue: under `locales/`, `lang/`, `i18n/`, `l10n/` or `translations/`, or
+/// named by a language tag (`de-DE.json`, `fr.yml`, `pt_BR.json`).
+fn translation_file(path: &std::path::Path) -> bool {
+    let lower = |s: &std::ffi::OsStr| s.to_string_lossy().to_ascii_lowercase();
+    let in_dir = path.parent().is_some_and(|d| {
+        d.components().any(|c| {
+            matches!(
+                lower(c.as_os_str()).as_str(),
+                "locale" | "locales" | "lang" | "langs" | "i18n" | "l10n" | "translations"
+            )
+        })
+    });
+    // `de-DE`, `pt_BR`, `zh-Hans`; a bare `fr` only in a `messages/` directory (next-intl).
+    let in_messages = path
+        .parent()
+        .and_then(|d| d.file_name())
+        .is_some_and(|d| lower(d) == "messages");
+    let tag = path.file_stem().map(lower).is_some_and(|stem| {
+        let mut parts = stem.split(['-', '_']);
+        let lang = parts.next().unwrap_or("");
+        let region = parts.next();
+        lang.len() == 2
+            && lang.bytes().all(|b| b.is_ascii_lowercase())
+            && match region {
+                Some(r) => {
+                    (r.len() == 2 || r.len() == 4) && r.bytes().all(|b| b.is_ascii_alphabetic())
+                }
+                None => in_messages,
+            }
+            && parts.next().is_none()
+    });
+    in_dir || tag
+}
+
 pub(crate) fn check_config(cx: &mut FileCx<'_>) {
     if cx.is_test {
         return;
@@ -511,6 +546,10 @@ pub(crate) fn check_config(cx: &mut FileCx<'_>) {
     if name.ends_with(".lock") || name.ends_with("-lock.json") || name.ends_with("-lock.yaml") {
         return;
     }
+    // Translation catalogues hold labels in every language (`"user-password": "Benutzerpasswort"`).
+    if translation_file(cx.path) {
+        return;
+    }
     let help = match syntax {
         config_values::Syntax::Dockerfile => "do not bake secrets into images: pass them at run time (-e / secrets), or at build time with RUN --mount=type=secret",
         config_values::Syntax::Yaml => "reference the value instead of writing it: ${VAR} substitution, compose/Kubernetes `secrets`, or your CI's secret store",
@@ -519,5 +558,35 @@ pub(crate) fn check_config(cx: &mut FileCx<'_>) {
     };
     for p in config_values::pairs(syntax, cx.text) {
         consider(cx, &p.name, p.value, help);
+    }
+}
+
+#[cfg(test)]
+mod translation_tests {
+    use std::path::Path;
+
+    #[test]
+    fn translation_files() {
+        for p in [
+            "frontend/lang/messages/de-DE.json",
+            "src/locales/fr/common.json",
+            "config/i18n/labels.yml",
+            "app/translations/pt_BR.json",
+            "messages/fr.json",
+            "de-DE.json",
+        ] {
+            assert!(super::translation_file(Path::new(p)), "{p}");
+        }
+        for p in [
+            "config/settings.json",
+            "deploy/db.yaml",
+            "appsettings.json",
+            "ci.yml",
+            ".github/workflows/ci.yml",
+            "db/qa.json",
+            "k8s/secrets.yaml",
+        ] {
+            assert!(!super::translation_file(Path::new(p)), "{p}");
+        }
     }
 }
