@@ -22,8 +22,8 @@ pub struct FileCx<'a> {
     /// The file looks like test code (tests/, *_test.py, *.spec.ts...). Rules that would be noisy
     /// on tests check this; `include_tests = true` in the config clears it.
     pub is_test: bool,
-    /// The file is a schema migration ([`crate::source::is_migration_path`]).
-    pub is_migration: bool,
+    /// The file is a schema migration or a seed script ([`crate::source::is_db_script_path`]).
+    pub is_db_script: bool,
     pub index: LineIndex,
     pub(crate) findings: Vec<Finding>,
     pub(crate) notes: Vec<Note>,
@@ -58,7 +58,7 @@ impl<'a> FileCx<'a> {
             kind,
             config,
             is_test: !config.include_tests && is_test_path(path),
-            is_migration: crate::source::is_migration_path(path),
+            is_db_script: crate::source::is_db_script_path(path),
             index: LineIndex::new(text),
             findings: Vec::new(),
             notes: Vec::new(),
@@ -259,7 +259,7 @@ pub(crate) fn check_impl(
 ) -> (FileResult, bool) {
     let mut cx = FileCx::new(path, text, kind, config);
     cx.is_test = !config.include_tests && is_test_path(rel);
-    cx.is_migration = crate::source::is_migration_path(rel);
+    cx.is_db_script = crate::source::is_db_script_path(rel);
     let mut complete = true;
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         complete = crate::lang::run_all_incremental(&mut cx, cache, pass);

@@ -237,20 +237,29 @@ pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
-/// A schema migration (under `migrations/`, Rails' `db/migrate/`, Alembic's
-/// `alembic/versions/`; `rel` relative to the scan root): run by the developers with the values
-/// written in it, never with a request's input.
-pub fn is_migration_path(rel: &Path) -> bool {
+/// A database script: a schema migration (under `migrations/`, Rails' `db/migrate/`, Alembic's
+/// `alembic/versions/`) or a seed script (under `seeds/`/`seeders/`, or named `seed.*`), judged
+/// on `rel`, relative to the scan root. Run by the developers with the values written in it,
+/// never with a request's input.
+pub fn is_db_script_path(rel: &Path) -> bool {
     let parts: Vec<String> = rel
         .components()
         .map(|c| c.as_os_str().to_string_lossy().to_ascii_lowercase())
         .collect();
     let dirs = &parts[..parts.len().saturating_sub(1)];
-    dirs.iter()
-        .any(|d| matches!(d.as_str(), "migrations" | "migration" | "migrate"))
-        || dirs
-            .windows(2)
-            .any(|w| w[0] == "alembic" && w[1] == "versions")
+    let stem = parts
+        .last()
+        .map(|f| f.split('.').next().unwrap_or(""))
+        .unwrap_or("");
+    dirs.iter().any(|d| {
+        matches!(
+            d.as_str(),
+            "migrations" | "migration" | "migrate" | "seed" | "seeds" | "seeders" | "seeding"
+        )
+    }) || dirs
+        .windows(2)
+        .any(|w| w[0] == "alembic" && w[1] == "versions")
+        || matches!(stem, "seed" | "seeds")
 }
 
 /// True for paths that look like tests (test dirs, `test_*.py`, `*.test.ts`, `*_test.rs`...).
@@ -322,10 +331,18 @@ mod tests {
         assert_eq!(FileKind::detect(Path::new("x.cjs")), FileKind::JavaScript);
         assert!(is_test_path(Path::new("src/__tests__/a.ts")));
         assert!(!is_test_path(Path::new("src/contest.py")));
-        assert!(is_migration_path(Path::new("server/migrations/2024-x.js")));
-        assert!(is_migration_path(Path::new("db/migrate/20240101_add.rb")));
-        assert!(is_migration_path(Path::new("alembic/versions/abc_add.py")));
-        assert!(!is_migration_path(Path::new("src/versions/v1.py")));
-        assert!(!is_migration_path(Path::new("migrations.py")));
+        assert!(is_db_script_path(Path::new("server/migrations/2024-x.js")));
+        assert!(is_db_script_path(Path::new("db/migrate/20240101_add.rb")));
+        assert!(is_db_script_path(Path::new("alembic/versions/abc_add.py")));
+        assert!(!is_db_script_path(Path::new("src/versions/v1.py")));
+        assert!(!is_db_script_path(Path::new("migrations.py")));
+        assert!(is_db_script_path(Path::new(
+            "packages/prisma/seed/templates.ts"
+        )));
+        assert!(is_db_script_path(Path::new("prisma/seed.ts")));
+        assert!(is_db_script_path(Path::new(
+            "database/seeders/UserSeeder.php"
+        )));
+        assert!(!is_db_script_path(Path::new("src/seedling.ts")));
     }
 }

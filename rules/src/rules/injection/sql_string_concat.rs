@@ -60,8 +60,9 @@ crate::declare_rule! {
     /// tuple or dict whose values are all such calls or constants, numbers (`len(ids)`,
     /// `int(x)`), placeholder lists (`", ".join(["%s"] * len(ids))`),
     /// non-SQL strings passed to a method that happens to be called `query`, schema migrations
-    /// (files under `migrations/`, `db/migrate/`, `alembic/versions/`: they run with the values
-    /// written in them, not with request input), and test code.
+    /// and seed scripts (files under `migrations/`, `db/migrate/`, `alembic/versions/`,
+    /// `seeds/`, or named `seed.*`: they run with the values written in them, not with request
+    /// input), and test code.
     ///
     /// ## Confidence
     /// Medium by default. Low when the SQL goes to the enclosing class's own method
@@ -150,7 +151,7 @@ const PY_HELP: &str = "keep the SQL constant and pass values as parameters: curs
 pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Kinds(&["call"]);
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if node.k() != "call" || cx.file.is_test || cx.file.is_migration {
+    if node.k() != "call" || cx.file.is_test || cx.file.is_db_script {
         return;
     }
     let src = cx.src;
@@ -261,7 +262,7 @@ const JS_HELP: &str =
 pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Kinds(&["call_expression"]);
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if node.k() != "call_expression" || cx.file.is_test || cx.file.is_migration {
+    if node.k() != "call_expression" || cx.file.is_test || cx.file.is_db_script {
         return;
     }
     let src = cx.src;
@@ -354,7 +355,7 @@ const RS_HELP: &str =
     (or the checked sqlx::query! macro; rusqlite: conn.execute(\"... ?1\", params![id]))";
 
 pub(crate) fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
-    if cx.file.is_test || cx.in_test() || cx.file.is_migration {
+    if cx.file.is_test || cx.in_test() || cx.file.is_db_script {
         return;
     }
     let RustNode::Expr(expr) = node else { return };

@@ -49,8 +49,9 @@ crate::declare_rule! {
     ///
     /// ## Not flagged
     /// Random values for non-secrets (jitter, sampling, shuffling a playlist, ids for UI keys),
-    /// `secrets`, `crypto.randomBytes`, `random.SystemRandom()`, `OsRng`, `thread_rng()`, and
-    /// test code. The purpose comes from names, so a secret stored under a neutral name
+    /// `secrets`, `crypto.randomBytes`, `random.SystemRandom()`, `OsRng`, `thread_rng()`,
+    /// database seed scripts and migrations (`seeds/`, `seed.ts`, `migrations/`: development
+    /// data, run by developers), and test code. The purpose comes from names, so a secret stored under a neutral name
     /// (`const s = Math.random()`) is missed.
     ///
     /// ## References
@@ -157,7 +158,7 @@ fn names_secret(name: &str) -> bool {
 pub(crate) const JS_ON: crate::lang::On = crate::lang::On::Kinds(&["call_expression"]);
 
 pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.k() != "call_expression" {
+    if cx.file.is_test || cx.file.is_db_script || node.k() != "call_expression" {
         return;
     }
     let src = cx.src;
@@ -223,7 +224,7 @@ fn py_purpose(src: &str, n: Node<'_>) -> Option<String> {
 pub(crate) const PY_ON: crate::lang::On = crate::lang::On::Kinds(&["call"]);
 
 pub(crate) fn check_py(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
-    if cx.file.is_test || node.k() != "call" {
+    if cx.file.is_test || cx.file.is_db_script || node.k() != "call" {
         return;
     }
     let src = cx.src;
@@ -304,7 +305,7 @@ fn weak_rng_in(cx: &RustCx<'_, '_, '_>, e: &syn::Expr) -> Option<(std::ops::Rang
 }
 
 pub(crate) fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
-    if cx.file.is_test || cx.in_test() {
+    if cx.file.is_test || cx.file.is_db_script || cx.in_test() {
         return;
     }
     let (name, body): (String, Vec<&syn::Expr>) = match node {
