@@ -16,6 +16,9 @@ use std::time::{Duration, Instant};
 pub struct FileCx<'a> {
     /// Path used in findings (relative to the scan root when scanning a tree).
     pub path: &'a Path,
+    /// The path relative to the scan root, for judgements by directory names (a checkout's own
+    /// location must not count): `path` itself for a single file.
+    pub rel: &'a Path,
     pub text: &'a str,
     pub kind: FileKind,
     pub config: &'a Config,
@@ -54,6 +57,7 @@ impl<'a> FileCx<'a> {
     pub fn new(path: &'a Path, text: &'a str, kind: FileKind, config: &'a Config) -> FileCx<'a> {
         FileCx {
             path,
+            rel: path,
             text,
             kind,
             config,
@@ -258,6 +262,7 @@ pub(crate) fn check_impl(
     pass: crate::lang::Pass,
 ) -> (FileResult, bool) {
     let mut cx = FileCx::new(path, text, kind, config);
+    cx.rel = rel;
     cx.is_test = !config.include_tests && is_test_path(rel);
     cx.is_db_script = crate::source::is_db_script_path(rel);
     let mut complete = true;

@@ -486,3 +486,43 @@ fn fingerprints_are_stable_across_versions() {
     );
     assert_ne!(fp, other);
 }
+
+/// Directory names that mark test code, migrations, seeds or translations are judged below
+/// the scan root only: a project checked out under `.../migrations/locales/` is scanned like any
+/// other, while the same files inside the project are recognized.
+#[test]
+fn path_judgements_ignore_the_directories_above_the_scan_root() {
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().join("migrations").join("locales").join("app");
+    std::fs::create_dir_all(root.join("locales")).unwrap();
+    std::fs::create_dir_all(root.join("migrations")).unwrap();
+    let secret = format!("{}{}", "q8Zt3LmW0x9", "RkPv2sYb7N");
+    let config = format!("{{\n  \"client_secret\": \"{secret}\"\n}}\n");
+    std::fs::write(root.join("config.json"), &config).unwrap();
+    std::fs::write(root.join("locales").join("config.json"), &config).unwrap();
+    std::fs::write(root.join("db.py"), VULN_PY).unwrap();
+    std::fs::write(root.join("migrations").join("db.py"), VULN_PY).unwrap();
+    let r = check_paths(
+        &[root.clone()],
+        &Config::default(),
+        &ScanOptions::default(),
+        None,
+    );
+    let mut got: Vec<(String, &str)> = r
+        .findings
+        .iter()
+        .filter(|f| matches!(f.rule.id, "hardcoded-credential" | "sql-string-concat"))
+        .map(|f| {
+            let p = f.path.strip_prefix(&root).unwrap_or(&f.path);
+            (p.to_string_lossy().replace('\\', "/"), f.rule.id)
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("config.json".to_owned(), "hardcoded-credential"),
+            ("db.py".to_owned(), "sql-string-concat"),
+        ]
+    );
+}

@@ -547,7 +547,7 @@ pub(crate) fn check_config(cx: &mut FileCx<'_>) {
         return;
     }
     // Translation catalogues hold labels in every language (`"user-password": "Benutzerpasswort"`).
-    if translation_file(cx.path) {
+    if translation_file(cx.rel) {
         return;
     }
     let help = match syntax {
