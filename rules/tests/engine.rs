@@ -526,3 +526,26 @@ fn path_judgements_ignore_the_directories_above_the_scan_root() {
         ]
     );
 }
+
+/// Development-settings judgements read the path below the scan root: a project kept under a
+/// directory named like `dev` or `local` is judged like any other.
+#[test]
+fn development_settings_are_judged_below_the_scan_root() {
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().join("dev").join("local").join("shop");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(
+        root.join("settings.py"),
+        "INSTALLED_APPS = [\"django.contrib.sessions\"]\nPASSWORD_HASHERS = [\"django.contrib.auth.hashers.MD5PasswordHasher\"]\nSESSION_COOKIE_SECURE = False\n",
+    )
+    .unwrap();
+    let r = check_paths(&[root], &Config::default(), &ScanOptions::default(), None);
+    let mut ids: Vec<&str> = r.findings.iter().map(|f| f.rule.id).collect();
+    ids.sort();
+    ids.dedup();
+    assert!(ids.contains(&"cookie-missing-secure"), "{ids:?}");
+    assert!(
+        ids.contains(&"weak-hash-algorithm") || ids.contains(&"fast-hash-on-password"),
+        "{ids:?}"
+    );
+}

@@ -177,7 +177,7 @@ fn development_context(cx: &PyCx<'_, '_>, at: Node<'_>) -> bool {
             .iter()
             .any(|w| l.contains(w))
     };
-    let path = cx.file.path.to_string_lossy();
+    let path = cx.file.rel.to_string_lossy();
     if path
         .split(['/', '\\'])
         .any(|c| dev(c.trim_end_matches(".py")))

@@ -266,7 +266,7 @@ fn django_hashers(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         "SHA1PasswordHasher" | "UnsaltedSHA1PasswordHasher" => "SHA-1",
         _ => return,
     };
-    if names::py_development_context(cx.file.path, src, node) {
+    if names::py_development_context(cx.file.rel, src, node) {
         return;
     }
     cx.report(

@@ -203,7 +203,7 @@ fn bcrypt_setting(cx: &mut PyCx<'_, '_>, node: Node<'_>) {
         return;
     }
     let Some(v) = py_int(src, r, 0) else { return };
-    if super::names::py_development_context(cx.file.path, src, node) {
+    if super::names::py_development_context(cx.file.rel, src, node) {
         return;
     }
     bcrypt_report(cx.file, r.byte_range(), v);
