@@ -43,8 +43,9 @@ crate::declare_rule! {
     /// ## Not flagged
     /// Constant query strings, parameters that are not credentials (`?page=`, `?token_type=`),
     /// `otpauth://` provisioning URIs, a `token=` in links mailed to a user whose one-time token is
-    /// their purpose (`/reset-password?token=`, `/verify-email?token=`, invitations, magic
-    /// sign-in links, unsubscribe: keep such tokens short-lived and single-use),
+    /// their purpose (`/reset-password?token=`, `/verify-email?token=`, invitations and
+    /// registration links, magic sign-in links, unsubscribe, signed download links: keep such
+    /// tokens short-lived and single-use),
     /// URLs built with `URLSearchParams`/`urlencode` objects (not analysed), and test code.
     ///
     /// ## References
@@ -97,6 +98,11 @@ fn single_use_link(url_before: &str) -> bool {
         "activation",
         "invite",
         "invitation",
+        "register",
+        "signup",
+        "sign-up",
+        // Signed download links: a browser download cannot send an Authorization header.
+        "download",
         "magic",
         "unsubscribe",
         "login-link",
@@ -170,9 +176,18 @@ pub(crate) fn check_js(cx: &mut JsCx<'_, '_>, node: Node<'_>) {
     if cx.file.is_test || !matches!(node.k(), "template_string" | "binary_expression") {
         return;
     }
-    // Only the outermost concatenation.
+    // Only the outermost concatenation, and only the outermost template: a template inside
+    // another one's `${..}` is part of the outer one's text, which is judged (and reported) whole.
     if node.up().is_some_and(|p| p.k() == "binary_expression") {
         return;
+    }
+    let mut up = node.up();
+    for _ in 0..12 {
+        match up {
+            Some(p) if p.k() == "template_string" => return,
+            Some(p) => up = p.up(),
+            None => break,
+        }
     }
     // The text test first: building the value follows locals (the costly half, and most
     // concatenations hold no `?name=`).
@@ -254,5 +269,43 @@ pub(crate) fn check_rust(cx: &mut RustCx<'_, '_, '_>, node: RustNode<'_>) {
     if let Some(p) = credential_param(&fmt) {
         let r = cx.range_of(m);
         report(cx.file, r, p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::engine::check_source;
+    use std::path::Path;
+
+    fn reported(text: &str) -> Vec<u32> {
+        check_source(Path::new("src/links.ts"), text, &Config::default())
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == "token-in-url")
+            .map(|f| f.start.line)
+            .collect()
+    }
+
+    /// A template inside another one's `${..}` is reported once, by the outer template.
+    #[test]
+    fn nested_templates_are_reported_once() {
+        let text = "export const file = (base: string, id: string, t?: string) =>\n  `${base}/api/files/${id}${t ? `?token=${t}` : \"\"}`;\n";
+        assert_eq!(reported(text), [2]);
+    }
+
+    /// Registration (invitation) and signed download links carry their token by design.
+    #[test]
+    fn registration_and_download_links() {
+        for text in [
+            "export const a = (b: string, t: string) => `${b}/register?token=${t}`;\n",
+            "export const a = (b: string, t: string) => `${b}/utils/download?token=${t}`;\n",
+        ] {
+            assert_eq!(reported(text), Vec::<u32>::new(), "{text}");
+        }
+        // The same token to an API is reported.
+        let api =
+            "export const a = (b: string, t: string) => fetch(`${b}/api/items?token=${t}`);\n";
+        assert_eq!(reported(api), [1]);
     }
 }
