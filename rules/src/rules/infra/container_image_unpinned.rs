@@ -35,7 +35,8 @@ crate::declare_rule! {
     ///
     /// ## Not flagged
     /// `FROM scratch`, `FROM <earlier stage name>`, images with any version tag or a digest,
-    /// references built from variables (`FROM $BASE`, `image: ${REGISTRY}/app`), compose
+    /// references built from variables or template placeholders (`FROM $BASE`,
+    /// `image: ${REGISTRY}/app`, `FROM {{ base_image }}` in a Dockerfile template), compose
     /// services with a `build:` section (their `image:` names the local build), files under
     /// test directories. Compose findings in development/test/example files are low severity.
     ///
@@ -72,8 +73,12 @@ pub(crate) fn check(cx: &mut FileCx<'_>, df: &Dockerfile) {
     for st in df.stages() {
         let image = st.image.as_str();
         let lower = image.to_ascii_lowercase();
+        // A variable or a template placeholder (`FROM {{ base_image }}` in a Dockerfile.j2) is
+        // pinned, or not, where it is filled in.
         let skip = image.is_empty()
             || image.contains('$')
+            || image.contains("{{")
+            || image.contains("{%")
             || lower == "scratch"
             || stage_names.contains(&lower);
         if let Some(name) = &st.name {
